@@ -1,0 +1,50 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ActionStatus(models.TextChoices):
+    TO_LAUNCH = "to_launch", _("à lancer")
+    IN_PROGRESS = "in_progress", _("en cours")
+    DONE = "done", _("réalisée")
+    POSTPONED = "postponed", _("reportée")
+    ABANDONED = "abandoned", _("abandonnée")
+
+
+# An action in one of these statuses is finished: it can no longer be late.
+FINISHED_STATUSES = (ActionStatus.DONE, ActionStatus.ABANDONED)
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", _("haute")
+    NORMAL = "normal", _("normale")
+    LOW = "low", _("basse")
+
+
+class PartnerKind(models.TextChoices):
+    INSTITUTIONAL = "institutional", _("institutionnel")
+    ECONOMIC = "economic", _("économique")
+    ASSOCIATIVE = "associative", _("associatif")
+    SIAE = "siae", _("structure d'insertion par l'activité économique (SIAE)")
+    CONSULAR = "consular", _("chambre consulaire")
+    EMPLOYERS_GROUP = "employers_group", _("groupement d'employeurs")
+    OTHER = "other", _("autre")
+
+
+class PartnerRole(models.TextChoices):
+    PILOT = "pilot", _("pilote")
+    CO_PILOT = "co_pilot", _("copilote")
+    FUNDER = "funder", _("financeur")
+    OPERATIONAL = "operational", _("partenaire opérationnel")
+
+
+class Weather(models.TextChoices):
+    """The referent's feeling about the year, distinct from the status."""
+
+    ON_TRACK = "on_track", _("en bonne voie")
+    SOME_DIFFICULTIES = "some_difficulties", _("quelques difficultés")
+    AT_RISK = "at_risk", _("en danger")
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("brouillon")
+    SUBMITTED = "submitted", _("transmis")

@@ -1,0 +1,97 @@
+import datetime
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from actions.enums import ActionStatus, PartnerKind, PartnerRole, ReportState, Weather
+from axes.factories import AxeFactory
+
+
+class PartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = "actions.Partner"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Partenaire {n}")
+    kind = PartnerKind.ASSOCIATIVE
+
+
+class ActionFactory(DjangoModelFactory):
+    class Meta:
+        model = "actions.Action"
+        skip_postgeneration_save = True
+
+    axe = factory.SubFactory(AxeFactory)
+    number = factory.LazyAttributeSequence(lambda o, n: f"{o.axe.number}.{n + 1}")
+    title = factory.Faker("sentence", nb_words=6, locale="fr_FR")
+    description = factory.Faker("paragraph", locale="fr_FR")
+    start_date = factory.LazyAttribute(lambda o: datetime.date(o.axe.pacte.first_year, 1, 1))
+    end_date = factory.LazyAttribute(lambda o: datetime.date(o.axe.pacte.last_year, 12, 31))
+    status = ActionStatus.IN_PROGRESS
+    progress = 40
+
+    class Params:
+        done = factory.Trait(status=ActionStatus.DONE, progress=100)
+        late = factory.Trait(
+            status=ActionStatus.IN_PROGRESS,
+            end_date=factory.LazyAttribute(lambda o: datetime.date(o.axe.pacte.first_year, 6, 30)),
+        )
+
+    @factory.post_generation
+    def referents(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.referents.set(extracted)
+
+
+class ActionPartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = "actions.ActionPartner"
+
+    action = factory.SubFactory(ActionFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    role = PartnerRole.OPERATIONAL
+
+    class Params:
+        funder = factory.Trait(role=PartnerRole.FUNDER, amount=Decimal("10000.00"))
+
+
+class IndicatorFactory(DjangoModelFactory):
+    class Meta:
+        model = "actions.Indicator"
+
+    action = factory.SubFactory(ActionFactory)
+    label = "Nombre de personnes accompagnées"
+    unit = "personnes"
+    baseline = Decimal("0")
+    higher_is_better = True
+
+
+class IndicatorValueFactory(DjangoModelFactory):
+    class Meta:
+        model = "actions.IndicatorValue"
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    year = 2022
+    target = Decimal("100")
+    value = None
+
+
+class ProgressReportFactory(DjangoModelFactory):
+    class Meta:
+        model = "actions.ProgressReport"
+
+    action = factory.SubFactory(ActionFactory)
+    year = 2023
+    state = ReportState.DRAFT
+    status = ActionStatus.IN_PROGRESS
+    progress = 50
+    weather = Weather.ON_TRACK
+    advances = factory.Faker("paragraph", locale="fr_FR")
+    difficulties = factory.Faker("paragraph", locale="fr_FR")
+
+    class Params:
+        submitted = factory.Trait(
+            state=ReportState.SUBMITTED,
+            submitted_at=factory.Faker("date_time_this_year", tzinfo=datetime.UTC),
+        )

@@ -1,0 +1,392 @@
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from actions.enums import (
+    FINISHED_STATUSES,
+    ActionStatus,
+    PartnerKind,
+    PartnerRole,
+    Priority,
+    ReportState,
+    Weather,
+)
+from axes.models import YEAR_VALIDATORS, Axe, Objectif, Pacte
+
+ACTION_NUMBER_RE = r"^\d{1,3}(\.\d{1,3}){0,3}$"
+PROGRESS_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+NON_NEGATIVE = [MinValueValidator(0)]
+
+
+def number_sort_key(number):
+    """'2.10' sorts after '2.9': each part is zero-padded."""
+    return ".".join(part.zfill(4) for part in re.findall(r"\d+", number or ""))
+
+
+class Partner(models.Model):
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=24, choices=PartnerKind.choices, default=PartnerKind.OTHER)
+    contact_name = models.CharField(_("contact"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=40, blank=True)
+    website = models.URLField(_("site internet"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partenaire")
+        verbose_name_plural = _("partenaires")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ActionQuerySet(models.QuerySet):
+    def late(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(end_date__lt=today).exclude(status__in=FINISHED_STATUSES)
+
+    def for_referent(self, user):
+        """Actions the user is referent of, or that belong to an axe he is thematic referent of."""
+        return self.filter(Q(referents=user) | Q(axe__thematic_referents=user)).distinct()
+
+    def with_tree(self):
+        return self.select_related("pacte", "axe", "objectif", "objectif__axe")
+
+
+class Action(models.Model):
+    # The pacte is copied from the axe on save, so the database can enforce unique numbers per pacte.
+    pacte = models.ForeignKey(Pacte, on_delete=models.CASCADE, related_name="actions", editable=False)
+    axe = models.ForeignKey(Axe, on_delete=models.PROTECT, related_name="actions", verbose_name=_("axe"))
+    objectif = models.ForeignKey(
+        Objectif,
+        on_delete=models.PROTECT,
+        related_name="actions",
+        null=True,
+        blank=True,
+        verbose_name=_("objectif"),
+    )
+    number = models.CharField(
+        _("numéro"),
+        max_length=16,
+        validators=[RegexValidator(ACTION_NUMBER_RE, _("Le numéro doit être de la forme 2.3 (chiffres et points)."))],
+        help_text=_("Par exemple 2.3 : unique dans le pacte."),
+    )
+    sort_key = models.CharField(max_length=40, editable=False, db_index=True)
+    title = models.CharField(_("intitulé"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    target_public = models.TextField(_("public visé"), blank=True)
+    start_date = models.DateField(_("date de début"), null=True, blank=True)
+    end_date = models.DateField(_("date de fin"), null=True, blank=True)
+    priority = models.CharField(_("priorité"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(_("statut"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.TO_LAUNCH)
+    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0, validators=PROGRESS_VALIDATORS)
+    referents = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="referent_actions", verbose_name=_("référents")
+    )
+    partners = models.ManyToManyField(
+        Partner, through="ActionPartner", blank=True, related_name="actions", verbose_name=_("partenaires")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = ActionQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["sort_key", "created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["pacte", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["pacte", "number"], name="action_number_unique_per_pacte"),
+            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="action_progress_0_100"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="action_dates_ordered",
+            ),
+            models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_valid"),
+        ]
+        indexes = [models.Index(fields=["pacte", "status"], name="action_pacte_status_idx")]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.axe_id:
+            self.pacte_id = self.axe.pacte_id
+        self.sort_key = number_sort_key(self.number)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | {"pacte", "sort_key", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        axe = self.axe if self.axe_id else None
+        if self.objectif_id and axe and self.objectif.axe_id != axe.pk:
+            errors["objectif"] = _("L'objectif choisi n'appartient pas à cet axe.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("La date de fin doit être postérieure à la date de début.")
+        if axe:
+            pacte = axe.pacte
+            for field in ("start_date", "end_date"):
+                value = getattr(self, field)
+                if value and not pacte.contains_year(value.year):
+                    errors[field] = _("La date doit être comprise dans les années du pacte (%(first)s-%(last)s).") % {
+                        "first": pacte.first_year,
+                        "last": pacte.last_year,
+                    }
+            if self.number:
+                duplicates = Action.objects.filter(pacte=pacte, number=self.number).exclude(pk=self.pk)
+                if duplicates.exists():
+                    errors["number"] = _("Une autre action de ce pacte porte déjà le numéro %(number)s.") % {
+                        "number": self.number
+                    }
+        if errors:
+            raise ValidationError(errors)
+
+    def is_late_on(self, today):
+        return bool(self.end_date and self.end_date < today and self.status not in FINISHED_STATUSES)
+
+    @property
+    def is_late(self):
+        return self.is_late_on(timezone.localdate())
+
+
+class ActionPartner(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="partner_roles", verbose_name=_("action"))
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="action_roles", verbose_name=_("partenaire")
+    )
+    role = models.CharField(_("rôle"), max_length=16, choices=PartnerRole.choices)
+    amount = models.DecimalField(
+        _("montant (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("Pour un financeur : montant apporté."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partenaire de l'action")
+        verbose_name_plural = _("partenaires de l'action")
+        ordering = ["role", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "partner", "role"], name="actionpartner_unique_role"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="actionpartner_amount_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} ({self.get_role_display()})"
+
+    def clean(self):
+        if self.amount is not None and self.role != PartnerRole.FUNDER:
+            raise ValidationError({"amount": _("Seul un financeur apporte un montant.")})
+
+
+class ActionBudget(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("action"))
+    year = models.PositiveSmallIntegerField(_("année"), validators=YEAR_VALIDATORS)
+    planned = models.DecimalField(
+        _("budget prévu (€)"), max_digits=12, decimal_places=2, default=0, validators=NON_NEGATIVE
+    )
+    actual = models.DecimalField(
+        _("budget réalisé (€)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("budget annuel")
+        verbose_name_plural = _("budgets annuels")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "year"], name="actionbudget_unique_year"),
+            models.CheckConstraint(condition=Q(planned__gte=0), name="actionbudget_planned_positive"),
+            models.CheckConstraint(
+                condition=Q(actual__isnull=True) | Q(actual__gte=0), name="actionbudget_actual_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action.number} – {self.year}"
+
+    def clean(self):
+        if self.action_id and self.year and not self.action.pacte.contains_year(self.year):
+            raise ValidationError({"year": _("L'année doit être comprise dans les années du pacte.")})
+
+
+class Indicator(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("action"))
+    label = models.CharField(_("libellé"), max_length=300)
+    unit = models.CharField(_("unité"), max_length=40, blank=True, help_text=_("Par exemple : personnes, %, €."))
+    baseline = models.DecimalField(
+        _("valeur de référence"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    higher_is_better = models.BooleanField(_("plus c'est haut, mieux c'est"), default=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicateur")
+        verbose_name_plural = _("indicateurs")
+        ordering = ["action", "position", "pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class IndicatorValue(models.Model):
+    """The target and the measured value of an indicator for one year."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("indicateur")
+    )
+    year = models.PositiveSmallIntegerField(_("année"), validators=YEAR_VALIDATORS)
+    target = models.DecimalField(
+        _("cible"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    value = models.DecimalField(
+        _("valeur"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("valeur annuelle d'indicateur")
+        verbose_name_plural = _("valeurs annuelles d'indicateurs")
+        ordering = ["indicator", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="indicatorvalue_unique_year"),
+            models.CheckConstraint(
+                condition=Q(target__isnull=True) | Q(target__gte=0), name="indicatorvalue_target_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="indicatorvalue_value_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} – {self.year}"
+
+    def clean(self):
+        if self.indicator_id and self.year and not self.indicator.action.pacte.contains_year(self.year):
+            raise ValidationError({"year": _("L'année doit être comprise dans les années du pacte.")})
+
+    @property
+    def gap(self):
+        if self.target is None or self.value is None:
+            return None
+        return self.value - self.target
+
+    @property
+    def on_target(self):
+        if self.target is None or self.value is None:
+            return None
+        return self.value >= self.target if self.indicator.higher_is_better else self.value <= self.target
+
+
+class ProgressReportQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.filter(state=ReportState.SUBMITTED)
+
+
+class ProgressReport(models.Model):
+    """The referent's yearly update of an action: one per action and year."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reports", verbose_name=_("action"))
+    year = models.PositiveSmallIntegerField(_("année"), validators=YEAR_VALIDATORS)
+    state = models.CharField(_("état"), max_length=16, choices=ReportState.choices, default=ReportState.DRAFT)
+    status = models.CharField(_("statut de l'action"), max_length=16, choices=ActionStatus.choices)
+    progress = models.PositiveSmallIntegerField(_("avancement (%)"), validators=PROGRESS_VALIDATORS)
+    weather = models.CharField(_("météo"), max_length=20, choices=Weather.choices, default=Weather.ON_TRACK)
+    advances = models.TextField(_("avancées de l'année"), blank=True)
+    difficulties = models.TextField(_("difficultés rencontrées"), blank=True)
+    next_steps = models.TextField(_("prochaines étapes"), blank=True)
+    adjustments = models.TextField(_("ajustements convenus avec les partenaires"), blank=True)
+    means = models.TextField(_("moyens mobilisés"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_reports",
+        verbose_name=_("auteur"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    submitted_at = models.DateTimeField(_("transmis le"), null=True, blank=True)
+
+    objects = ProgressReportQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("compte rendu annuel")
+        verbose_name_plural = _("comptes rendus annuels")
+        ordering = ["action", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "year"], name="progressreport_unique_year"),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=100), name="progressreport_progress_0_100"
+            ),
+            models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="progressreport_status_valid"),
+            models.CheckConstraint(condition=Q(weather__in=Weather.values), name="progressreport_weather_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.action.number} – {self.year}"
+
+    def clean(self):
+        if self.action_id and self.year and not self.action.pacte.contains_year(self.year):
+            raise ValidationError({"year": _("L'année doit être comprise dans les années du pacte.")})
+
+    @property
+    def is_submitted(self):
+        return self.state == ReportState.SUBMITTED
+
+
+def report_document_path(instance, filename):
+    return f"reports/{instance.report.action.pacte_id}/{instance.report.year}/{instance.report_id}/{filename}"
+
+
+class ReportDocument(models.Model):
+    """A supporting document attached to a yearly report (checked by content and size on upload)."""
+
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, related_name="documents", verbose_name=_("compte rendu")
+    )
+    file = models.FileField(_("fichier"), upload_to=report_document_path, max_length=300)
+    title = models.CharField(_("titre"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=120, blank=True)
+    size = models.PositiveIntegerField(_("taille (octets)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("déposé par")
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pièce justificative")
+        verbose_name_plural = _("pièces justificatives")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,44 @@
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from axes.enums import PacteStatus
+
+
+class PacteFactory(DjangoModelFactory):
+    class Meta:
+        model = "axes.Pacte"
+        django_get_or_create = ("slug",)
+
+    title = factory.Sequence(lambda n: f"Pacte territorial d'insertion n°{n}")
+    slug = factory.Sequence(lambda n: f"pacte-{n}")
+    territory = "Haute-Vienne"
+    first_year = 2022
+    last_year = 2025
+    signature_date = datetime.date(2022, 3, 1)
+    status = PacteStatus.ACTIVE
+
+
+class AxeFactory(DjangoModelFactory):
+    class Meta:
+        model = "axes.Axe"
+        skip_postgeneration_save = True
+
+    pacte = factory.SubFactory(PacteFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Faker("sentence", nb_words=6, locale="fr_FR")
+
+    @factory.post_generation
+    def thematic_referents(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.thematic_referents.set(extracted)
+
+
+class ObjectifFactory(DjangoModelFactory):
+    class Meta:
+        model = "axes.Objectif"
+
+    axe = factory.SubFactory(AxeFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    text = factory.Faker("sentence", nb_words=8, locale="fr_FR")

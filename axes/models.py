@@ -1,0 +1,122 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from axes.enums import PacteStatus
+
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+
+class Pacte(models.Model):
+    """A multi-year Pacte territorial d'insertion signed by the département and its partners."""
+
+    title = models.CharField(_("intitulé"), max_length=200)
+    slug = models.SlugField(_("identifiant"), max_length=60, unique=True)
+    territory = models.CharField(_("territoire"), max_length=120)
+    first_year = models.PositiveSmallIntegerField(_("première année"), validators=YEAR_VALIDATORS)
+    last_year = models.PositiveSmallIntegerField(_("dernière année"), validators=YEAR_VALIDATORS)
+    signature_date = models.DateField(_("date de signature"), null=True, blank=True)
+    status = models.CharField(_("statut"), max_length=16, choices=PacteStatus.choices, default=PacteStatus.DRAFT)
+    description = models.TextField(_("présentation"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pacte")
+        verbose_name_plural = _("pactes")
+        ordering = ["-first_year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_year__gte=models.F("first_year")), name="pacte_years_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.first_year and self.last_year and self.last_year < self.first_year:
+            raise ValidationError({"last_year": _("La dernière année doit être postérieure ou égale à la première.")})
+
+    @property
+    def years(self):
+        return list(range(self.first_year, self.last_year + 1))
+
+    def contains_year(self, year):
+        return self.first_year <= year <= self.last_year
+
+    def is_year_closed(self, year):
+        """A year is closed once its bilan has been approved by the council: its reports are then read-only."""
+        return self.closed_years.filter(year=year).exists()
+
+
+class ClosedYear(models.Model):
+    """A year of a pacte whose bilan was approved. Written by the bilan workflow, read by the access rule."""
+
+    pacte = models.ForeignKey(Pacte, on_delete=models.CASCADE, related_name="closed_years", verbose_name=_("pacte"))
+    year = models.PositiveSmallIntegerField(_("année"), validators=YEAR_VALIDATORS)
+    closed_at = models.DateTimeField(_("clôturée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("année clôturée")
+        verbose_name_plural = _("années clôturées")
+        constraints = [models.UniqueConstraint(fields=["pacte", "year"], name="closedyear_unique_per_pacte")]
+
+    def __str__(self):
+        return f"{self.pacte} – {self.year}"
+
+
+class Axe(models.Model):
+    """An axis (PTI 2017-2021) or a thematic (PTI 2022-2025) of a pacte."""
+
+    pacte = models.ForeignKey(Pacte, on_delete=models.CASCADE, related_name="axes", verbose_name=_("pacte"))
+    number = models.PositiveSmallIntegerField(_("numéro"), validators=[MinValueValidator(1)])
+    title = models.CharField(_("intitulé"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    thematic_referents = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="thematic_axes",
+        verbose_name=_("référents thématiques"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("axe")
+        verbose_name_plural = _("axes")
+        ordering = ["pacte", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["pacte", "number"], name="axe_number_unique_per_pacte"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="axe_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class Objectif(models.Model):
+    axe = models.ForeignKey(Axe, on_delete=models.CASCADE, related_name="objectifs", verbose_name=_("axe"))
+    number = models.PositiveSmallIntegerField(_("numéro"), validators=[MinValueValidator(1)])
+    text = models.CharField(_("intitulé"), max_length=500)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("objectif")
+        verbose_name_plural = _("objectifs")
+        ordering = ["axe__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["axe", "number"], name="objectif_number_unique_per_axe"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="objectif_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.text}"
+
+    @property
+    def code(self):
+        return f"{self.axe.number}.{self.number}"

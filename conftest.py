@@ -1,0 +1,28 @@
+import pytest
+
+from pti.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def referent(db):
+    return UserFactory(username="referent")
+
+
+@pytest.fixture
+def copil_member(db):
+    return UserFactory(username="copil", copil=True)
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="staff", staff=True)
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="admin", admin=True)

@@ -1,0 +1,8 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DecisionStatus(models.TextChoices):
+    OPEN = "open", _("ouverte")
+    DONE = "done", _("réalisée")
+    DROPPED = "dropped", _("abandonnée")

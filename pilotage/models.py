@@ -1,0 +1,124 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from actions.models import Action, Partner
+from axes.models import Pacte
+from pilotage.enums import DecisionStatus
+
+
+class Copil(models.Model):
+    """A meeting of the comité de pilotage of a pacte ("point d'étape global")."""
+
+    pacte = models.ForeignKey(Pacte, on_delete=models.CASCADE, related_name="copils", verbose_name=_("pacte"))
+    date = models.DateField(_("date"))
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    agenda = models.TextField(_("ordre du jour"), blank=True)
+    minutes = models.TextField(_("compte rendu"), blank=True)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="copils_attended", verbose_name=_("participants")
+    )
+    partners = models.ManyToManyField(
+        Partner, blank=True, related_name="copils", verbose_name=_("partenaires présents")
+    )
+    highlighted_actions = models.ManyToManyField(
+        Action, through="HighlightedAction", blank=True, related_name="copils", verbose_name=_("actions mises en avant")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("comité de pilotage")
+        verbose_name_plural = _("comités de pilotage")
+        ordering = ["-date"]
+        constraints = [models.UniqueConstraint(fields=["pacte", "date"], name="copil_unique_date_per_pacte")]
+
+    def __str__(self):
+        return _("COPIL du %(date)s") % {"date": self.date.strftime("%d/%m/%Y")}
+
+    @property
+    def year(self):
+        return self.date.year
+
+
+class HighlightedAction(models.Model):
+    copil = models.ForeignKey(Copil, on_delete=models.CASCADE, related_name="highlights", verbose_name=_("COPIL"))
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="highlights", verbose_name=_("action"))
+    comment = models.TextField(_("commentaire"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("action mise en avant")
+        verbose_name_plural = _("actions mises en avant")
+        ordering = ["action__sort_key"]
+        constraints = [models.UniqueConstraint(fields=["copil", "action"], name="highlight_unique_per_copil")]
+
+    def __str__(self):
+        return str(self.action)
+
+    def clean(self):
+        if self.copil_id and self.action_id and self.action.pacte_id != self.copil.pacte_id:
+            raise ValidationError({"action": _("L'action doit appartenir au pacte du COPIL.")})
+
+
+class DecisionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=DecisionStatus.OPEN)
+
+    def late(self, today=None):
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+
+class Decision(models.Model):
+    copil = models.ForeignKey(Copil, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("COPIL"))
+    text = models.TextField(_("décision"))
+    action = models.ForeignKey(
+        Action,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("action liée"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_decisions",
+        verbose_name=_("responsable"),
+    )
+    due_date = models.DateField(_("échéance"), null=True, blank=True)
+    status = models.CharField(_("statut"), max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.OPEN)
+    follow_up = models.TextField(_("suivi"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = DecisionQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("décision")
+        verbose_name_plural = _("décisions")
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DecisionStatus.values), name="decision_status_valid")
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def clean(self):
+        if self.copil_id and self.action_id and self.action.pacte_id != self.copil.pacte_id:
+            raise ValidationError({"action": _("L'action doit appartenir au pacte du COPIL.")})
+
+    @property
+    def is_late(self):
+        return bool(self.status == DecisionStatus.OPEN and self.due_date and self.due_date < timezone.localdate())

@@ -1,0 +1,100 @@
+"""The one access rule of PTI: "may this user do this to this object?"
+
+Views, API permission classes, templates (through the `can` filter) and the querysets of what a user may
+edit all call these functions; nothing else looks at roles.
+
+- referent: reads everything; edits the actions he is referent of and every action of an axe he is
+  thematic referent of, with their yearly reports (until the year's bilan is approved);
+- COPIL member: reads everything, edits nothing;
+- département staff: edits everything, manages COPILs, decisions, bilans and campaigns;
+- administrator: everything staff can do, plus Django's admin and the users.
+"""
+
+from pti.enums import Role
+
+VIEW = "view"
+EDIT_ACTION = "edit_action"
+EDIT_REPORT = "edit_report"
+MANAGE_PILOTAGE = "manage_pilotage"
+MANAGE_BILANS = "manage_bilans"
+MANAGE_PACTES = "manage_pactes"
+ADMINISTER = "administer"
+
+
+def is_active(user):
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_administrator(user):
+    return is_active(user) and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def is_staff(user):
+    """Département staff (administrators included)."""
+    return is_administrator(user) or (is_active(user) and user.role == Role.STAFF)
+
+
+def can_view(user, obj=None):
+    return is_active(user)
+
+
+def is_referent_of(user, action):
+    if not is_active(user) or user.role != Role.REFERENT:
+        return False
+    if action.referents.filter(pk=user.pk).exists():
+        return True
+    return action.axe.thematic_referents.filter(pk=user.pk).exists()
+
+
+def can_edit_action(user, action):
+    if is_staff(user):
+        return True
+    return is_referent_of(user, action)
+
+
+def can_edit_report(user, action, year):
+    """Write this action's report for `year`: the action's editors, while the year's bilan is not approved."""
+    if not action.pacte.contains_year(year) or action.pacte.is_year_closed(year):
+        return False
+    return can_edit_action(user, action)
+
+
+def can_manage_pilotage(user, obj=None):
+    return is_staff(user)
+
+
+def can_manage_bilans(user, obj=None):
+    return is_staff(user)
+
+
+def can_manage_pactes(user, obj=None):
+    return is_staff(user)
+
+
+def editable_actions(user, queryset=None):
+    """The actions `user` may edit, as a queryset (for lists and "my actions")."""
+    from actions.models import Action
+
+    queryset = Action.objects.all() if queryset is None else queryset
+    if is_staff(user):
+        return queryset
+    if not is_active(user) or user.role != Role.REFERENT:
+        return queryset.none()
+    return queryset.for_referent(user)
+
+
+_RULES = {
+    VIEW: lambda user, obj: can_view(user, obj),
+    EDIT_ACTION: lambda user, obj: can_edit_action(user, obj),
+    EDIT_REPORT: lambda user, obj: can_edit_report(user, obj.action, obj.year),
+    MANAGE_PILOTAGE: can_manage_pilotage,
+    MANAGE_BILANS: can_manage_bilans,
+    MANAGE_PACTES: can_manage_pactes,
+    ADMINISTER: lambda user, obj: is_administrator(user),
+}
+
+
+def can(user, permission, obj=None):
+    """Dispatch by permission name; unknown permissions are refused (fail closed)."""
+    rule = _RULES.get(permission)
+    return bool(rule and rule(user, obj))

@@ -1,0 +1,9 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    REFERENT = "referent", _("référent")
+    COPIL = "copil", _("membre du COPIL")
+    STAFF = "staff", _("agent du Département")
+    ADMIN = "admin", _("administrateur")

@@ -1,0 +1,24 @@
+def test_healthz_reports_database_and_eager_broker(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["broker"] == {"ok": True, "mode": "eager"}
+
+
+def test_healthz_answers_503_when_broker_is_down(client, db, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["broker"]["ok"] is False
+    assert body["database"]["ok"] is True
+
+
+def test_healthz_is_public_but_home_requires_login(client, db):
+    assert client.get("/healthz").status_code == 200
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url.startswith("/comptes/login/")
