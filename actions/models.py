@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -155,6 +156,9 @@ class Action(models.Model):
                     }
         if errors:
             raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        return reverse("actions:detail", args=[self.pk])
 
     def is_late_on(self, today):
         return bool(self.end_date and self.end_date < today and self.status not in FINISHED_STATUSES)

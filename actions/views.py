@@ -1,1 +1,238 @@
-# Create your views here.
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from actions import queries, services
+from actions.enums import ActionStatus
+from actions.filters import ActionFilter
+from actions.forms import ActionForm, ReportForm
+from actions.models import Action, ReportDocument
+from axes.models import Axe, Objectif, Pacte
+from pti import access, charts
+from pti.concurrency import ConflictError, display_value
+
+PAGE_SIZE = 25
+
+
+def _get_action(request, pk, *, edit=False, queryset=None):
+    """Fetch the action and check the access rule, for GET and POST alike."""
+    action = get_object_or_404(queryset if queryset is not None else Action.objects.with_tree(), pk=pk)
+    if edit and not access.can_edit_action(request.user, action):
+        raise PermissionDenied(_("Vous n'êtes pas référent de cette action."))
+    return action
+
+
+@require_GET
+def my_actions(request):
+    actions = queries.with_report_state(
+        Action.objects.for_referent(request.user).select_related("pacte", "axe", "objectif")
+    ).order_by("pacte__first_year", "pacte_id", "axe__number", "sort_key")
+    actions = list(actions)
+    missing = [a for a in actions if a.report_state is None]
+    drafts = [a for a in actions if a.report_state == "draft"]
+    return render(
+        request,
+        "actions/my_actions.html",
+        {
+            "actions": actions,
+            "missing": missing,
+            "drafts": drafts,
+            "can_see_all": access.is_staff(request.user),
+        },
+    )
+
+
+@require_GET
+def pacte_detail(request, slug):
+    pacte = get_object_or_404(Pacte, slug=slug)
+    axes = list(Axe.objects.filter(pacte=pacte).order_by("number"))
+    objectifs = list(Objectif.objects.filter(axe__pacte=pacte).order_by("number"))
+    actions = list(queries.with_report_state(Action.objects.filter(pacte=pacte)).order_by("sort_key"))
+    by_axe = {axe.pk: [] for axe in axes}
+    by_objectif = {obj.pk: [] for obj in objectifs}
+    for action in actions:
+        by_axe[action.axe_id].append(action)
+        if action.objectif_id:
+            by_objectif[action.objectif_id].append(action)
+    tree = []
+    for axe in axes:
+        axe_objectifs = [
+            {"objectif": obj, "actions": by_objectif[obj.pk], **queries.rollup(by_objectif[obj.pk])}
+            for obj in objectifs
+            if obj.axe_id == axe.pk
+        ]
+        loose = [a for a in by_axe[axe.pk] if not a.objectif_id]
+        tree.append({"axe": axe, "objectifs": axe_objectifs, "loose": loose, **queries.rollup(by_axe[axe.pk])})
+    year = services.reporting_year(pacte)
+    return render(
+        request,
+        "actions/pacte_detail.html",
+        {
+            "pacte": pacte,
+            "tree": tree,
+            "summary": queries.rollup(actions),
+            "year": year,
+            "reports_done": sum(1 for a in actions if a.report_state == "submitted"),
+            "statuses": ActionStatus,
+        },
+    )
+
+
+@require_GET
+def action_list(request):
+    action_filter = ActionFilter(request.GET or None, queryset=Action.objects.all())
+    queryset = action_filter.qs if action_filter.is_bound else Action.objects.all()
+    year = action_filter.form.cleaned_data.get("annee") if action_filter.is_bound and action_filter.is_valid() else None
+    queryset = queries.with_report_state(queries.list_actions(queryset), year=year).order_by("pacte_id", "sort_key")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "actions/action_list.html",
+        {"filter": action_filter, "page": page, "query": query.urlencode(), "year": year},
+    )
+
+
+@require_GET
+def action_detail(request, pk):
+    action = _get_action(request, pk, queryset=queries.action_detail_queryset())
+    years = action.pacte.years
+    indicators = []
+    for indicator in action.indicators.all():
+        rows = queries.indicator_rows(indicator, years)
+        chart = charts.indicator_chart(
+            indicator.label, years, [r["target"] for r in rows], [r["value"] for r in rows], indicator.unit
+        )
+        indicators.append({"indicator": indicator, "rows": rows, "chart": chart})
+    history = list(action.history.select_related("history_user").order_by("-history_date")[:30])
+    history_rows = _history_rows(history)
+    report_years = {report.year for report in action.reports.all()}
+    can_edit = access.can_edit_action(request.user, action)
+    return render(
+        request,
+        "actions/action_detail.html",
+        {
+            "action": action,
+            "indicators": indicators,
+            "history": history_rows,
+            "can_edit": can_edit,
+            "reporting_year": services.reporting_year(action.pacte),
+            "missing_years": [y for y in years if y not in report_years and y <= services.reporting_year(action.pacte)],
+        },
+    )
+
+
+def _history_rows(records):
+    """Who changed what and when, newest first, from django-simple-history records."""
+    rows = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older, excluded_fields=["version"])
+            for change in delta.changes:
+                field = newer.instance_type._meta.get_field(change.field)
+                changes.append(
+                    {
+                        "field": field.verbose_name,
+                        "before": display_value(field, change.old),
+                        "after": display_value(field, change.new),
+                    }
+                )
+        rows.append(
+            {
+                "date": newer.history_date,
+                "user": newer.history_user,
+                "type": newer.get_history_type_display(),
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request, pk):
+    action = _get_action(request, pk, edit=True)
+    conflict = None
+    if request.method == "POST":
+        form = ActionForm(request.POST, instance=Action.objects.get(pk=action.pk))
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form._meta.fields}
+            try:
+                services.update_action(action, data, request.user, form.cleaned_data["version"])
+            except ConflictError as error:
+                conflict = error
+            else:
+                messages.success(request, _("L'action a été enregistrée."))
+                return redirect(action.get_absolute_url())
+    else:
+        form = ActionForm(instance=action)
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    return render(
+        request, "actions/action_form.html", {"action": action, "form": form, "conflict": conflict}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_edit(request, pk, year):
+    action = _get_action(request, pk)
+    if not action.pacte.contains_year(year):
+        raise Http404(_("Cette année n'appartient pas au pacte."))
+    if not access.can_edit_report(request.user, action, year):
+        raise PermissionDenied(_("Vous ne pouvez pas modifier ce compte rendu."))
+    report = action.reports.filter(year=year).first()
+    indicators = list(action.indicators.prefetch_related("values"))
+    indicator_values = {
+        iv.indicator_id: iv for indicator in indicators for iv in indicator.values.all() if iv.year == year
+    }
+    conflict = None
+    form_kwargs = {"action": action, "year": year, "indicators": indicators, "indicator_values": indicator_values}
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, instance=report, **form_kwargs)
+        if form.is_valid():
+            submit = "submit" in request.POST
+            try:
+                services.save_report(
+                    action,
+                    year,
+                    request.user,
+                    form.report_data(),
+                    form.indicator_data(),
+                    form.cleaned_data["version"],
+                    submit=submit,
+                    documents=form.documents(),
+                )
+            except ConflictError as error:
+                conflict = error
+            else:
+                if submit:
+                    messages.success(request, _("Le compte rendu %(year)s a été transmis. Merci !") % {"year": year})
+                    return redirect(action.get_absolute_url())
+                messages.success(request, _("Le brouillon a été enregistré : vous pourrez le terminer plus tard."))
+                return redirect("actions:report_edit", pk=action.pk, year=year)
+    else:
+        form = ReportForm(instance=report, **form_kwargs)
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "actions/report_form.html",
+        {"action": action, "year": year, "form": form, "report": report, "conflict": conflict},
+        status=status,
+    )
+
+
+@require_GET
+def document_download(request, pk):
+    document = get_object_or_404(ReportDocument.objects.select_related("report__action"), pk=pk)
+    if not access.can_view(request.user, document):
+        raise PermissionDenied
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("Le fichier n'est plus disponible.")) from error
+    filename = document.file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=document.content_type or None)

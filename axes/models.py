@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -40,6 +41,9 @@ class Pacte(models.Model):
     def clean(self):
         if self.first_year and self.last_year and self.last_year < self.first_year:
             raise ValidationError({"last_year": _("La dernière année doit être postérieure ou égale à la première.")})
+
+    def get_absolute_url(self):
+        return reverse("actions:pacte_detail", args=[self.slug])
 
     @property
     def years(self):

@@ -1,0 +1,90 @@
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from actions.enums import ActionStatus, ReportState
+from actions.models import Action, Partner, ProgressReport
+from axes.models import Axe, Objectif, Pacte
+
+REPORT_CHOICES = [
+    ("transmis", _("compte rendu transmis")),
+    ("brouillon", _("compte rendu en brouillon")),
+    ("manquant", _("sans compte rendu")),
+]
+
+
+class ActionFilter(django_filters.FilterSet):
+    """The action list's filters; every filter lives in the query string, so a list can be bookmarked."""
+
+    q = django_filters.CharFilter(
+        label=_("Recherche"), method="filter_text", help_text=_("Numéro, intitulé ou description.")
+    )
+    pacte = django_filters.ModelChoiceFilter(
+        label=_("Pacte"), queryset=Pacte.objects.all(), to_field_name="slug", empty_label=_("Tous les pactes")
+    )
+    axe = django_filters.ModelChoiceFilter(
+        label=_("Axe"), queryset=Axe.objects.select_related("pacte"), empty_label=_("Tous les axes")
+    )
+    objectif = django_filters.ModelChoiceFilter(
+        label=_("Objectif"), queryset=Objectif.objects.select_related("axe"), empty_label=_("Tous les objectifs")
+    )
+    statut = django_filters.ChoiceFilter(
+        label=_("Statut"), field_name="status", choices=ActionStatus.choices, empty_label=_("Tous les statuts")
+    )
+    referent = django_filters.ModelChoiceFilter(
+        label=_("Référent"), field_name="referents", queryset=None, empty_label=_("Tous les référents")
+    )
+    partenaire = django_filters.ModelChoiceFilter(
+        label=_("Partenaire"), field_name="partners", queryset=Partner.objects.all(), empty_label=_("Tous")
+    )
+    annee = django_filters.NumberFilter(
+        label=_("Année du compte rendu"), method="filter_noop", widget=forms.NumberInput(attrs={"min": 2000})
+    )
+    compte_rendu = django_filters.ChoiceFilter(
+        label=_("Compte rendu de l'année"), choices=REPORT_CHOICES, method="filter_noop", empty_label=_("Indifférent")
+    )
+
+    class Meta:
+        model = Action
+        fields: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["referent"].queryset = (
+            get_user_model().objects.filter(Q(referent_actions__isnull=False)).distinct().order_by("last_name")
+        )
+        labels = self.form.fields
+        labels["axe"].label_from_instance = lambda axe: f"{axe.pacte.title} – {axe}"
+        labels["objectif"].label_from_instance = lambda obj: f"{obj.code} {obj.text}"
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__istartswith=value) | Q(title__icontains=value) | Q(description__icontains=value)
+        )
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        year = self.form.cleaned_data.get("annee")
+        wanted = self.form.cleaned_data.get("compte_rendu")
+        if year and wanted:
+            reports = ProgressReport.objects.filter(action=OuterRef("pk"), year=year)
+            if wanted == "transmis":
+                queryset = queryset.filter(Exists(reports.filter(state=ReportState.SUBMITTED)))
+            elif wanted == "brouillon":
+                queryset = queryset.filter(Exists(reports.filter(state=ReportState.DRAFT)))
+            else:
+                queryset = queryset.filter(~Exists(reports))
+        return queryset
+
+    @property
+    def qs(self):
+        # M2M filters (referent, partner) can duplicate rows.
+        return super().qs.distinct()

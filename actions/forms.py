@@ -1,0 +1,145 @@
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from actions.enums import ActionStatus
+from actions.models import Action, ProgressReport
+from actions.uploads import ACCEPT_ATTRIBUTE, check_upload
+from axes.models import Objectif
+
+LONG_TEXT_MAX = 10_000
+
+
+class ActionForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = Action
+        fields = [
+            "title",
+            "objectif",
+            "description",
+            "target_public",
+            "start_date",
+            "end_date",
+            "priority",
+            "status",
+            "progress",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "target_public": forms.Textarea(attrs={"rows": 2}),
+            "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["objectif"].queryset = Objectif.objects.filter(axe_id=self.instance.axe_id).select_related("axe")
+        self.fields["objectif"].label_from_instance = lambda obj: f"{obj.code} {obj.text}"
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+        for name in ("description", "target_public"):
+            self.fields[name].max_length = LONG_TEXT_MAX
+            self.fields[name].validators.append(MaxLengthValidator(LONG_TEXT_MAX))
+
+
+class ReportForm(forms.ModelForm):
+    """The referent's yearly update: the report's fields, one value per indicator, and supporting documents."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    document = forms.FileField(
+        label=_("Pièce justificative"),
+        required=False,
+        help_text=_("PDF, image (PNG, JPEG) ou document bureautique, 10 Mo au plus."),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+    )
+    document_title = forms.CharField(label=_("Titre de la pièce"), max_length=200, required=False)
+
+    class Meta:
+        model = ProgressReport
+        fields = ["status", "progress", "weather", "advances", "difficulties", "next_steps", "adjustments", "means"]
+        widgets = {
+            "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+            "weather": forms.RadioSelect,
+            **{name: forms.Textarea(attrs={"rows": 4}) for name in ("advances", "difficulties", "next_steps")},
+            "adjustments": forms.Textarea(attrs={"rows": 3}),
+            "means": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "weather": _("Votre ressenti sur l'année, indépendamment du statut."),
+            "adjustments": _("Ce qui a été ajusté avec les partenaires de l'action."),
+        }
+
+    def __init__(self, *args, action, year, indicators, indicator_values, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.year = year
+        self.instance.action = action
+        self.instance.year = year
+        self.fields["status"].choices = ActionStatus.choices
+        self.indicators = indicators
+        for indicator in indicators:
+            current = indicator_values.get(indicator.pk)
+            label = indicator.label + (f" ({indicator.unit})" if indicator.unit else "")
+            target = current.target if current else None
+            self.fields[self.indicator_field(indicator)] = forms.DecimalField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                localize=True,
+                help_text=_("Cible %(year)s : %(target)s") % {"year": year, "target": target}
+                if target is not None
+                else _("Pas de cible fixée pour %(year)s.") % {"year": year},
+                initial=current.value if current else None,
+            )
+        for name in ("advances", "difficulties", "next_steps", "adjustments", "means"):
+            self.fields[name].max_length = LONG_TEXT_MAX
+            self.fields[name].widget.attrs["maxlength"] = LONG_TEXT_MAX
+            self.fields[name].validators.append(MaxLengthValidator(LONG_TEXT_MAX))
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version if self.instance.pk else 0
+            if not self.instance.pk:
+                self.initial.setdefault("status", action.status)
+                self.initial.setdefault("progress", action.progress)
+
+    @staticmethod
+    def indicator_field(indicator):
+        return f"indicator_{indicator.pk}"
+
+    def indicator_bound_fields(self):
+        return [self[self.indicator_field(indicator)] for indicator in self.indicators]
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if upload:
+            self.document_content_type = check_upload(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("document") and not cleaned.get("document_title"):
+            cleaned["document_title"] = cleaned["document"].name[:200]
+        return cleaned
+
+    def report_data(self):
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+    def indicator_data(self):
+        return {indicator.pk: self.cleaned_data.get(self.indicator_field(indicator)) for indicator in self.indicators}
+
+    def documents(self):
+        upload = self.cleaned_data.get("document")
+        if not upload:
+            return []
+        return [
+            {
+                "file": upload,
+                "title": self.cleaned_data["document_title"],
+                "content_type": self.document_content_type,
+                "size": upload.size,
+            }
+        ]

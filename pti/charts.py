@@ -1,0 +1,98 @@
+"""Charts as SVG drawn on the server, so the same definition serves the pages and the PDFs (WeasyPrint runs
+no JavaScript). Every chart is shown beside a data table for screen-reader users (RGAA); the SVG itself is
+marked decorative with a title."""
+
+import re
+from decimal import Decimal
+
+import pygal
+from django.conf import settings
+from django.utils.safestring import mark_safe
+from pygal.style import Style
+
+PALETTE = ("#00567a", "#e08a00", "#8a1538", "#3c8d2f", "#6c757d", "#5b3f8c")
+
+
+def _style():
+    primary = settings.DEPARTEMENT["primary_color"]
+    colors = (primary,) + tuple(c for c in PALETTE if c != primary)
+    return Style(
+        background="transparent",
+        plot_background="transparent",
+        foreground="#212529",
+        foreground_strong="#212529",
+        foreground_subtle="#6c757d",
+        colors=colors,
+        font_family="sans-serif",
+        label_font_size=12,
+        major_label_font_size=12,
+        legend_font_size=12,
+        title_font_size=14,
+        value_font_size=11,
+    )
+
+
+def _config(**kwargs):
+    return {
+        "style": _style(),
+        "js": [],  # no script, no CDN: pages and PDFs get a static SVG
+        "disable_xml_declaration": True,
+        "explicit_size": True,
+        "show_legend": True,
+        "legend_at_bottom": True,
+        "print_values": False,
+        "margin": 12,
+        **kwargs,
+    }
+
+
+def _number(value):
+    if value is None:
+        return None
+    return float(value) if isinstance(value, Decimal) else value
+
+
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def render(chart):
+    """The chart's SVG without pygal's inline configuration script (useless without its JS, and refused by
+    our Content-Security-Policy) and without its comments. pygal escapes every label it draws."""
+    svg = chart.render(is_unicode=True)
+    svg = _COMMENT.sub("", _SCRIPT.sub("", svg))
+    return mark_safe(svg)  # noqa: S308
+
+
+def indicator_chart(label, years, targets, values, unit="", width=480, height=260):
+    """Target and value of one indicator per year, as grouped bars."""
+    chart = pygal.Bar(**_config(width=width, height=height, title=None, y_title=unit or None))
+    chart.x_labels = [str(year) for year in years]
+    chart.add("Cible", [_number(v) for v in targets])
+    chart.add("Réalisé", [_number(v) for v in values])
+    return render(chart)
+
+
+def stacked_bars(categories, series, width=640, height=320, horizontal=True):
+    """`series` is [(name, [value per category])]: e.g. actions by status for each axe."""
+    kind = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
+    chart = kind(**_config(width=width, height=height))
+    chart.x_labels = [str(c) for c in categories]
+    for name, values in series:
+        chart.add(str(name), [_number(v) for v in values])
+    return render(chart)
+
+
+def progress_bars(categories, values, width=640, height=320, title=None):
+    chart = pygal.HorizontalBar(**_config(width=width, height=height, range=(0, 100), show_legend=False, title=title))
+    chart.x_labels = [str(c) for c in categories]
+    chart.add("Avancement moyen (%)", [_number(v) for v in values])
+    return render(chart)
+
+
+def line_chart(years, series, width=640, height=300, unit=""):
+    chart = pygal.Line(**_config(width=width, height=height, y_title=unit or None))
+    chart.x_labels = [str(year) for year in years]
+    for name, values in series:
+        chart.add(str(name), [_number(v) for v in values])
+    return render(chart)
