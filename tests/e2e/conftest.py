@@ -22,9 +22,6 @@ CHROMIUM_ARGS = [
 DEFAULT_TIMEOUT_MS = 10_000
 LOGIN_PATH = "/comptes/login/"
 
-# Playwright's sync API runs an event loop in the test thread: Django would otherwise refuse the ORM calls that
-# the tests (factories, assertions) make from it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 # The same address for the server and the browser (no "localhost" resolving to ::1 on one side only).
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
@@ -43,12 +40,22 @@ def browser():
         pytest.skip(f"Chromium absent ({CHROMIUM}) : `apt-get install -y chromium` pour les tests navigateur.")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    # Playwright's sync API runs an event loop in the test thread: Django would otherwise refuse the ORM calls
+    # that the tests (factories, assertions) make from it while the browser is open.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
