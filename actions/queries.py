@@ -16,9 +16,13 @@ def with_report_state(queryset, year=None, today=None):
     """
     if year is None:
         this_year = (today or timezone.localdate()).year
-        year_expr = Least(Greatest(Value(this_year), F("pacte__first_year")), F("pacte__last_year"))
+        year_expr = Least(
+            Greatest(Value(this_year), F("pacte__first_year"), output_field=IntegerField()),
+            F("pacte__last_year"),
+            output_field=IntegerField(),
+        )
     else:
-        year_expr = Value(int(year))
+        year_expr = Value(int(year), output_field=IntegerField())
     queryset = queryset.annotate(report_year=year_expr)
     reports = ProgressReport.objects.filter(action=OuterRef("pk"), year=OuterRef("report_year"))
     return queryset.annotate(

@@ -29,7 +29,7 @@ def _get_action(request, pk, *, edit=False, queryset=None):
 @require_GET
 def my_actions(request):
     actions = queries.with_report_state(
-        Action.objects.for_referent(request.user).select_related("pacte", "axe", "objectif")
+        Action.objects.for_referent(request.user).select_related("pacte", "axe__pacte", "objectif")
     ).order_by("pacte__first_year", "pacte_id", "axe__number", "sort_key")
     actions = list(actions)
     missing = [a for a in actions if a.report_state is None]
