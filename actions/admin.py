@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -37,6 +38,8 @@ class PartnerAdmin(SimpleHistoryAdmin):
     list_filter = ("kind",)
     search_fields = ("name", "contact_name", "email")
     ordering = ("name",)
+    # Django 6 default, explicit now (and silences its deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ActionPartnerInline(admin.TabularInline):
