@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from actions.enums import ActionStatus
@@ -8,6 +9,13 @@ from actions.uploads import ACCEPT_ATTRIBUTE, check_upload
 from axes.models import Objectif
 
 LONG_TEXT_MAX = 10_000
+
+
+def capitalise_choices(form, *names):
+    """Enum labels are lowercase (they read inside sentences); in a select or radio list they start a line."""
+    for name in names:
+        field = form.fields[name]
+        field.choices = [(value, capfirst(label)) for value, label in field.choices]
 
 
 class ActionForm(forms.ModelForm):
@@ -38,6 +46,7 @@ class ActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["objectif"].queryset = Objectif.objects.filter(axe_id=self.instance.axe_id).select_related("axe")
         self.fields["objectif"].label_from_instance = lambda obj: f"{obj.code} {obj.text}"
+        capitalise_choices(self, "status", "priority")
         if not self.is_bound:
             self.initial["version"] = self.instance.version
         for name in ("description", "target_public"):
@@ -79,6 +88,7 @@ class ReportForm(forms.ModelForm):
         self.instance.action = action
         self.instance.year = year
         self.fields["status"].choices = ActionStatus.choices
+        capitalise_choices(self, "status", "weather")
         self.indicators = indicators
         for indicator in indicators:
             current = indicator_values.get(indicator.pk)
