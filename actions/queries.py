@@ -45,6 +45,7 @@ def action_detail_queryset():
             queryset=ProgressReport.objects.select_related("author").prefetch_related("documents").order_by("-year"),
         ),
         "budgets",
+        "axe__thematic_referents",
     )
 
 

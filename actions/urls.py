@@ -9,6 +9,7 @@ urlpatterns = [
     path("pactes/<slug:slug>/", views.pacte_detail, name="pacte_detail"),
     path("actions/", views.action_list, name="list"),
     path("actions/<int:pk>/", views.action_detail, name="detail"),
+    path("actions/<int:pk>/historique/", views.action_history, name="history"),
     path("actions/<int:pk>/modifier/", views.action_edit, name="edit"),
     path("actions/<int:pk>/compte-rendu/<int:year>/", views.report_edit, name="report_edit"),
     path("documents/<int:pk>/", views.document_download, name="document"),

@@ -5,15 +5,16 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from actions import queries, services
 from actions.enums import ActionStatus
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, ReportForm
-from actions.models import Action, ReportDocument
+from actions.models import Action, Indicator, IndicatorValue, ProgressReport, ReportDocument
 from axes.models import Axe, Objectif, Pacte
-from pti import access, charts
-from pti.concurrency import ConflictError, display_value
+from pti import access, charts, history
+from pti.concurrency import ConflictError
 
 PAGE_SIZE = 25
 
@@ -83,6 +84,7 @@ def pacte_detail(request, slug):
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def action_list(request):
     action_filter = ActionFilter(request.GET or None, queryset=Action.objects.all())
     queryset = action_filter.qs if action_filter.is_bound else Action.objects.all()
@@ -91,9 +93,10 @@ def action_list(request):
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    template = "actions/_action_results.html" if request.htmx else "actions/action_list.html"
     return render(
         request,
-        "actions/action_list.html",
+        template,
         {"filter": action_filter, "page": page, "query": query.urlencode(), "year": year},
     )
 
@@ -109,8 +112,6 @@ def action_detail(request, pk):
             indicator.label, years, [r["target"] for r in rows], [r["value"] for r in rows], indicator.unit
         )
         indicators.append({"indicator": indicator, "rows": rows, "chart": chart})
-    history = list(action.history.select_related("history_user").order_by("-history_date")[:30])
-    history_rows = _history_rows(history)
     report_years = {report.year for report in action.reports.all()}
     can_edit = access.can_edit_action(request.user, action)
     return render(
@@ -119,7 +120,6 @@ def action_detail(request, pk):
         {
             "action": action,
             "indicators": indicators,
-            "history": history_rows,
             "can_edit": can_edit,
             "reporting_year": services.reporting_year(action.pacte),
             "missing_years": [y for y in years if y not in report_years and y <= services.reporting_year(action.pacte)],
@@ -127,31 +127,31 @@ def action_detail(request, pk):
     )
 
 
-def _history_rows(records):
-    """Who changed what and when, newest first, from django-simple-history records."""
-    rows = []
-    for newer, older in zip(records, records[1:] + [None], strict=False):
-        changes = []
-        if older is not None:
-            delta = newer.diff_against(older, excluded_fields=["version"])
-            for change in delta.changes:
-                field = newer.instance_type._meta.get_field(change.field)
-                changes.append(
-                    {
-                        "field": field.verbose_name,
-                        "before": display_value(field, change.old),
-                        "after": display_value(field, change.new),
-                    }
-                )
-        rows.append(
-            {
-                "date": newer.history_date,
-                "user": newer.history_user,
-                "type": newer.get_history_type_display(),
-                "changes": changes,
-            }
-        )
-    return rows
+@require_GET
+@vary_on_headers("HX-Request")
+def action_history(request, pk):
+    """Who changed what and when on the action, its reports and indicators. Loaded by htmx into the action
+    page when its history section comes into view, or as a page of its own without JavaScript."""
+    action = _get_action(request, pk)
+    history_rows = history.history_rows(
+        [
+            (_("Action"), action.history.all()),
+            (
+                lambda r: _("Compte rendu %(year)s") % {"year": r.year},
+                ProgressReport.history.filter(action_id=action.pk),
+            ),
+            (
+                lambda r: _("Indicateur « %(label)s »") % {"label": r.label},
+                Indicator.history.filter(action_id=action.pk),
+            ),
+            (
+                lambda r: _("Valeur d'indicateur %(year)s") % {"year": r.year},
+                IndicatorValue.history.filter(indicator__action_id=action.pk),
+            ),
+        ]
+    )
+    template = "actions/_history.html" if request.htmx else "actions/action_history.html"
+    return render(request, template, {"action": action, "history": history_rows})
 
 
 @require_http_methods(["GET", "POST"])

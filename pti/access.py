@@ -41,9 +41,10 @@ def can_view(user, obj=None):
 def is_referent_of(user, action):
     if not is_active(user) or user.role != Role.REFERENT:
         return False
-    if action.referents.filter(pk=user.pk).exists():
+    # .all() rather than .filter(): pages that prefetched the referents answer without a query.
+    if any(referent.pk == user.pk for referent in action.referents.all()):
         return True
-    return action.axe.thematic_referents.filter(pk=user.pk).exists()
+    return any(referent.pk == user.pk for referent in action.axe.thematic_referents.all())
 
 
 def can_edit_action(user, action):

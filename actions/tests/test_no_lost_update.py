@@ -59,8 +59,10 @@ def test_action_edit_saves_and_records_history(client, referent):
     assert action.status == ActionStatus.IN_PROGRESS and action.version == 2
     record = action.history.latest()
     assert record.history_user == referent
-    page = client.get(action.get_absolute_url()).content.decode()
-    assert "Historique des modifications" in page and "À lancer → En cours".lower() in page.lower()
+    page = client.get(reverse("actions:history", args=[action.pk])).content.decode()
+    assert "Historique des modifications" in page
+    assert "Statut : à lancer → en cours" in page
+    assert str(referent) in page
 
 
 def test_second_save_of_a_report_from_a_stale_version_is_refused(client, referent):

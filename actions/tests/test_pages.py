@@ -51,8 +51,9 @@ def count_queries(client, url):
         lambda pacte, action: reverse("actions:list") + "?statut=in_progress&annee=2025&compte_rendu=transmis&q=a",
         lambda pacte, action: reverse("actions:detail", args=[action.pk]),
         lambda pacte, action: reverse("actions:report_edit", args=[action.pk, 2025]),
+        lambda pacte, action: reverse("actions:history", args=[action.pk]),
     ],
-    ids=["my_actions", "pacte", "list", "list_filtered", "action", "report_form"],
+    ids=["my_actions", "pacte", "list", "list_filtered", "action", "report_form", "history"],
 )
 def test_pages_run_a_constant_number_of_queries_whatever_the_number_of_actions(client, referent, url_for):
     client.force_login(referent)
@@ -176,3 +177,32 @@ def test_action_page_shows_fields_partners_indicators_reports_and_history(client
 def test_unknown_action_is_a_404(client, referent):
     client.force_login(referent)
     assert client.get(reverse("actions:detail", args=[999999])).status_code == 404
+
+
+def test_action_list_answers_htmx_filter_requests_with_the_results_only(client, referent):
+    ActionFactory(title="Inclusion numérique")
+    ActionFactory(title="Mobilité")
+    client.force_login(referent)
+    response = client.get(reverse("actions:list") + "?q=numérique", headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Inclusion numérique" in content and "Mobilité" not in content
+    assert "<html" not in content and "1 action trouvée" in content
+
+
+def test_history_page_lists_changes_to_the_action_its_reports_and_indicator_values(client, referent, staff):
+    action = ActionFactory(referents=[referent], progress=10)
+    report = ProgressReportFactory(action=action, year=2024, advances="Avant")
+    client.force_login(staff)
+    report.advances = "Après"
+    report.save()
+    action.progress = 30
+    action.save()
+    client.force_login(referent)
+    response = client.get(reverse("actions:history", args=[action.pk]), headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert "<html" not in content
+    assert "Avancement (%) : 10 → 30" in content
+    assert "Compte rendu 2024" in content and "Avant → Après" in content
+    full = client.get(reverse("actions:history", args=[action.pk])).content.decode()
+    assert "<html" in full and "Historique des modifications" in full
