@@ -203,7 +203,7 @@ def test_action_changelist_shows_number_axe_status_and_late_column(admin_client)
 
 def test_action_changelist_searches_number_title_and_description(admin_client):
     ActionFactory(number="3.4", title="Mobilité solidaire", description="Garage solidaire à Saint-Junien")
-    ActionFactory(title="Autre chose", description="Rien à voir")
+    ActionFactory(number="8.1", title="Autre chose", description="Rien à voir")
 
     for query in ("3.4", "Mobilité", "Saint-Junien"):
         response = admin_client.get(url(Action, "changelist"), {"q": query})
@@ -230,15 +230,14 @@ def test_action_changelist_filters_by_pacte_axe_status_priority_and_lateness(adm
     assert list(response.context["cl"].result_list) == [other]
 
 
-def test_action_changelist_query_count_does_not_grow_with_the_actions(
-    admin_client, django_assert_max_num_queries, django_assert_num_queries
-):
+def test_action_changelist_query_count_does_not_grow_with_the_actions(admin_client, django_assert_max_num_queries):
     ActionFactory.create_batch(3, referents=[UserFactory()])
+    admin_client.get(url(Action, "changelist"))  # warm the caches (content types, session)
     with django_assert_max_num_queries(20) as captured:
         admin_client.get(url(Action, "changelist"))
     few = len(captured)
     ActionFactory.create_batch(20, referents=[UserFactory()])
-    with django_assert_num_queries(few):
+    with django_assert_max_num_queries(few):
         admin_client.get(url(Action, "changelist"))
 
 
