@@ -506,3 +506,52 @@ def test_copil_inline_refuses_an_action_of_another_pacte(admin_client):
 
     assert response.status_code == 200
     assert not HighlightedAction.objects.exists()
+
+
+def test_changing_a_report_inline_bumps_its_version(admin_client):
+    report = ProgressReportFactory(progress=50)
+    action = report.action
+    data = action_form_data(admin_client, action)
+    data.update(
+        {
+            "reports-TOTAL_FORMS": "1",
+            "reports-INITIAL_FORMS": "1",
+            "reports-0-id": str(report.pk),
+            "reports-0-action": str(action.pk),
+            "reports-0-year": str(report.year),
+            "reports-0-state": report.state,
+            "reports-0-status": report.status,
+            "reports-0-progress": "60",
+            "reports-0-weather": report.weather,
+        }
+    )
+
+    response = admin_client.post(url(Action, "change", action.pk), data)
+
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.progress, report.version) == (60, 2)
+
+
+def test_bilan_added_for_a_year_outside_the_pacte_is_a_form_error(admin_client):
+    pacte = PacteFactory(first_year=2022, last_year=2025)
+    data = admin_form_data(admin_client.get(url(Bilan, "add")))
+    data.update({"pacte": str(pacte.pk), "year": "2030"})
+
+    response = admin_client.post(url(Bilan, "add"), data)
+
+    assert response.status_code == 200
+    assert "year" in response.context["adminform"].form.errors
+    assert not Bilan.objects.exists()
+
+
+def test_second_bilan_for_the_same_year_is_a_form_error(admin_client):
+    bilan = BilanFactory(year=2023)
+    data = admin_form_data(admin_client.get(url(Bilan, "add")))
+    data.update({"pacte": str(bilan.pacte_id), "year": "2023"})
+
+    response = admin_client.post(url(Bilan, "add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert Bilan.objects.count() == 1
