@@ -25,7 +25,7 @@ from actions.models import (
 from axes.models import Axe, Objectif, Pacte
 from pilotage.demo import texts
 from pilotage.demo.accounts import ensure_accounts
-from pilotage.demo.partners import PARTNERS
+from pilotage.demo.partners import PARTNERS, mention
 from pilotage.demo.pti_2017 import PTI_2017
 from pilotage.demo.pti_2022 import PTI_2022
 from pilotage.demo.sync import Stats, sync, sync_m2m
@@ -392,7 +392,8 @@ def build_reports(pacte_spec, spec, final, budgets, indicators, rng):
     last = spec.end_date.year if spec.status in FINISHED_STATUSES else pacte_spec.report_years[-1]
     years = [year for year in pacte_spec.report_years if spec.start_date.year <= year <= last]
     others = [*spec.co_pilots, *spec.operational, *(name for name, _amount in spec.funders)]
-    words = {"pilot": spec.pilot, "partner": others[0] if others else spec.pilot}
+    others = [name for name in others if name != spec.pilot]
+    words = {"pilot": mention(spec.pilot), "partner": mention(others[0]) if others else "les partenaires"}
     budget_by_year = {budget["year"]: budget for budget in budgets}
     reports = []
     for year in years:
@@ -406,6 +407,9 @@ def build_reports(pacte_spec, spec, final, budgets, indicators, rng):
             advances, next_steps = rng.choice(texts.ADVANCES_WAITING), rng.choice(texts.NEXT_STEPS_LATE)
         elif weather == Weather.AT_RISK:
             advances, next_steps = rng.choice(texts.ADVANCES), rng.choice(texts.NEXT_STEPS_LATE)
+        elif weather == Weather.ON_TRACK:
+            advances = rng.choice(texts.ADVANCES_ON_TRACK + texts.ADVANCES)
+            next_steps = rng.choice(texts.NEXT_STEPS)
         else:
             advances, next_steps = rng.choice(texts.ADVANCES), rng.choice(texts.NEXT_STEPS)
         advances = f"{advances} {indicator_sentence(indicators, year)}".strip()
@@ -428,7 +432,7 @@ def build_reports(pacte_spec, spec, final, budgets, indicators, rng):
             name: (getattr(written, name, "") or generated[name]).format(**words)
             for name in ("advances", "difficulties", "next_steps", "adjustments", "means")
         }
-        draft = year == pacte_spec.draft_year and rng.random() < 0.2
+        draft = year == pacte_spec.draft_year and rng.random() < 0.15
         submitted_at = None
         if not draft:
             submitted_at = datetime.datetime(

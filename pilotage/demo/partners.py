@@ -44,6 +44,49 @@ PARTNERS = (
     ("Inter-réseaux de l'IAE Nouvelle-Aquitaine", PartnerKind.OTHER, ""),
 )
 
+# How the generated report texts name a partner ("avec {pilot}"); the others go by their name.
+MENTIONS = {
+    "Département de la Haute-Vienne": "le Département",
+    "État – DDETS de la Haute-Vienne": "la DDETS",
+    "Région Nouvelle-Aquitaine": "la Région",
+    "CAF de la Haute-Vienne": "la CAF",
+    "MSA du Limousin": "la MSA",
+    "CPAM de la Haute-Vienne": "la CPAM",
+    "Agence régionale de santé Nouvelle-Aquitaine": "l'ARS",
+    "DORSAL – syndicat mixte pour le très haut débit": "DORSAL",
+    "Maison départementale des personnes handicapées (MDPH)": "la MDPH",
+    "GRETA du Limousin": "le GRETA",
+    "Dispositif académique de validation des acquis (DAVA)": "le DAVA",
+    "Mission locale de l'agglomération de Limoges": "la mission locale de Limoges",
+    "Mission locale rurale de la Haute-Vienne": "la mission locale rurale",
+    "PLIE de l'agglomération de Limoges": "le PLIE",
+    "Cap emploi de la Haute-Vienne": "Cap emploi",
+    "Plateforme mobilité solidaire 87": "la plateforme mobilité",
+    "Union départementale des centres sociaux": "les centres sociaux",
+    "Association d'aide au logement des jeunes (FJT de Limoges)": "le foyer de jeunes travailleurs",
+    "Chambre de commerce et d'industrie Limoges Haute-Vienne": "la CCI",
+    "Chambre de métiers et de l'artisanat de la Haute-Vienne": "la chambre de métiers",
+    "Chambre d'agriculture de la Haute-Vienne": "la chambre d'agriculture",
+    "Fédération du BTP de la Haute-Vienne": "la fédération du BTP",
+    "CAPEB de la Haute-Vienne": "la CAPEB",
+    "UIMM Limousin": "l'UIMM",
+    "Club des entreprises inclusives de la Haute-Vienne": "le club des entreprises inclusives",
+    "GEIQ BTP de la Haute-Vienne": "le GEIQ BTP",
+    "GEIQ Papier carton emballage": "le GEIQ Papier carton emballage",
+    "GEIQ Propreté et services Limousin": "le GEIQ Propreté",
+    "Chantiers des chemins jacquaires": "les Chantiers des chemins jacquaires",
+    "Atelier chantier d'insertion Recyclerie du Haut-Limousin": "la recyclerie",
+    "Entreprise d'insertion Limousin Réemploi BTP": "l'entreprise d'insertion",
+    "ETTI Intérim Insertion 87": "l'ETTI",
+    "Atelier chantier d'insertion Jardins solidaires du Val de Vienne": "les Jardins solidaires",
+    "Inter-réseaux de l'IAE Nouvelle-Aquitaine": "l'inter-réseaux de l'IAE",
+}
+
+
+def mention(name):
+    return MENTIONS.get(name, name)
+
+
 # Short names for the specs.
 DEP = "Département de la Haute-Vienne"
 FT = "France Travail"

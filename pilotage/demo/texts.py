@@ -1,7 +1,10 @@
 """Sentences for the yearly reports the demo does not write by hand, picked with the action's own random."""
 
-ADVANCES = (
+ADVANCES_ON_TRACK = (
     "L'action s'est déroulée conformément au calendrier arrêté avec {pilot}.",
+    "Les objectifs de l'année sont tenus ; les partenaires se sont fortement impliqués.",
+)
+ADVANCES = (
     "Les comités techniques réunissant {pilot} et {partner} se sont tenus chaque trimestre.",
     "Le déploiement s'est poursuivi sur les territoires de Limoges, Saint-Junien, Bellac et Saint-Yrieix-la-Perche.",
     "Un outil de suivi partagé a été mis en place avec {partner} et alimenté par les référents de parcours.",
@@ -68,6 +71,6 @@ ADJUSTMENTS = (
 MEANS = (
     "Temps de coordination de la direction insertion emploi action sociale.",
     "Mise à disposition de locaux par {partner}.",
-    "Un équivalent temps plein de {pilot} consacré à l'action.",
+    "Un équivalent temps plein consacré à l'action par {pilot}.",
     "Intervention des travailleurs sociaux des maisons du Département.",
 )
