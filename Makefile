@@ -12,6 +12,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?=
 PYTEST_ARGS ?=
+# pytest-xdist, one process per core; `--dist loadgroup` keeps the tests marked `worker` in one process.
+# `make test PYTEST_XDIST=` runs in a single process.
+PYTEST_XDIST ?= -n auto --dist loadgroup
 
 .PHONY: help install run test quality fix bench worker beat
 
@@ -40,7 +43,7 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(PY) -m pytest -rs $(PYTEST_ARGS)
+	$(PY) -m pytest -rs $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 quality: install
 	$(PY) -m ruff format --check .
