@@ -120,10 +120,7 @@ def seed_pacte(pacte_spec, scale, users, partners, stats):
     axes = sync(Axe, ("pacte_id", "number"), axe_rows, pacte.axes.all(), stats)
     for number, axe_spec in enumerate(pacte_spec.axes, 1):
         axe = axes[(pacte.pk, number)]
-        wanted = {users[username].pk for username in axe_spec.thematic_referents}
-        if set(axe.thematic_referents.values_list("pk", flat=True)) != wanted:
-            axe.thematic_referents.set(wanted)
-            stats.updated(Axe.thematic_referents.through)
+        set_m2m(axe.thematic_referents, {users[username].pk for username in axe_spec.thematic_referents}, stats)
 
     objectif_rows = [
         {"axe_id": axes[(pacte.pk, axe_number)].pk, "number": number, "text": objectif.text}
@@ -198,6 +195,16 @@ def seed_pacte(pacte_spec, scale, users, partners, stats):
     )
     seed_copils(pacte_spec, pacte, action_ids, users, partners, stats)
     return summarise(pacte)
+
+
+def set_m2m(manager, wanted, stats):
+    """`.set()` only when the links differ, counting what it did."""
+    current = set(manager.values_list("pk", flat=True))
+    if current != wanted:
+        manager.set(wanted)
+        stats.created(manager.through, len(wanted - current))
+        if current - wanted:
+            stats.updated(manager.through, len(current - wanted))
 
 
 # --- one action --------------------------------------------------------------------------------------
@@ -403,8 +410,10 @@ def build_reports(pacte_spec, spec, final, budgets, indicators, rng):
             advances, next_steps = rng.choice(texts.ADVANCES_DONE), rng.choice(texts.NEXT_STEPS_DONE)
         elif status == ActionStatus.ABANDONED:
             advances, next_steps = rng.choice(texts.ADVANCES_STOPPED), rng.choice(texts.NEXT_STEPS_STOPPED)
-        elif status in (ActionStatus.TO_LAUNCH, ActionStatus.POSTPONED):
+        elif status == ActionStatus.TO_LAUNCH:
             advances, next_steps = rng.choice(texts.ADVANCES_WAITING), rng.choice(texts.NEXT_STEPS_LATE)
+        elif status == ActionStatus.POSTPONED:
+            advances, next_steps = rng.choice(texts.ADVANCES_POSTPONED), rng.choice(texts.NEXT_STEPS_LATE)
         elif weather == Weather.AT_RISK:
             advances, next_steps = rng.choice(texts.ADVANCES), rng.choice(texts.NEXT_STEPS_LATE)
         elif weather == Weather.ON_TRACK:
@@ -413,12 +422,15 @@ def build_reports(pacte_spec, spec, final, budgets, indicators, rng):
         else:
             advances, next_steps = rng.choice(texts.ADVANCES), rng.choice(texts.NEXT_STEPS)
         advances = f"{advances} {indicator_sentence(indicators, year)}".strip()
-        difficulties = rng.choice(texts.DIFFICULTIES[weather])
+        if status == ActionStatus.TO_LAUNCH:
+            difficulties = rng.choice(texts.DIFFICULTIES_WAITING)
+        else:
+            difficulties = rng.choice(texts.DIFFICULTIES[weather])
         adjustments = rng.choice(texts.ADJUSTMENTS)
         means = rng.choice(texts.MEANS)
         budget = budget_by_year.get(year)
-        if budget:
-            spent = budget["actual"] if budget["actual"] is not None else budget["planned"]
+        spent = budget and (budget["actual"] if budget["actual"] is not None else budget["planned"])
+        if spent:
             means = f"Budget mobilisé : {fr_number(spent)}\u00a0€. {means}"
         generated = {
             "advances": advances,
@@ -463,13 +475,8 @@ def seed_copils(pacte_spec, pacte, action_ids, users, partners, stats):
     copils = sync(Copil, ("pacte_id", "date"), rows, pacte.copils.all(), stats)
     for spec in pacte_spec.copils:
         copil = copils[(pacte.pk, spec.date)]
-        for manager, wanted in (
-            (copil.attendees, {users[username].pk for username in spec.attendees}),
-            (copil.partners, {partners[name].pk for name in spec.partners}),
-        ):
-            if set(manager.values_list("pk", flat=True)) != wanted:
-                manager.set(wanted)
-                stats.updated(Copil)
+        set_m2m(copil.attendees, {users[username].pk for username in spec.attendees}, stats)
+        set_m2m(copil.partners, {partners[name].pk for name in spec.partners}, stats)
     sync(
         HighlightedAction,
         ("copil_id", "action_id"),

@@ -222,7 +222,7 @@ AXES = (
             "Poste « Français langue étrangère » pour les personnes en parcours d'insertion par l'activité économique",
             "Création d’un poste « Français langue étrangère » porté par l’association des Chantiers des chemins "
             "jacquaires à destination des personnes en parcours d’insertion par l’activité économique (IAE).",
-            I("Salariés en insertion suivant les cours de FLE", "personnes", 25, 5),
+            I("Salariés en insertion suivant les cours de FLE", "personnes", 25, 5, values={2017: 0}),
             period=("2017-09", "2021-12"),
             pilot=CHEMINS_JACQUAIRES,
             co=(DEP,),
@@ -326,7 +326,7 @@ AXES = (
             "dont des bénéficiaires du RSA, et les qualifie en alternance.",
             (
                 I("Entreprises adhérentes au groupement", "entreprises", 5, 1, values={2017: 4, 2018: 5}),
-                I("Parcours de qualification engagés par des BRSA", "personnes", 6, 3),
+                I("Parcours de qualification engagés par des BRSA", "personnes", 6, 3, values={2017: 0}),
             ),
             period=("2017-06", "2021-12"),
             pilot=GEIQ_PCE,
@@ -732,7 +732,7 @@ AXES = (
             "Mobilisation du dispositif des clauses sociales dans le partenariat avec le syndicat mixte DORSAL, "
             "chargé du déploiement du très haut débit sur le territoire départemental : le numérique, levier "
             "d'insertion.",
-            I("Heures d'insertion sur les chantiers du très haut débit", "heures", 5000, 3000),
+            I("Heures d'insertion sur les chantiers du très haut débit", "heures", 5000, 3000, values={2017: 850}),
             period=("2017-06", "2021-12"),
             pilot=DORSAL,
             co=(DEP,),

@@ -9,7 +9,7 @@ from collections import Counter
 
 from simple_history.utils import bulk_create_with_history
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 
 
 class Stats:

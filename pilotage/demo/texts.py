@@ -19,9 +19,18 @@ ADVANCES_STOPPED = (
     "L'action a été arrêtée en cours d'année après un bilan partagé avec {pilot}.",
     "Les premières réalisations n'ont pas permis de confirmer l'intérêt de l'action, qui a été arrêtée.",
 )
+ADVANCES_POSTPONED = (
+    "L'action a été suspendue en cours d'année dans l'attente de moyens complémentaires.",
+    "Le calendrier de l'action a été décalé d'un commun accord avec {pilot}.",
+)
 ADVANCES_WAITING = (
     "Le lancement de l'action a été préparé mais reste suspendu à la confirmation des moyens.",
     "Les travaux préparatoires ont été engagés avec {pilot} ; le démarrage opérationnel est décalé.",
+)
+
+DIFFICULTIES_WAITING = (
+    "Les moyens nécessaires au lancement n'ont pas encore été confirmés.",
+    "Les partenaires pressentis n'ont pas encore validé leur participation.",
 )
 
 DIFFICULTIES = {
