@@ -2,10 +2,11 @@
 
 from collections import defaultdict
 
-from django.db.models import F, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
+from actions.enums import ActionStatus, ReportState
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, ProgressReport
 
 
@@ -59,12 +60,65 @@ def indicator_rows(indicator, years):
     return rows
 
 
+# Rolled-up progress is the plain mean of the actions' progress: every action weighs the same, because
+# actions of a pacte have no comparable size or budget (a study and a 1 000-person programme are both one line
+# of the plan). The status counts beside it show what the mean hides.
+
+
+def _rollup(count, total, status_counts):
+    return {
+        "count": count,
+        "mean_progress": round(total / count) if count else None,
+        "status_counts": [
+            (status, label, status_counts[status])
+            for status, label in ActionStatus.choices
+            if status_counts.get(status)
+        ],
+    }
+
+
 def rollup(actions):
-    """Mean progress and status counts of a group of actions (the pacte page rolls actions up this way:
-    every action weighs the same, because actions have no comparable size or budget in the plan)."""
+    """Mean progress and status counts of a list of actions already loaded."""
     actions = list(actions)
     counts = defaultdict(int)
     for action in actions:
         counts[action.status] += 1
-    mean = round(sum(a.progress for a in actions) / len(actions)) if actions else None
-    return {"count": len(actions), "mean_progress": mean, "status_counts": dict(counts)}
+    return _rollup(len(actions), sum(a.progress for a in actions), counts)
+
+
+def axe_rollups(pacte, year, today=None):
+    """Per axe of `pacte` and for the whole pacte: count, mean progress, status counts, late actions and
+    reports submitted for `year`, computed by the database in three queries whatever the number of actions."""
+    actions = Action.objects.filter(pacte=pacte)
+    per_axe = defaultdict(lambda: {"count": 0, "total": 0, "status": defaultdict(int)})
+    for row in actions.values("axe_id", "status").annotate(n=Count("id"), total=Sum("progress")).order_by():
+        axe = per_axe[row["axe_id"]]
+        axe["count"] += row["n"]
+        axe["total"] += row["total"] or 0
+        axe["status"][row["status"]] += row["n"]
+    late = dict(actions.late(today).values("axe_id").annotate(n=Count("id")).order_by().values_list("axe_id", "n"))
+    reports = dict(
+        ProgressReport.objects.filter(action__pacte=pacte, year=year, state=ReportState.SUBMITTED)
+        .values("action__axe_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("action__axe_id", "n")
+    )
+    result = {}
+    overall = {"count": 0, "total": 0, "status": defaultdict(int)}
+    for axe_id, data in per_axe.items():
+        result[axe_id] = {
+            **_rollup(data["count"], data["total"], data["status"]),
+            "late": late.get(axe_id, 0),
+            "reports_done": reports.get(axe_id, 0),
+        }
+        overall["count"] += data["count"]
+        overall["total"] += data["total"]
+        for status, n in data["status"].items():
+            overall["status"][status] += n
+    summary = {
+        **_rollup(overall["count"], overall["total"], overall["status"]),
+        "late": sum(late.values()),
+        "reports_done": sum(reports.values()),
+    }
+    return result, summary

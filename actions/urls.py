@@ -7,6 +7,7 @@ app_name = "actions"
 urlpatterns = [
     path("mes-actions/", views.my_actions, name="my_actions"),
     path("pactes/<slug:slug>/", views.pacte_detail, name="pacte_detail"),
+    path("pactes/<slug:slug>/axes/<int:number>/", views.pacte_axe, name="pacte_axe"),
     path("actions/", views.action_list, name="list"),
     path("actions/<int:pk>/", views.action_detail, name="detail"),
     path("actions/<int:pk>/historique/", views.action_history, name="history"),

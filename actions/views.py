@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from actions import queries, services
-from actions.enums import ActionStatus
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, ReportForm
 from actions.models import Action, Indicator, IndicatorValue, ProgressReport, ReportDocument
@@ -49,38 +48,37 @@ def my_actions(request):
 
 @require_GET
 def pacte_detail(request, slug):
+    """The pacte's tree: axes with their rolled-up figures; each axe's objectives and actions load on demand."""
     pacte = get_object_or_404(Pacte, slug=slug)
-    axes = list(Axe.objects.filter(pacte=pacte).order_by("number"))
-    objectifs = list(Objectif.objects.filter(axe__pacte=pacte).order_by("number"))
-    actions = list(queries.with_report_state(Action.objects.filter(pacte=pacte)).order_by("sort_key"))
-    by_axe = {axe.pk: [] for axe in axes}
-    by_objectif = {obj.pk: [] for obj in objectifs}
-    for action in actions:
-        by_axe[action.axe_id].append(action)
-        if action.objectif_id:
-            by_objectif[action.objectif_id].append(action)
-    tree = []
-    for axe in axes:
-        axe_objectifs = [
-            {"objectif": obj, "actions": by_objectif[obj.pk], **queries.rollup(by_objectif[obj.pk])}
-            for obj in objectifs
-            if obj.axe_id == axe.pk
-        ]
-        loose = [a for a in by_axe[axe.pk] if not a.objectif_id]
-        tree.append({"axe": axe, "objectifs": axe_objectifs, "loose": loose, **queries.rollup(by_axe[axe.pk])})
     year = services.reporting_year(pacte)
+    rollups, summary = queries.axe_rollups(pacte, year)
+    empty = {"count": 0, "mean_progress": None, "status_counts": [], "late": 0, "reports_done": 0}
+    axes = [{"axe": axe, **rollups.get(axe.pk, empty)} for axe in Axe.objects.filter(pacte=pacte).order_by("number")]
     return render(
         request,
         "actions/pacte_detail.html",
-        {
-            "pacte": pacte,
-            "tree": tree,
-            "summary": queries.rollup(actions),
-            "year": year,
-            "reports_done": sum(1 for a in actions if a.report_state == "submitted"),
-            "statuses": ActionStatus,
-        },
+        {"pacte": pacte, "axes": axes, "summary": summary, "year": year},
     )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def pacte_axe(request, slug, number):
+    """One axe of the pacte tree: its objectives and actions with status and progress (htmx part or page)."""
+    axe = get_object_or_404(Axe.objects.select_related("pacte"), pacte__slug=slug, number=number)
+    objectifs = list(Objectif.objects.filter(axe=axe).select_related("axe").order_by("number"))
+    actions = list(
+        queries.with_report_state(Action.objects.filter(axe=axe).select_related("pacte")).order_by("sort_key")
+    )
+    by_objectif = {obj.pk: [] for obj in objectifs}
+    loose = []
+    for action in actions:
+        by_objectif.get(action.objectif_id, loose).append(action)
+    branches = [
+        {"objectif": obj, "actions": by_objectif[obj.pk], **queries.rollup(by_objectif[obj.pk])} for obj in objectifs
+    ]
+    template = "actions/_pacte_axe.html" if request.htmx else "actions/pacte_axe.html"
+    return render(request, template, {"axe": axe, "pacte": axe.pacte, "branches": branches, "loose": loose})
 
 
 @require_GET

@@ -47,13 +47,14 @@ def count_queries(client, url):
     [
         lambda pacte, action: reverse("actions:my_actions"),
         lambda pacte, action: reverse("actions:pacte_detail", args=[pacte.slug]),
+        lambda pacte, action: reverse("actions:pacte_axe", args=[pacte.slug, 1]),
         lambda pacte, action: reverse("actions:list"),
         lambda pacte, action: reverse("actions:list") + "?statut=in_progress&annee=2025&compte_rendu=transmis&q=a",
         lambda pacte, action: reverse("actions:detail", args=[action.pk]),
         lambda pacte, action: reverse("actions:report_edit", args=[action.pk, 2025]),
         lambda pacte, action: reverse("actions:history", args=[action.pk]),
     ],
-    ids=["my_actions", "pacte", "list", "list_filtered", "action", "report_form", "history"],
+    ids=["my_actions", "pacte", "pacte_axe", "list", "list_filtered", "action", "report_form", "history"],
 )
 def test_pages_run_a_constant_number_of_queries_whatever_the_number_of_actions(client, referent, url_for):
     client.force_login(referent)
@@ -90,20 +91,31 @@ def test_my_actions_of_a_user_without_actions_says_so(client, copil_member):
 
 
 def test_pacte_page_rolls_progress_up_to_axes_and_pacte(client, referent):
-    pacte = PacteFactory(title="PTI test")
+    pacte = PacteFactory(title="PTI test", first_year=2022, last_year=2025)
     axe = AxeFactory(pacte=pacte, number=1, title="Orienter")
     objectif = ObjectifFactory(axe=axe, number=1, text="raccourcir les délais")
-    ActionFactory(axe=axe, objectif=objectif, progress=20)
-    ActionFactory(axe=axe, objectif=objectif, progress=60, status=ActionStatus.DONE)
-    ActionFactory(axe=AxeFactory(pacte=pacte, number=2), progress=100)
+    ActionFactory(axe=axe, objectif=objectif, progress=20, title="Plateforme")
+    done = ActionFactory(axe=axe, objectif=objectif, progress=60, status=ActionStatus.DONE)
+    ProgressReportFactory(action=done, year=2025, submitted=True)
+    ActionFactory(axe=AxeFactory(pacte=pacte, number=2), progress=100, late=True)
     client.force_login(referent)
     response = client.get(reverse("actions:pacte_detail", args=[pacte.slug]))
-    tree = response.context["tree"]
-    assert tree[0]["mean_progress"] == 40 and tree[0]["count"] == 2
-    assert tree[0]["objectifs"][0]["mean_progress"] == 40
-    assert response.context["summary"]["mean_progress"] == 60
+    first, second = response.context["axes"]
+    # The pacte ended in 2025: its unfinished actions are late today.
+    assert (first["count"], first["mean_progress"], first["reports_done"], first["late"]) == (2, 40, 1, 1)
+    assert [(status, n) for status, _label, n in first["status_counts"]] == [("in_progress", 1), ("done", 1)]
+    assert (second["count"], second["mean_progress"], second["late"]) == (1, 100, 1)
+    summary = response.context["summary"]
+    assert (summary["count"], summary["mean_progress"], summary["late"]) == (3, 60, 2)
     content = response.content.decode()
-    assert "Raccourcir les délais" in content and "Orienter" in content
+    assert "Orienter" in content and "1 en cours · 1 réalisée" in content
+
+    part = client.get(reverse("actions:pacte_axe", args=[pacte.slug, 1]), headers={"HX-Request": "true"})
+    assert part.context["branches"][0]["mean_progress"] == 40
+    part_content = part.content.decode()
+    assert "<html" not in part_content
+    assert "Raccourcir les délais" in part_content and "Plateforme" in part_content
+    assert client.get(reverse("actions:pacte_axe", args=[pacte.slug, 9])).status_code == 404
 
 
 def test_action_list_filters_stay_in_the_url_and_combine(client, referent):
