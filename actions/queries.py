@@ -2,12 +2,14 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from actions.enums import ActionStatus, ReportState
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, ProgressReport
+from actions.services import reporting_year
+from axes.models import Axe
 
 
 def with_report_state(queryset, year=None, today=None):
@@ -122,3 +124,49 @@ def axe_rollups(pacte, year, today=None):
         "reports_done": sum(reports.values()),
     }
     return result, summary
+
+
+def thematic_axes_summary(user, today=None):
+    """For each axe `user` is thematic referent of: its actions and this year's reports, submitted, draft and
+    missing, in four queries whatever the number of axes and actions."""
+    axes = list(
+        Axe.objects.filter(thematic_referents=user).select_related("pacte").order_by("pacte__first_year", "number")
+    )
+    if not axes:
+        return []
+    counts = dict(
+        Action.objects.filter(axe__in=axes)
+        .values("axe_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("axe_id", "n")
+    )
+    years = {axe.pacte_id: reporting_year(axe.pacte, today) for axe in axes}
+    in_year = Q()
+    for pacte_id, year in years.items():
+        in_year |= Q(action__pacte_id=pacte_id, year=year)
+    states = defaultdict(int)
+    rows = (
+        ProgressReport.objects.filter(in_year, action__axe__in=axes)
+        .values("action__axe_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        states[(row["action__axe_id"], row["state"])] = row["n"]
+    summary = []
+    for axe in axes:
+        count = counts.get(axe.pk, 0)
+        submitted = states[(axe.pk, ReportState.SUBMITTED)]
+        draft = states[(axe.pk, ReportState.DRAFT)]
+        summary.append(
+            {
+                "axe": axe,
+                "year": years[axe.pacte_id],
+                "count": count,
+                "submitted": submitted,
+                "draft": draft,
+                "missing": count - submitted - draft,
+            }
+        )
+    return summary

@@ -6,6 +6,7 @@ app_name = "actions"
 
 urlpatterns = [
     path("mes-actions/", views.my_actions, name="my_actions"),
+    path("mes-actions/axes/<int:pk>/", views.my_axe_actions, name="my_axe_actions"),
     path("pactes/<slug:slug>/", views.pacte_detail, name="pacte_detail"),
     path("pactes/<slug:slug>/axes/<int:number>/", views.pacte_axe, name="pacte_axe"),
     path("actions/", views.action_list, name="list"),

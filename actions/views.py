@@ -28,22 +28,37 @@ def _get_action(request, pk, *, edit=False, queryset=None):
 
 @require_GET
 def my_actions(request):
-    actions = queries.with_report_state(
-        Action.objects.for_referent(request.user).select_related("pacte", "axe__pacte", "objectif")
-    ).order_by("pacte__first_year", "pacte_id", "axe__number", "sort_key")
-    actions = list(actions)
-    missing = [a for a in actions if a.report_state is None]
-    drafts = [a for a in actions if a.report_state == "draft"]
+    """The referent's desk: the actions he is named on, in full, and a summary of each axe he is thematic
+    referent of (whose actions load on demand: an axe can hold hundreds of them)."""
+    actions = list(
+        queries.with_report_state(
+            Action.objects.filter(referents=request.user).select_related("pacte", "axe__pacte", "objectif")
+        ).order_by("pacte__first_year", "pacte_id", "axe__number", "sort_key")
+    )
     return render(
         request,
         "actions/my_actions.html",
         {
             "actions": actions,
-            "missing": missing,
-            "drafts": drafts,
+            "missing": [a for a in actions if a.report_state is None],
+            "drafts": [a for a in actions if a.report_state == "draft"],
+            "thematic_axes": queries.thematic_axes_summary(request.user),
             "can_see_all": access.is_staff(request.user),
         },
     )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def my_axe_actions(request, pk):
+    """The actions of an axe with this year's report state (loaded into /mes-actions/ by htmx, or a page)."""
+    axe = get_object_or_404(Axe.objects.select_related("pacte"), pk=pk)
+    year = services.reporting_year(axe.pacte)
+    actions = queries.with_report_state(
+        Action.objects.filter(axe=axe).select_related("pacte", "axe__pacte", "objectif"), year=year
+    ).order_by("sort_key")
+    template = "actions/_my_action_rows.html" if request.htmx else "actions/my_axe_actions.html"
+    return render(request, template, {"axe": axe, "actions": actions, "year": year})
 
 
 @require_GET

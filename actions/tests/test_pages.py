@@ -46,6 +46,7 @@ def count_queries(client, url):
     "url_for",
     [
         lambda pacte, action: reverse("actions:my_actions"),
+        lambda pacte, action: reverse("actions:my_axe_actions", args=[action.axe_id]),
         lambda pacte, action: reverse("actions:pacte_detail", args=[pacte.slug]),
         lambda pacte, action: reverse("actions:pacte_axe", args=[pacte.slug, 1]),
         lambda pacte, action: reverse("actions:list"),
@@ -54,7 +55,7 @@ def count_queries(client, url):
         lambda pacte, action: reverse("actions:report_edit", args=[action.pk, 2025]),
         lambda pacte, action: reverse("actions:history", args=[action.pk]),
     ],
-    ids=["my_actions", "pacte", "pacte_axe", "list", "list_filtered", "action", "report_form", "history"],
+    ids=["my_actions", "my_axe", "pacte", "pacte_axe", "list", "list_filtered", "action", "report_form", "history"],
 )
 def test_pages_run_a_constant_number_of_queries_whatever_the_number_of_actions(client, referent, url_for):
     client.force_login(referent)
@@ -75,14 +76,20 @@ def test_my_actions_lists_direct_and_thematic_actions_grouped_by_axe_with_report
     thematic_axe = AxeFactory(pacte=pacte, thematic_referents=[referent], title="Compétences")
     by_axe = ActionFactory(axe=thematic_axe, title="Promotion des métiers")
     ProgressReportFactory(action=by_axe, year=2025, submitted=True)
+    ActionFactory(axe=thematic_axe, title="VAE")
     ActionFactory(axe__pacte=pacte, title="Pas à moi")
     client.force_login(referent)
     content = client.get(reverse("actions:my_actions")).content.decode()
-    assert "Plateforme orientation" in content and "Promotion des métiers" in content
-    assert "Pas à moi" not in content
-    assert "Compétences" in content
+    assert "Plateforme orientation" in content and "Pas à moi" not in content
     assert f"Rédiger le compte rendu 2025 de l'action {mine.number}" in content
-    assert "transmis" in content
+    assert "Compétences" in content
+    assert "2 actions – comptes rendus 2025 : 1 transmis, 0 en brouillon, 1 manquants" in content
+
+    part = client.get(reverse("actions:my_axe_actions", args=[thematic_axe.pk]), headers={"HX-Request": "true"})
+    part_content = part.content.decode()
+    assert "<html" not in part_content
+    assert "Promotion des métiers" in part_content and "VAE" in part_content and "transmis" in part_content
+    assert "Pas à moi" not in part_content
 
 
 def test_my_actions_of_a_user_without_actions_says_so(client, copil_member):
