@@ -70,3 +70,38 @@ def ensure_accounts(stats):
                 stats.updated(User)
         users[username] = user
     return users
+
+
+# Copies made by `seed_demo --scale N` are followed by copies of the referents: a département with N times as
+# many actions has about N times as many referents, so one person's /mes-actions/ keeps its size.
+COPY_PASSWORD = "!seed-demo-copy"  # starts with "!": an unusable password, these accounts cannot log in
+
+
+def copy_username(username, copy):
+    return username if not copy else f"{username}.{copy}"
+
+
+def ensure_copy_accounts(scale, stats):
+    """Create the referents of the scaled copies (copy 1 .. scale-1); return {username: user}."""
+    from pilotage.demo.sync import sync
+
+    User = get_user_model()
+    rows = [
+        {
+            "username": copy_username(username, copy),
+            "first_name": first_name,
+            "last_name": f"{last_name} ({copy})",
+            "email": f"{copy_username(username, copy)}@{EMAIL_DOMAIN}",
+            "role": role,
+            "organisation": organisation,
+            "is_active": True,
+            "password": COPY_PASSWORD,
+        }
+        for copy in range(1, scale)
+        for username, first_name, last_name, role, organisation in ACCOUNTS
+        if role == Role.REFERENT
+    ]
+    if not rows:
+        return {}
+    synced = sync(User, ("username",), rows, User.objects.filter(username__in=[row["username"] for row in rows]), stats)
+    return {username: user for (username,), user in synced.items()}

@@ -24,7 +24,7 @@ from actions.models import (
 )
 from axes.models import Axe, Objectif, Pacte
 from pilotage.demo import texts
-from pilotage.demo.accounts import ensure_accounts
+from pilotage.demo.accounts import copy_username, ensure_accounts, ensure_copy_accounts
 from pilotage.demo.partners import PARTNERS, mention
 from pilotage.demo.pti_2017 import PTI_2017
 from pilotage.demo.pti_2022 import PTI_2022
@@ -58,8 +58,9 @@ def seed(scale=1):
     stats = Stats()
     with transaction.atomic():
         users = ensure_accounts(stats)
+        copies = ensure_copy_accounts(scale, stats)
         partners = ensure_partners(stats)
-        summaries = [seed_pacte(spec, scale, users, partners, stats) for spec in PACTES]
+        summaries = [seed_pacte(spec, scale, {**users, **copies}, partners, stats) for spec in PACTES]
     return stats, summaries, users
 
 
@@ -252,7 +253,8 @@ def build_action(pacte_spec, pacte, planned, axes, objectifs):
     budgets = build_budgets(pacte_spec, spec, rng)
     indicators = build_indicators(pacte_spec, spec, rng)
     reports = build_reports(pacte_spec, spec, progress, budgets, indicators, rng)
-    return Built(planned.number, action, spec.referents, partners, budgets, indicators, reports)
+    referents = tuple(copy_username(username, planned.copy) for username in spec.referents)
+    return Built(planned.number, action, referents, partners, budgets, indicators, reports)
 
 
 def final_progress(spec, rng):
