@@ -1,0 +1,56 @@
+"""HTML to PDF with WeasyPrint, for the bilan and the dossier COPIL: archival and accessible.
+
+Every PDF is PDF/A-3a: PDF/A (fonts embedded, sRGB output intent, XMP metadata) *and* tagged, with the
+document's language and title taken from the HTML's `lang` and `<title>`. WeasyPrint runs no JavaScript:
+charts are server-side SVG (pti.charts). Resources are fetched only from our own static files; any other URL
+(a user-typed <img src> that escaped nothing, say) is refused, so rendering never calls out.
+"""
+
+import mimetypes
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+
+PDF_VARIANT = "pdf/a-3a"
+BASE_URL = "https://pti.invalid/"
+STATIC_PREFIX = BASE_URL + "static/"
+
+
+class ForbiddenResource(ValueError):
+    pass
+
+
+def static_file(url):
+    """The bytes and type of one of our static files addressed as STATIC_PREFIX + path, or ForbiddenResource."""
+    if url.startswith(STATIC_PREFIX):
+        relative = url[len(STATIC_PREFIX) :].split("?", 1)[0]
+        path = finders.find(relative) if ".." not in relative.split("/") else None
+        if path:
+            with open(path, "rb") as handle:
+                return handle.read(), mimetypes.guess_type(path)[0] or "application/octet-stream"
+    raise ForbiddenResource(f"Ressource refusée dans un PDF : {url}")
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Our static files only: nothing from the network or the rest of the disk."""
+
+        def fetch(self, url, headers=None):
+            body, mime_type = static_file(url)
+            return URLFetcherResponse(url, body, {"Content-Type": mime_type})
+
+    return StaticOnlyFetcher()
+
+
+def html_to_pdf(html):
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher())
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def render_pdf(template_name, context):
+    """Render a template (extending templates/pdf/base.html) to PDF bytes."""
+    return html_to_pdf(render_to_string(template_name, {"pdf_static": STATIC_PREFIX, **context}))

@@ -1,0 +1,34 @@
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from pti.pdf import ForbiddenResource, html_to_pdf, static_file
+
+HTML = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Bilan 2024</title>
+<link rel="stylesheet" href="https://pti.invalid/static/pti/css/pdf.css"></head>
+<body><h1>Bilan du pacte</h1><p>&lt;script&gt;alert(1)&lt;/script&gt; Écrit à Limoges.</p></body></html>"""
+
+
+def test_pdfs_are_pdf_a_tagged_with_language_and_title():
+    pdf = html_to_pdf(HTML)
+    reader = PdfReader(io.BytesIO(pdf))
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    raw = xmp.stream.get_data().decode()
+    assert re.search(r"pdfaid:part[^0-9]*3", raw) and re.search(r"pdfaid:conformance[^A-Z]*A", raw)
+    assert reader.metadata.title == "Bilan 2024"
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "fr"
+    assert "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"]
+    text = reader.pages[0].extract_text()
+    assert "Bilan du pacte" in text and "<script>alert(1)</script>" in text
+
+
+def test_only_our_static_files_can_be_fetched():
+    body, mime_type = static_file("https://pti.invalid/static/pti/css/pdf.css")
+    assert body.startswith(b"/*") and mime_type == "text/css"
+    for url in ["https://example.org/x.png", "file:///etc/passwd", "https://pti.invalid/static/../../settings.py"]:
+        with pytest.raises(ForbiddenResource):
+            static_file(url)
