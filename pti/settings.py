@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_bootstrap5",
     "django_filters",
     "django_htmx",
+    "csp",
     "rest_framework",
     "simple_history",
     "pti",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -215,4 +217,32 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: scripts only from our own origin (no inline script, no CDN). Inline styles stay
+# allowed: server-side SVG charts carry their <style>, and progress bars their width.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Cache: shared between processes in production (login throttling counts there). CACHE_URL=redis://...
+if env("CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("CACHE_URL")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Login throttling: after this many failed attempts for one username (or 4x as many from one address)
+# within the window, further attempts are refused without checking the password.
+PTI_LOGIN_MAX_FAILURES = int(env("PTI_LOGIN_MAX_FAILURES", "5"))
+PTI_LOGIN_LOCKOUT_SECONDS = int(env("PTI_LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
 SESSION_COOKIE_HTTPONLY = True

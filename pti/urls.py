@@ -1,12 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
 from pti import health, views
+from pti.throttle import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
+admin.site.site_header = "Administration – Pacte territorial d'insertion"
+admin.site.site_title = "PTI"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("comptes/login/", LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
     path("comptes/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("axes.urls")),
