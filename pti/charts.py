@@ -96,3 +96,15 @@ def line_chart(years, series, width=640, height=300, unit=""):
     for name, values in series:
         chart.add(str(name), [_number(v) for v in values])
     return render(chart)
+
+
+def grouped_bars(categories, series, width=640, height=300, unit="", max_value=None):
+    """`series` is [(name, [value per category])] drawn side by side: e.g. last year's figures beside this year's."""
+    options = {"width": width, "height": height, "y_title": unit or None}
+    if max_value is not None:
+        options["range"] = (0, max_value)
+    chart = pygal.Bar(**_config(**options))
+    chart.x_labels = [str(c) for c in categories]
+    for name, values in series:
+        chart.add(str(name), [_number(v) for v in values])
+    return render(chart)
