@@ -12,9 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?=
 PYTEST_ARGS ?=
-# pytest-xdist, one process per core; `--dist loadgroup` keeps the tests marked `worker` in one process.
-# `make test PYTEST_XDIST=` runs in a single process.
-PYTEST_XDIST ?= -n auto --dist loadgroup
+# One process: the tests marked `worker` share one Celery worker and one test database (see tests/conftest.py).
 
 .PHONY: help install run test quality fix bench worker beat
 
@@ -43,7 +41,7 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(PY) -m pytest -rs $(PYTEST_XDIST) $(PYTEST_ARGS)
+	$(PY) -m pytest -rs $(PYTEST_ARGS)
 
 quality: install
 	$(PY) -m ruff format --check .

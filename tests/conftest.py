@@ -10,9 +10,10 @@ at the end. A test may kill it (`celery_worker.kill()`) to simulate a crash mid-
 asks for `celery_worker` gets a fresh one. Tests that need the worker to see their rows must use
 `transactional_db` (data committed), not `db` (data in a transaction the worker cannot see).
 
-With pytest-xdist, every test marked `worker` goes to the same xdist process (`xdist_group`, run with
-`--dist loadgroup` as `make test` does): one worker, one test database, no other worker on the queue.
 Tests that use these fixtures live under tests/ (a fixture of tests/conftest.py is not seen elsewhere).
+`make test` does not use pytest-xdist: each xdist process would start its own worker, on its own test
+database, consuming the same queue; and `--dist loadgroup`, which could keep them together, does not group
+with pytest 9.2 (pytest-dev/pytest-xdist#1386).
 """
 
 import os
@@ -126,14 +127,6 @@ class CeleryWorker:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=STOP_TIMEOUT)
         self.process = None
-
-
-def pytest_collection_modifyitems(config, items):
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        if item.get_closest_marker("worker"):
-            item.add_marker(pytest.mark.xdist_group("celery-worker"))
 
 
 def _test_database_url():

@@ -34,14 +34,39 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
+def _live_server_closes_its_connections():
+    """Each request of the live server closes its database connection when it ends (CONN_MAX_AGE=0).
+
+    Chromium keeps its HTTP connections alive, so a server thread may outlive the test; with a persistent
+    database connection it would still be using the test database when pytest-django drops it.
+    """
+    from django.db import connections
+
+    previous = {alias: connections.settings[alias].get("CONN_MAX_AGE", 0) for alias in connections}
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
+    yield
+    for alias, value in previous.items():
+        connections.settings[alias]["CONN_MAX_AGE"] = value
+
+
+@pytest.fixture(scope="module")
 def browser():
+    """One headless Chromium per test module, closed before the next module runs.
+
+    While Playwright's sync API is active, an asyncio loop is running in the test thread, so Django (through
+    asgiref) keeps this thread's database connections apart from the usual ones. Scoping the browser to the
+    module and closing those connections at the end keeps other tests off them and leaves no session open on
+    the test database when pytest-django drops it.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium absent ({CHROMIUM}) : `apt-get install -y chromium` pour les tests navigateur.")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in the test thread: Django would otherwise refuse the ORM calls
-    # that the tests (factories, assertions) make from it while the browser is open.
+    # Django refuses ORM calls from a thread with a running event loop unless told it is safe here: the tests
+    # (factories, assertions) make them between Playwright's calls.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
@@ -51,6 +76,7 @@ def browser():
                 yield browser
             finally:
                 browser.close()
+                connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -59,7 +85,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(_live_server_closes_its_connections, browser, live_server):
     """A fresh page in its own browser context (no cookies shared between tests), French locale."""
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
