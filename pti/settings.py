@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "pti",
     "axes",
@@ -187,11 +190,44 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT 
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}
 
+# The API (/api/v1/): token first, so that an anonymous request gets 401 with `WWW-Authenticate: Token`.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
+    "DEFAULT_VERSION": "v1",
+    "ALLOWED_VERSIONS": ["v1"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API du Pacte territorial d'insertion",
+    "DESCRIPTION": (
+        "Le plan (pactes, axes, objectifs, actions, partenaires, indicateurs et cibles), les comptes rendus "
+        "annuels, les COPIL et leurs décisions, les bilans. Authentification par session ou par jeton "
+        "(`Authorization: Token …`, créé par un administrateur). Tout utilisateur connecté lit tout ; un référent "
+        "modifie ses actions et leurs comptes rendus (PATCH avec la version lue), comme dans les pages."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ActionStatusEnum": "actions.enums.ActionStatus",
+        "ReportStateEnum": "actions.enums.ReportState",
+        "DecisionStatusEnum": "pilotage.enums.DecisionStatus",
+        "BilanStatusEnum": "bilans.enums.BilanStatus",
+    },
 }
 
 # Uploads of supporting documents.

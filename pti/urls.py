@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
-from pti import health, views
+from pti import api, health, views
 from pti.throttle import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -16,6 +16,7 @@ urlpatterns = [
     path("comptes/login/", LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
     path("comptes/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api.urlpatterns(), "v1"), namespace="v1")),
     path("", include("axes.urls")),
     path("", include("actions.urls")),
     path("", include("pilotage.urls")),

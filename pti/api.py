@@ -1,0 +1,183 @@
+"""What every part of the REST API shares: the door to the access rule, pagination, ordering, conflict
+responses, and the root URLs of `/api/v1/`.
+
+Permission classes ask `pti.access` and nothing else: a viewset names the access permission its writes need
+(`write_permission = access.EDIT_ACTION`), reads need `access.VIEW`. Anonymous requests get 401 (token
+authentication comes first, so the answer carries `WWW-Authenticate: Token`).
+
+This module imports no domain app at module level; `urlpatterns()` is wiring, like `pti/urls.py`: it imports
+each app's `api` module when the root URLconf asks for the routes.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import filters, mixins, pagination, permissions, serializers, status, viewsets
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.response import Response
+
+from pti import access
+from pti.concurrency import ConflictError
+
+
+class AccessPermission(permissions.BasePermission):
+    """Reads: `access.can_view`. Writes: the viewset's `write_permission`, checked on the object by
+    `access.can` (creations check it in the view, once the object they would create is known)."""
+
+    message = gettext_lazy("Vous n'avez pas le droit de faire cette modification.")
+
+    def has_permission(self, request, view):
+        if not access.can_view(request.user):
+            raise NotAuthenticated(_("Authentification requise : connectez-vous ou envoyez votre jeton."))
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return getattr(view, "write_permission", None) is not None
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return access.can(request.user, access.VIEW, obj)
+        return access.can(request.user, view.write_permission, obj)
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    page_query_description = gettext_lazy("Numéro de la page (à partir de 1).")
+    page_size_query_description = gettext_lazy("Nombre de résultats par page (200 au plus, 50 par défaut).")
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's ordering, with public names mapped to columns (`number` sorts by the action's sort key, so that
+    2.10 comes after 2.9) and the primary key as the last key, so that pages never overlap."""
+
+    ordering_description = gettext_lazy("Tri : un champ, ou plusieurs séparés par des virgules ; « - » pour décroître.")
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        aliases = getattr(view, "ordering_aliases", {})
+        columns = []
+        for term in ordering:
+            sign, name = ("-", term[1:]) if term.startswith("-") else ("", term)
+            target = aliases.get(name, name)
+            columns.extend(sign + column for column in (target if isinstance(target, tuple) else (target,)))
+        return queryset.order_by(*columns, "pk")
+
+
+class BaseViewSet(viewsets.GenericViewSet):
+    """Access through `pti.access`, pagination, django-filter filters and ordering. A viewset that writes names
+    the access permission its writes need in `write_permission`."""
+
+    permission_classes = [AccessPermission]
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    write_permission = None
+
+
+class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
+    pass
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text=gettext_lazy("Champ modifié."))
+    before = serializers.CharField(help_text=gettext_lazy("Valeur avant."))
+    after = serializers.CharField(help_text=gettext_lazy("Valeur après."))
+
+
+class ConflictSerializer(serializers.Serializer):
+    """The body of a 409/412: the write was refused, here is what the other person changed."""
+
+    detail = serializers.CharField()
+    current_version = serializers.IntegerField(allow_null=True)
+    changed_by = serializers.CharField(allow_null=True)
+    changed_at = serializers.DateTimeField(allow_null=True)
+    changes = ChangeSerializer(many=True)
+    current = serializers.DictField(required=False, help_text=gettext_lazy("La fiche telle qu'elle est maintenant."))
+
+
+def conflict_response(error: ConflictError, status_code=status.HTTP_409_CONFLICT, current=None):
+    """A refused stale write: nothing was applied; the client reloads `current_version` and retries."""
+    body = {
+        "detail": error.message,
+        "current_version": getattr(error.instance, "version", None),
+        "changed_by": str(error.changed_by) if error.changed_by else None,
+        "changed_at": error.changed_at,
+        "changes": [{key: str(value) for key, value in change.items()} for change in error.changes],
+    }
+    if current is not None:
+        body["current"] = current
+    response = Response(body, status=status_code)
+    if body["current_version"] is not None:
+        response["ETag"] = etag(body["current_version"])
+    return response
+
+
+def etag(version):
+    return f'"{version}"'
+
+
+def if_match_version(request):
+    """The version named by an `If-Match: "n"` header, or None. A malformed header is a 400."""
+    header = request.headers.get("If-Match")
+    if not header:
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise serializers.ValidationError(
+            {"If-Match": [_('L\'en-tête If-Match doit contenir la version lue, par exemple "3".')]}
+        )
+    return int(value)
+
+
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=gettext_lazy(
+        "Version lue (valeur de l'en-tête ETag de la lecture), à la place du champ `version` du corps. "
+        "Si la fiche a changé depuis, la modification est refusée avec le code 412."
+    ),
+)
+CONFLICT_RESPONSES = {
+    409: ConflictSerializer,
+    412: ConflictSerializer,
+}
+
+
+def conflict_schema(**kwargs):
+    """Document a write that may be refused as stale."""
+    return extend_schema(parameters=[IF_MATCH_PARAMETER], **kwargs)
+
+
+def urlpatterns():
+    """The routes of /api/v1/ (included by pti/urls.py under the `v1` namespace)."""
+    from django.urls import path
+    from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+    from rest_framework.routers import DefaultRouter
+
+    from actions import api as actions_api
+    from bilans import api as bilans_api
+    from pilotage import api as pilotage_api
+
+    router = DefaultRouter()
+    for module in (actions_api, pilotage_api, bilans_api):
+        for prefix, viewset, basename in module.ROUTES:
+            router.register(prefix, viewset, basename=basename)
+    return [
+        path("schema/", SpectacularAPIView.as_view(), name="schema"),
+        # The split view loads its start-up script from a URL: no inline script (CSP), assets from the sidecar.
+        path("docs/", SpectacularSwaggerSplitView.as_view(url_name="v1:schema"), name="docs"),
+        *router.urls,
+    ]
+
+
+class PersonSerializer(serializers.Serializer):
+    """A user as other users see him: an agent's professional name and address, nothing else."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="__str__", read_only=True, help_text=gettext_lazy("Prénom et nom."))
+    email = serializers.EmailField(read_only=True)
