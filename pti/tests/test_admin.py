@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.enums import ActionStatus, Priority
@@ -92,6 +93,7 @@ MAKERS = {
     Decision: DecisionFactory,
     Bilan: BilanFactory,
     BilanTransition: make_bilan_transition,
+    TokenProxy: lambda: TokenProxy.objects.create(user=UserFactory()),
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
