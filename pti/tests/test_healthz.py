@@ -1,4 +1,5 @@
-def test_healthz_reports_database_and_eager_broker(client, db):
+def test_healthz_reports_database_and_eager_broker(client, db, settings):
+    settings.CELERY_BROKER_URL = ""
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
@@ -22,3 +23,17 @@ def test_healthz_is_public_but_home_requires_login(client, db):
     response = client.get("/")
     assert response.status_code == 302
     assert response.url.startswith("/comptes/login/")
+
+
+def test_healthz_reports_a_reachable_broker(client, db, settings):
+    import os
+
+    import pytest
+
+    url = os.environ.get("CELERY_BROKER_URL")
+    if not url:
+        pytest.skip("CELERY_BROKER_URL n'est pas défini : pas de broker à interroger.")
+    settings.CELERY_BROKER_URL = url
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["broker"] == {"ok": True, "mode": "broker"}
