@@ -25,24 +25,31 @@ it has a target but no value yet, "no_target" when it has a value but no target.
 """
 
 import datetime
+import hashlib
+import json
+import re
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
     Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -103,10 +110,6 @@ def _status_progress(pacte, year, today):
     return status, progress
 
 
-def _flag(condition):
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
-
-
 def _behind_condition(higher_is_better="indicator__higher_is_better"):
     """The value misses the target, taking the indicator's direction into account."""
     measured = Q(target__isnull=False, value__isnull=False)
@@ -115,43 +118,94 @@ def _behind_condition(higher_is_better="indicator__higher_is_better"):
     )
 
 
-def annotated_actions(pacte, year, today):
-    """The pacte's actions annotated with their state in `year` and a 0/1 flag per reason for attention."""
-    first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+def action_states(pacte, year, today):
+    """One row per action of the pacte with what `year`'s figures need: its status and progress in the year (and
+    the year before), whether its report is submitted or drafted, whether an indicator misses its target.
+
+    Each correlated subquery appears once here; the flags that combine them are computed on top of this query
+    (see `_state_sql`), so the database evaluates every subquery once per action."""
     status, progress = _status_progress(pacte, year, today)
-    finished = Q(year_status__in=[s.value for s in FINISHED_STATUSES])
     reports = ProgressReport.objects.filter(action=OuterRef("pk"), year=year)
     behind = IndicatorValue.objects.filter(indicator__action=OuterRef("pk"), year=year).filter(_behind_condition())
-    queryset = Action.objects.filter(pacte=pacte).annotate(
-        year_status=status,
-        year_progress=progress,
-        submitted=Exists(reports.filter(state=ReportState.SUBMITTED)),
-        drafted=Exists(reports.filter(state=ReportState.DRAFT)),
-    )
-    started = Q(start_date__isnull=True) | Q(start_date__lte=last_day)
-    ended_before = Q(end_date__lt=first_day) & finished
-    queryset = queryset.annotate(
-        due_flag=_flag(started & ~ended_before),
-        submitted_flag=_flag(Q(submitted=True)),
-        draft_flag=_flag(Q(drafted=True)),
-        late_flag=_flag(Q(end_date__lt=reference_date(pacte, year, today)) & ~finished),
-        no_report_flag=_flag(started & ~ended_before & Q(submitted=False)),
-        behind_flag=_flag(Exists(behind)),
-    )
     if year > pacte.first_year:
-        _previous_status, previous_progress = _status_progress(pacte, year - 1, today)
-        queryset = queryset.annotate(previous_progress=previous_progress).annotate(
-            unchanged_flag=_flag(
-                (Q(start_date__isnull=True) | Q(start_date__lt=first_day))
-                & ~finished
-                & Q(year_progress=F("previous_progress"))
-            )
-        )
+        previous_progress = _status_progress(pacte, year - 1, today)[1]
     else:
-        queryset = queryset.annotate(unchanged_flag=Value(0, output_field=IntegerField()))
-    return queryset.annotate(
-        attention_flag=_flag(Q(late_flag=1) | Q(no_report_flag=1) | Q(unchanged_flag=1) | Q(behind_flag=1))
+        previous_progress = Value(None, output_field=IntegerField())
+    return (
+        Action.objects.filter(pacte=pacte)
+        .annotate(
+            year_status=status,
+            year_progress=progress,
+            previous_progress=previous_progress,
+            submitted=Exists(reports.filter(state=ReportState.SUBMITTED)),
+            drafted=Exists(reports.filter(state=ReportState.DRAFT)),
+            behind=Exists(behind),
+        )
+        .values(
+            "id",
+            "number",
+            "title",
+            "sort_key",
+            "axe_id",
+            "axe__number",
+            "start_date",
+            "end_date",
+            "year_status",
+            "year_progress",
+            "previous_progress",
+            "submitted",
+            "drafted",
+            "behind",
+        )
+        .order_by()
     )
+
+
+def _state_sql(pacte, year, today):
+    """(FROM clause, its params, {flag: (SQL 0/1 expression, its params)}, column reference) over the rows of
+    `action_states`, aliased `s`. Params go in the order their SQL appears: SELECT list, FROM, WHERE."""
+    qn = connection.ops.quote_name
+    date = connection.ops.adapt_datefield_value
+    inner, inner_params = action_states(pacte, year, today).query.sql_with_params()
+
+    def col(name):
+        return f"s.{qn(name)}"
+
+    finished = f"{col('year_status')} IN (%s, %s)"
+    finished_params = [status.value for status in FINISHED_STATUSES]
+    started = f"({col('start_date')} IS NULL OR {col('start_date')} <= %s)"
+    started_params = [date(datetime.date(year, 12, 31))]
+    ended_before = f"({col('end_date')} IS NOT NULL AND {col('end_date')} < %s AND {finished})"
+    ended_before_params = [date(datetime.date(year, 1, 1)), *finished_params]
+    due = f"({started} AND NOT {ended_before})"
+    due_params = started_params + ended_before_params
+    conditions = {
+        "due": (due, due_params),
+        "submitted": (f"({due} AND {col('submitted')})", due_params),
+        "draft": (f"({due} AND {col('drafted')} AND NOT {col('submitted')})", due_params),
+        "late": (
+            f"({col('end_date')} IS NOT NULL AND {col('end_date')} < %s AND NOT {finished})",
+            [date(reference_date(pacte, year, today)), *finished_params],
+        ),
+        "no_report": (f"({due} AND NOT {col('submitted')})", due_params),
+        "unchanged": (
+            f"(({col('start_date')} IS NULL OR {col('start_date')} < %s) AND NOT {finished}"
+            f" AND {col('previous_progress')} IS NOT NULL AND {col('year_progress')} = {col('previous_progress')})",
+            [date(datetime.date(year, 1, 1)), *finished_params],
+        ),
+        "behind": (f"({col('behind')})", []),
+    }
+    attention = " OR ".join(conditions[reason][0] for reason in REASONS)
+    conditions["attention"] = (f"({attention})", [p for reason in REASONS for p in conditions[reason][1]])
+    flags = {name: (f"CASE WHEN {sql} THEN 1 ELSE 0 END", params) for name, (sql, params) in conditions.items()}
+    return f"({inner}) s", list(inner_params), flags, col
+
+
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 # --- figures -----------------------------------------------------------------------------------------
@@ -198,19 +252,18 @@ def _finish(figures):
 
 def year_figures(pacte, year, today, axe_ids):
     """({axe id: figures}, pacte figures) for `year`, from one grouped query."""
-    rows = (
-        annotated_actions(pacte, year, today)
-        .values("axe_id", "year_status")
-        .annotate(
-            n=Count("id"),
-            progress=Sum("year_progress"),
-            submitted=Sum(Case(When(Q(submitted_flag=1), then="due_flag"), default=Value(0))),
-            draft=Sum(Case(When(Q(draft_flag=1) & Q(submitted_flag=0), then="due_flag"), default=Value(0))),
-            due=Sum("due_flag"),
-            **{reason: Sum(f"{reason}_flag") for reason in REASONS},
-            attention=Sum("attention_flag"),
-        )
-        .order_by()
+    source, source_params, flags, col = _state_sql(pacte, year, today)
+    sums, params = [], []
+    for name in ("submitted", "draft", "due", *REASONS, "attention"):
+        sql, flag_params = flags[name]
+        sums.append(f"SUM({sql}) AS {connection.ops.quote_name(name)}")
+        params += flag_params
+    params += source_params
+    rows = _fetch(
+        f"SELECT {col('axe_id')} AS axe_id, {col('year_status')} AS year_status, COUNT(*) AS n,"
+        f" SUM({col('year_progress')}) AS progress, {', '.join(sums)}"
+        f" FROM {source} GROUP BY {col('axe_id')}, {col('year_status')}",
+        params,
     )
     per_axe = {axe_id: _empty_figures(year) for axe_id in axe_ids}
     total = _empty_figures(year)
@@ -255,42 +308,42 @@ def add_indicator_counts(pacte, years, per_year):
 def attention_items(pacte, year, today=None, limit=None, offset=0):
     """The actions needing attention in `year`, in the plan's order, with their reasons (one query)."""
     today = today or timezone.localdate()
-    rows = (
-        annotated_actions(pacte, year, today)
-        .filter(attention_flag=1)
-        .order_by("axe__number", "sort_key")
-        .values(
-            "pk",
-            "number",
-            "title",
-            "axe__number",
-            "year_status",
-            "year_progress",
-            "end_date",
-            "draft_flag",
-            *(f"{reason}_flag" for reason in REASONS),
-        )
+    source, source_params, flags, col = _state_sql(pacte, year, today)
+    selected, params = [], []
+    for reason in REASONS:
+        sql, flag_params = flags[reason]
+        selected.append(f"{sql} AS {connection.ops.quote_name(reason)}")
+        params += flag_params
+    where, where_params = flags["attention"]
+    params += source_params + where_params
+    columns = ("id", "number", "title", "axe__number", "year_status", "year_progress", "end_date", "drafted")
+    sql = (
+        f"SELECT {', '.join(f'{col(name)} AS {connection.ops.quote_name(name)}' for name in columns)},"
+        f" {', '.join(selected)} FROM {source} WHERE {where} = 1"
+        f" ORDER BY {col('axe__number')}, {col('sort_key')}"
     )
     if limit is not None:
-        rows = rows[offset : offset + limit]
+        sql += " LIMIT %s OFFSET %s"
+        params += [int(limit), int(offset)]
     statuses = dict(ActionStatus.choices)
     items = []
-    for row in rows:
+    for row in _fetch(sql, params):
         reasons = [
-            {"code": code, "label": reason_label(code, year, draft=bool(row["draft_flag"]))}
+            {"code": code, "label": reason_label(code, year, draft=bool(row["drafted"]))}
             for code in REASONS
-            if row[f"{code}_flag"]
+            if row[code]
         ]
+        end_date = row["end_date"]
         items.append(
             {
-                "action_id": row["pk"],
+                "action_id": row["id"],
                 "number": row["number"],
                 "title": row["title"],
                 "axe_number": row["axe__number"],
                 "status": row["year_status"],
                 "status_label": str(statuses.get(row["year_status"], row["year_status"])),
                 "progress": row["year_progress"],
-                "end_date": row["end_date"].isoformat() if row["end_date"] else None,
+                "end_date": str(end_date) if end_date else None,
                 "reasons": reasons,
                 "reason": ", ".join(reason["label"] for reason in reasons),
             }
@@ -327,21 +380,22 @@ def trend(series, year, higher_is_better):
 
 
 def indicator_items(pacte, year, limit=None, offset=0, axe_number=None):
-    """The pacte's indicators, most worrying first in `year`, each with its yearly target and value since the
-    pacte's first year and its trend (two queries)."""
-    this_year = IndicatorValue.objects.filter(indicator=OuterRef("pk"), year=year)
+    """The pacte's indicators, most worrying first in `year`, each with its yearly target and value over the
+    pacte's years and its trend (two queries)."""
     queryset = Indicator.objects.filter(action__pacte=pacte)
     if axe_number is not None:
         queryset = queryset.filter(action__axe__number=axe_number)
+    # This year's target and value come from a LEFT JOIN on the year's row (no correlated subquery).
     queryset = (
-        queryset.annotate(
-            target=Subquery(this_year.values("target")[:1]),
-            value=Subquery(this_year.values("value")[:1]),
-        )
-        .annotate(state=indicator_state_expression("higher_is_better"), total=Window(Count("pk")))
+        queryset.annotate(this_year=FilteredRelation("values", condition=Q(values__year=year)))
+        .annotate(target=F("this_year__target"), value=F("this_year__value"), total=Window(Count("pk")))
         .annotate(
             rank=Case(
-                *(When(state=state, then=Value(rank)) for state, rank in INDICATOR_ORDER.items()),
+                When(_behind_condition("higher_is_better"), then=Value(INDICATOR_ORDER["behind"])),
+                When(Q(target__isnull=False, value__isnull=True), then=Value(INDICATOR_ORDER["no_value"])),
+                When(Q(target__isnull=False, value__isnull=False), then=Value(INDICATOR_ORDER["on_target"])),
+                When(Q(value__isnull=False), then=Value(INDICATOR_ORDER["no_target"])),
+                default=Value(INDICATOR_ORDER["none"]),
                 output_field=IntegerField(),
             )
         )
@@ -352,7 +406,6 @@ def indicator_items(pacte, year, limit=None, offset=0, axe_number=None):
             "unit",
             "higher_is_better",
             "baseline",
-            "state",
             "action_id",
             "action__number",
             "action__title",
@@ -373,16 +426,18 @@ def indicator_items(pacte, year, limit=None, offset=0, axe_number=None):
         series.setdefault(row["indicator_id"], []).append(row)
     items = []
     for row in indicators:
-        points = [
-            {
-                "year": point["year"],
-                "target": _number(point["target"]),
-                "value": _number(point["value"]),
-                "state": _point_state(point, row["higher_is_better"]),
-            }
-            for point in series.get(row["pk"], [])
-            if pacte.contains_year(point["year"])
-        ]
+        by_year = {point["year"]: point for point in series.get(row["pk"], [])}
+        points = []
+        for point_year in pacte.years:
+            point = by_year.get(point_year, {"target": None, "value": None})
+            points.append(
+                {
+                    "year": point_year,
+                    "target": _number(point["target"]),
+                    "value": _number(point["value"]),
+                    "state": _point_state(point, row["higher_is_better"]),
+                }
+            )
         current = next((point for point in points if point["year"] == year), None)
         items.append(
             {
@@ -395,7 +450,7 @@ def indicator_items(pacte, year, limit=None, offset=0, axe_number=None):
                 "action_number": row["action__number"],
                 "action_title": row["action__title"],
                 "axe_number": row["action__axe__number"],
-                "state": row["state"],
+                "state": current["state"],
                 "target": current["target"] if current else None,
                 "value": current["value"] if current else None,
                 "years": points,
@@ -541,6 +596,34 @@ def _year_over_year_rows(data):
     return rows
 
 
+CHART_CACHE_SECONDS = 24 * 3600
+_CHART_ID = re.compile(r'id="(chart-[0-9a-f-]+)"')
+_SERIE_ID = re.compile(r'id="activate-serie-(\d+)"')
+
+
+def _unique_ids(svg):
+    """pygal names its legend entries `activate-serie-N` in every chart: prefix them with the chart's own id, so
+    a page or a PDF with several charts has no duplicate id."""
+    match = _CHART_ID.search(svg)
+    if not match:
+        return svg
+    return _SERIE_ID.sub(lambda m: f'id="{match[1]}-serie-{m[1]}"', svg)
+
+
+def _chart(draw, *args, **kwargs):
+    """`draw(*args, **kwargs)`, cached by its inputs: the same figures always give the same chart, and drawing
+    one takes pygal longer than computing the whole dashboard."""
+    inputs = json.dumps(
+        [draw.__name__, args, kwargs, settings.DEPARTEMENT["primary_color"]], default=str, sort_keys=True
+    )
+    key = "pilotage:chart:" + hashlib.sha256(inputs.encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = _unique_ids(str(draw(*args, **kwargs)))
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return mark_safe(svg)  # noqa: S308 - pygal's SVG, labels escaped by pygal (see pti.charts.render)
+
+
 def dashboard_charts(data):
     """{name: SVG} for the dashboard `data`: status_by_axe, progress_by_axe, year_over_year, indicators_by_axe."""
     axes = data["axes"]
@@ -548,7 +631,8 @@ def dashboard_charts(data):
     height = _bar_height(len(axes))
     statuses = data["statuses"]
     result = {
-        "status_by_axe": charts.stacked_bars(
+        "status_by_axe": _chart(
+            charts.stacked_bars,
             categories,
             [
                 (capfirst(status["label"]), [axe["current"]["status_counts"].get(status["value"], 0) for axe in axes])
@@ -556,8 +640,8 @@ def dashboard_charts(data):
             ],
             height=height,
         ),
-        "progress_by_axe": charts.progress_bars(
-            categories, [axe["current"]["mean_progress"] for axe in axes], height=height
+        "progress_by_axe": _chart(
+            charts.progress_bars, categories, [axe["current"]["mean_progress"] for axe in axes], height=height
         ),
     }
     rows = _year_over_year_rows(data)
@@ -565,10 +649,11 @@ def dashboard_charts(data):
     if data["previous_year"] is not None:
         series.append((str(data["previous_year"]), [row[1] for row in rows]))
     series.append((str(data["year"]), [row[2] for row in rows]))
-    result["year_over_year"] = charts.grouped_bars(
-        [row[0].replace(" (%)", "") for row in rows], series, unit="%", max_value=100
+    result["year_over_year"] = _chart(
+        charts.grouped_bars, [row[0].replace(" (%)", "") for row in rows], series, unit="%", max_value=100
     )
-    result["indicators_by_axe"] = charts.stacked_bars(
+    result["indicators_by_axe"] = _chart(
+        charts.stacked_bars,
         categories,
         [
             (str(INDICATOR_STATE_LABELS[state]), [axe["current"]["indicators"][state] for axe in axes])

@@ -1,1 +1,347 @@
-# Create your views here.
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from actions.services import reporting_year
+from axes.models import Pacte
+from pilotage import dashboard, services
+from pilotage.enums import DecisionStatus
+from pilotage.filters import DecisionFilter, late_first
+from pilotage.forms import CopilForm, DecisionForm, YearForm
+from pilotage.models import Copil, Decision
+from pti import access
+from pti.concurrency import ConflictError
+
+# Rows of the long lists of the dashboard (actions needing attention, indicators) shown at once; the next
+# ones load on demand.
+LIST_PAGE = 25
+DECISIONS_PAGE = 25
+
+
+def _require_manage(request):
+    if not access.can_manage_pilotage(request.user):
+        raise PermissionDenied(_("Seuls les agents du Département gèrent les COPIL et leurs décisions."))
+
+
+def _get_copil(request, pk, *, manage=False):
+    """Fetch the COPIL and check the access rule, for GET and POST alike."""
+    copil = get_object_or_404(Copil.objects.select_related("pacte"), pk=pk)
+    if manage:
+        _require_manage(request)
+    elif not access.can_view(request.user, copil):
+        raise PermissionDenied
+    return copil
+
+
+def _get_decision(request, pk, *, manage=False):
+    decision = get_object_or_404(Decision.objects.select_related("copil__pacte"), pk=pk)
+    if manage:
+        _require_manage(request)
+    return decision
+
+
+def _status(request, conflict=False):
+    if conflict:
+        return 409
+    return 400 if request.method == "POST" else 200
+
+
+# --- hub -----------------------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request):
+    """Pilotage: each pacte's dashboard and COPILs, and the open decisions."""
+    today = timezone.localdate()
+    pactes = Pacte.objects.order_by("-first_year").annotate(
+        copil_count=Count("copils", distinct=True),
+        last_copil=Max("copils__date"),
+        open_decisions=Count("copils__decisions", filter=Q(copils__decisions__status=DecisionStatus.OPEN)),
+        late_decisions=Count(
+            "copils__decisions",
+            filter=Q(copils__decisions__status=DecisionStatus.OPEN, copils__decisions__due_date__lt=today),
+        ),
+    )
+    rows = [{"pacte": pacte, "year": reporting_year(pacte, today)} for pacte in pactes]
+    return render(
+        request, "pilotage/index.html", {"rows": rows, "can_manage": access.can_manage_pilotage(request.user)}
+    )
+
+
+# --- dashboard -----------------------------------------------------------------------------------------
+
+
+def _dashboard_year(request, pacte):
+    """(form, year): the year asked for in `?annee=`, or the pacte's reporting year; year None if refused."""
+    default = reporting_year(pacte)
+    if "annee" not in request.GET:
+        return YearForm(pacte=pacte, initial={"annee": default}), default
+    form = YearForm(request.GET, pacte=pacte)
+    return form, (form.cleaned_data["annee"] if form.is_valid() else None)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def dashboard_page(request, slug):
+    pacte = get_object_or_404(Pacte, slug=slug)
+    form, year = _dashboard_year(request, pacte)
+    context = {"pacte": pacte, "form": form, "year": year}
+    if year is None:
+        template = "pilotage/_dashboard_body.html" if request.htmx else "pilotage/dashboard.html"
+        return render(request, template, context, status=400)
+    data = dashboard.dashboard_data(pacte, year, limit=LIST_PAGE)
+    context.update(
+        data=data,
+        charts=dashboard.dashboard_charts(data),
+        tables=dashboard.chart_tables(data),
+        attention_next=2 if data["attention"]["truncated"] else None,
+        indicators_next=2 if data["indicators"]["truncated"] else None,
+    )
+    template = "pilotage/_dashboard_body.html" if request.htmx else "pilotage/dashboard.html"
+    return render(request, template, context)
+
+
+def _page_number(request):
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def attention_page(request, slug):
+    """One page of the actions needing attention (loaded into the dashboard by htmx, or a page of its own)."""
+    pacte = get_object_or_404(Pacte, slug=slug)
+    form, year = _dashboard_year(request, pacte)
+    if year is None:
+        return render(request, "pilotage/attention.html", {"pacte": pacte, "form": form}, status=400)
+    page = _page_number(request)
+    items = dashboard.attention_items(pacte, year, limit=LIST_PAGE + 1, offset=(page - 1) * LIST_PAGE)
+    context = {
+        "pacte": pacte,
+        "form": form,
+        "year": year,
+        "items": items[:LIST_PAGE],
+        "page": page,
+        "next_page": page + 1 if len(items) > LIST_PAGE else None,
+    }
+    template = "pilotage/_attention_rows.html" if request.htmx else "pilotage/attention.html"
+    return render(request, template, context)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def indicators_page(request, slug):
+    """One page of the pacte's indicators, most worrying first (htmx part or page)."""
+    pacte = get_object_or_404(Pacte, slug=slug)
+    form, year = _dashboard_year(request, pacte)
+    if year is None:
+        return render(request, "pilotage/indicators.html", {"pacte": pacte, "form": form}, status=400)
+    page = _page_number(request)
+    items = dashboard.indicator_items(pacte, year, limit=LIST_PAGE, offset=(page - 1) * LIST_PAGE)
+    total = items[0]["total"] if items else 0
+    context = {
+        "pacte": pacte,
+        "form": form,
+        "year": year,
+        "items": items,
+        "years": pacte.years,
+        "page": page,
+        "next_page": page + 1 if page * LIST_PAGE < total else None,
+    }
+    template = "pilotage/_indicator_rows.html" if request.htmx else "pilotage/indicators.html"
+    return render(request, template, context)
+
+
+# --- COPIL ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+def copil_list(request, slug):
+    pacte = get_object_or_404(Pacte, slug=slug)
+    copils = pacte.copils.annotate(
+        highlight_count=Count("highlights", distinct=True),
+        decision_count=Count("decisions", distinct=True),
+        open_count=Count("decisions", filter=Q(decisions__status=DecisionStatus.OPEN), distinct=True),
+    ).order_by("-date")
+    return render(
+        request,
+        "pilotage/copil_list.html",
+        {"pacte": pacte, "copils": copils, "can_manage": access.can_manage_pilotage(request.user)},
+    )
+
+
+def _copil_form_page(request, form, pacte, copil=None, conflict=None):
+    return render(
+        request,
+        "pilotage/copil_form.html",
+        {"form": form, "pacte": pacte, "copil": copil, "conflict": conflict},
+        status=_status(request, conflict is not None),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def copil_create(request, slug):
+    pacte = get_object_or_404(Pacte, slug=slug)
+    _require_manage(request)
+    if request.method == "POST":
+        form = CopilForm(request.POST, pacte=pacte)
+        if form.is_valid():
+            copil = services.create_copil(
+                pacte,
+                form.copil_data(),
+                attendees=form.cleaned_data["attendees"],
+                partners=form.cleaned_data["partners"],
+                highlights=form.cleaned_data["highlights"],
+            )
+            messages.success(request, _("Le COPIL a été créé."))
+            return redirect("pilotage:copil_detail", pk=copil.pk)
+    else:
+        form = CopilForm(pacte=pacte)
+    return _copil_form_page(request, form, pacte)
+
+
+@require_GET
+def copil_detail(request, pk):
+    copil = _get_copil(request, pk)
+    highlights = copil.highlights.select_related("action__axe").order_by("action__sort_key")
+    decisions = late_first(copil.decisions.select_related("action", "owner"))
+    return render(
+        request,
+        "pilotage/copil_detail.html",
+        {
+            "copil": copil,
+            "pacte": copil.pacte,
+            "attendees": copil.attendees.order_by("last_name", "first_name"),
+            "partners": copil.partners.order_by("name"),
+            "highlights": highlights,
+            "decisions": decisions,
+            "dossier_year": services.dossier_year(copil),
+            "can_manage": access.can_manage_pilotage(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def copil_edit(request, pk):
+    copil = _get_copil(request, pk, manage=True)
+    conflict = None
+    if request.method == "POST":
+        form = CopilForm(request.POST, instance=Copil.objects.get(pk=copil.pk), pacte=copil.pacte)
+        if form.is_valid():
+            try:
+                services.update_copil(
+                    copil,
+                    form.copil_data(),
+                    form.cleaned_data["version"],
+                    attendees=form.cleaned_data["attendees"],
+                    partners=form.cleaned_data["partners"],
+                    highlights=form.cleaned_data["highlights"],
+                )
+            except ConflictError as error:
+                conflict = error
+            else:
+                messages.success(request, _("Le COPIL a été enregistré."))
+                return redirect("pilotage:copil_detail", pk=copil.pk)
+    else:
+        form = CopilForm(instance=copil, pacte=copil.pacte)
+    return _copil_form_page(request, form, copil.pacte, copil, conflict)
+
+
+# --- decisions -----------------------------------------------------------------------------------------
+
+
+def _decision_form_page(request, form, copil, decision=None, conflict=None):
+    return render(
+        request,
+        "pilotage/decision_form.html",
+        {"form": form, "copil": copil, "pacte": copil.pacte, "decision": decision, "conflict": conflict},
+        status=_status(request, conflict is not None),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def decision_create(request, pk):
+    copil = _get_copil(request, pk, manage=True)
+    if request.method == "POST":
+        form = DecisionForm(request.POST, copil=copil)
+        if form.is_valid():
+            services.create_decision(copil, form.decision_data())
+            messages.success(request, _("La décision a été enregistrée."))
+            return redirect("pilotage:copil_detail", pk=copil.pk)
+    else:
+        form = DecisionForm(copil=copil)
+    return _decision_form_page(request, form, copil)
+
+
+@require_http_methods(["GET", "POST"])
+def decision_edit(request, pk):
+    decision = _get_decision(request, pk, manage=True)
+    conflict = None
+    if request.method == "POST":
+        form = DecisionForm(request.POST, instance=Decision.objects.get(pk=decision.pk), copil=decision.copil)
+        if form.is_valid():
+            try:
+                services.update_decision(decision, form.decision_data(), form.cleaned_data["version"])
+            except ConflictError as error:
+                conflict = error
+            else:
+                messages.success(request, _("La décision a été enregistrée."))
+                if request.POST.get("next") == "decisions":
+                    return redirect("pilotage:decision_list")
+                return redirect("pilotage:copil_detail", pk=decision.copil_id)
+    else:
+        form = DecisionForm(instance=decision, copil=decision.copil)
+    return _decision_form_page(request, form, decision.copil, decision, conflict)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def decision_list(request):
+    """Decisions across COPILs, open ones by default, late ones first."""
+    decision_filter = DecisionFilter(request.GET, queryset=Decision.objects.all())
+    queryset = late_first(decision_filter.qs.select_related("copil__pacte", "action", "owner"))
+    page = Paginator(queryset, DECISIONS_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "pilotage/_decision_results.html" if request.htmx else "pilotage/decision_list.html"
+    return render(
+        request,
+        template,
+        {
+            "filter": decision_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "can_manage": access.can_manage_pilotage(request.user),
+        },
+    )
+
+
+# --- dossier COPIL -------------------------------------------------------------------------------------
+
+
+@require_GET
+def dossier_pdf(request, pk):
+    """The dossier COPIL as a PDF/A: the year's dashboard, highlighted actions and decisions."""
+    copil = _get_copil(request, pk)
+    pdf = services.render_dossier_pdf(copil)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="dossier-copil-{copil.pacte.slug}-{copil.date:%Y-%m-%d}.pdf"'
+    return response
+
+
+@require_GET
+def dossier_print(request, pk):
+    """The same dossier as an HTML page, to print from the browser."""
+    copil = _get_copil(request, pk)
+    return render(request, services.DOSSIER_TEMPLATE, services.dossier_context(copil, for_browser=True))

@@ -100,7 +100,7 @@ def line_chart(years, series, width=640, height=300, unit=""):
 
 def grouped_bars(categories, series, width=640, height=300, unit="", max_value=None):
     """`series` is [(name, [value per category])] drawn side by side: e.g. last year's figures beside this year's."""
-    options = {"width": width, "height": height, "y_title": unit or None}
+    options = {"width": width, "height": height, "y_title": unit or None, "truncate_label": -1}
     if max_value is not None:
         options["range"] = (0, max_value)
     chart = pygal.Bar(**_config(**options))
