@@ -1,0 +1,436 @@
+"""Lists as spreadsheets: XLSX (openpyxl) with French headers, typed cells, widths and one sheet per kind, and
+CSV for the same columns (semicolon-separated, UTF-8 with BOM, French dates and decimals: what a French
+spreadsheet opens as it is).
+
+A sheet is a title, columns and rows; a column is a header, a width, a type and a function of the row. The
+action list and the indicators are here; other apps describe their own sheets with the same `Column` and call
+`xlsx_response` / `csv_response` (pilotage/exports.py for the decisions).
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from actions.enums import ActionStatus, PartnerKind, PartnerRole, Priority, ReportState
+from actions.importer import (
+    ACTIONS,
+    AXES,
+    INDICATORS,
+    OBJECTIFS,
+    PACTE,
+    PARTNERS,
+    SHEETS,
+    TARGET_PREFIX,
+    target_header,
+)
+from actions.models import Action, ActionPartner, Indicator, IndicatorValue
+from axes.enums import PacteStatus
+from axes.models import Axe, Objectif
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+TEXT, INTEGER, DECIMAL, DATE, BOOLEAN = "text", "integer", "decimal", "date", "boolean"
+NUMBER_FORMATS = {TEXT: "@", INTEGER: "0", DECIMAL: "#,##0.00", DATE: "DD/MM/YYYY", BOOLEAN: "General"}
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="00567A")
+
+
+@dataclass
+class Column:
+    header: str
+    value: Callable[[Any], Any]
+    kind: str = TEXT
+    width: int = 16
+
+
+@dataclass
+class Sheet:
+    title: str
+    columns: list[Column]
+    rows: Iterable[Any]
+    notes: list[str] = field(default_factory=list)
+
+
+def yes_no(value):
+    if value is None:
+        return None
+    return _("Oui") if value else _("Non")
+
+
+def _cell_value(column, row):
+    value = column.value(row)
+    if value in (None, ""):
+        return None
+    if column.kind == BOOLEAN:
+        return yes_no(value)
+    if column.kind == DECIMAL:
+        return Decimal(value)
+    if column.kind == INTEGER:
+        return int(value)
+    if column.kind == DATE and isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if column.kind == TEXT:
+        return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return value
+
+
+def write_sheet(worksheet, sheet):
+    worksheet.title = sheet.title[:31]
+    for index, column in enumerate(sheet.columns, start=1):
+        cell = worksheet.cell(row=1, column=index, value=column.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+    row_number = 1
+    for row in sheet.rows:
+        row_number += 1
+        for index, column in enumerate(sheet.columns, start=1):
+            value = _cell_value(column, row)
+            cell = worksheet.cell(row=row_number, column=index, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text that looks like a formula stays text
+            cell.number_format = NUMBER_FORMATS[column.kind]
+            if column.kind == TEXT and column.width >= 40:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    worksheet.freeze_panes = "A2"
+    if sheet.columns:
+        worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{max(row_number, 1)}"
+    return worksheet
+
+
+def workbook(sheets):
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in sheets:
+        write_sheet(book.create_sheet(), sheet)
+        if sheet.notes:
+            notes = book.create_sheet(_("Notice"))
+            notes.column_dimensions["A"].width = 120
+            for line in sheet.notes:
+                notes.append([line])
+    return book
+
+
+def xlsx_bytes(sheets):
+    buffer = io.BytesIO()
+    workbook(sheets).save(buffer)
+    return buffer.getvalue()
+
+
+def dated_filename(stem, extension):
+    return f"{stem}-{timezone.localdate().isoformat()}.{extension}"
+
+
+def xlsx_response(sheets, stem):
+    response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{dated_filename(stem, "xlsx")}"'
+    return response
+
+
+def _csv_text(column, row):
+    value = _cell_value(column, row)
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    value = str(value)
+    # A cell starting like a formula would be run by the spreadsheet (CSV injection): keep it text.
+    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") else value
+
+
+def csv_response(sheet, stem):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([column.header for column in sheet.columns])
+    for row in sheet.rows:
+        writer.writerow([_csv_text(column, row) for column in sheet.columns])
+    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{dated_filename(stem, "csv")}"'
+    return response
+
+
+# --- the action list ----------------------------------------------------------------------------------------
+
+
+def _label(choices_value, choices):
+    return capfirst(str(dict(choices).get(choices_value, choices_value))) if choices_value else None
+
+
+def actions_sheet(actions, today=None):
+    today = today or timezone.localdate()
+    return Sheet(
+        _("Actions"),
+        [
+            Column(_("Pacte"), lambda a: a.pacte.title, width=30),
+            Column(_("N° action"), lambda a: a.number, width=10),
+            Column(_("Intitulé"), lambda a: a.title, width=50),
+            Column(_("N° axe"), lambda a: a.axe.number, INTEGER, 8),
+            Column(_("Axe"), lambda a: a.axe.title, width=40),
+            Column(_("Objectif"), lambda a: a.objectif.code if a.objectif_id else None, width=10),
+            Column(_("Statut"), lambda a: capfirst(a.get_status_display()), width=14),
+            Column(_("Priorité"), lambda a: capfirst(a.get_priority_display()), width=10),
+            Column(_("Avancement (%)"), lambda a: a.progress, INTEGER, 12),
+            Column(_("Date de début"), lambda a: a.start_date, DATE, 13),
+            Column(_("Date de fin"), lambda a: a.end_date, DATE, 13),
+            Column(_("En retard"), lambda a: a.is_late_on(today), BOOLEAN, 10),
+            Column(_("Référents"), lambda a: ", ".join(str(r) for r in a.referents.all()), width=40),
+            Column(
+                _("Partenaires"),
+                lambda a: "; ".join(f"{pr.partner.name} ({pr.get_role_display()})" for pr in a.partner_roles.all()),
+                width=60,
+            ),
+            Column(_("Année du compte rendu"), lambda a: getattr(a, "report_year", None), INTEGER, 12),
+            Column(
+                _("Compte rendu"),
+                lambda a: _label(getattr(a, "report_state", None), ReportState.choices) or _("Manquant"),
+                width=14,
+            ),
+        ],
+        actions,
+    )
+
+
+def export_actions_queryset(queryset):
+    return queryset.select_related("pacte", "axe", "objectif__axe").prefetch_related(
+        "referents", Prefetch("partner_roles", queryset=ActionPartner.objects.select_related("partner"))
+    )
+
+
+# --- indicators with their yearly values ---------------------------------------------------------------------
+
+
+def indicator_rows(actions):
+    """One row per indicator and year of its pacte: target and value, even where none was entered."""
+    indicators = (
+        Indicator.objects.filter(action__in=actions)
+        .select_related("action__pacte")
+        .prefetch_related(Prefetch("values", queryset=IndicatorValue.objects.order_by("year")))
+        .order_by("action__pacte_id", "action__sort_key", "position", "pk")
+    )
+    for indicator in indicators:
+        by_year = {iv.year: iv for iv in indicator.values.all()}
+        for year in indicator.action.pacte.years:
+            yield indicator, by_year.get(year) or IndicatorValue(indicator=indicator, year=year)
+
+
+def indicators_sheet(actions):
+    return Sheet(
+        _("Indicateurs"),
+        [
+            Column(_("Pacte"), lambda r: r[0].action.pacte.title, width=30),
+            Column(_("N° action"), lambda r: r[0].action.number, width=10),
+            Column(_("Action"), lambda r: r[0].action.title, width=40),
+            Column(_("Indicateur"), lambda r: r[0].label, width=45),
+            Column(_("Unité"), lambda r: r[0].unit, width=12),
+            Column(_("Valeur de référence"), lambda r: r[0].baseline, DECIMAL, 12),
+            Column(_("Plus c'est haut, mieux c'est"), lambda r: r[0].higher_is_better, BOOLEAN, 12),
+            Column(_("Année"), lambda r: r[1].year, INTEGER, 8),
+            Column(_("Cible"), lambda r: r[1].target, DECIMAL, 12),
+            Column(_("Valeur"), lambda r: r[1].value, DECIMAL, 12),
+            Column(_("Écart"), lambda r: r[1].gap, DECIMAL, 12),
+            Column(_("Cible atteinte"), lambda r: r[1].on_target, BOOLEAN, 10),
+        ],
+        indicator_rows(actions),
+    )
+
+
+# --- a whole pacte, in the import's layout ---------------------------------------------------------------------
+
+
+def _emails_of(users):
+    return ", ".join(sorted(user.email.lower() for user in users if user.email)) or None
+
+
+def _choice_label(enum, value):
+    return capfirst(str(enum(value).label)) if value else None
+
+
+def pacte_sheets(pacte):
+    """The sheets of `actions.importer.SHEETS`, filled with `pacte` (or empty, for the template, if None)."""
+    kinds = {"int": INTEGER, "decimal": DECIMAL, "date": DATE, "bool": BOOLEAN}
+
+    def columns(name, getters, extra=()):
+        cols = []
+        for col, getter in zip(SHEETS[name], getters, strict=True):
+            kind = kinds.get(col.kind, TEXT) if isinstance(col.kind, str) else TEXT
+            width = 50 if col.kind == "text" else (30 if col.kind in ("line", "emails") else 14)
+            cols.append(Column(col.header, getter, kind, width))
+        return cols + list(extra)
+
+    if pacte is None:
+        rows = {name: [] for name in SHEETS}
+        years = []
+    else:
+        years = pacte.years
+        axes = list(Axe.objects.filter(pacte=pacte).prefetch_related("thematic_referents").order_by("number"))
+        objectifs = list(
+            Objectif.objects.filter(axe__pacte=pacte).select_related("axe").order_by("axe__number", "number")
+        )
+        actions = list(
+            Action.objects.filter(pacte=pacte)
+            .select_related("axe", "objectif")
+            .prefetch_related(
+                "referents",
+                Prefetch(
+                    "partner_roles",
+                    queryset=ActionPartner.objects.select_related("partner").order_by("partner__name", "role"),
+                ),
+            )
+            .order_by("sort_key")
+        )
+        indicators = list(
+            Indicator.objects.filter(action__pacte=pacte)
+            .select_related("action")
+            .prefetch_related("values")
+            .order_by("action__sort_key", "position", "pk")
+        )
+        rows = {
+            PACTE: [pacte],
+            AXES: axes,
+            OBJECTIFS: objectifs,
+            ACTIONS: actions,
+            PARTNERS: [role for action in actions for role in action.partner_roles.all()],
+            INDICATORS: indicators,
+        }
+    targets = [
+        Column(
+            target_header(year),
+            lambda i, y=year: next((iv.target for iv in i.values.all() if iv.year == y), None),
+            DECIMAL,
+            12,
+        )
+        for year in years
+    ]
+    return [
+        Sheet(
+            PACTE,
+            columns(
+                PACTE,
+                [
+                    lambda p: p.slug,
+                    lambda p: p.title,
+                    lambda p: p.territory,
+                    lambda p: p.first_year,
+                    lambda p: p.last_year,
+                    lambda p: p.signature_date,
+                    lambda p: _choice_label(PacteStatus, p.status),
+                    lambda p: p.description,
+                ],
+            ),
+            rows[PACTE],
+        ),
+        Sheet(
+            AXES,
+            columns(
+                AXES,
+                [
+                    lambda a: a.number,
+                    lambda a: a.title,
+                    lambda a: a.description,
+                    lambda a: _emails_of(a.thematic_referents.all()),
+                ],
+            ),
+            rows[AXES],
+        ),
+        Sheet(
+            OBJECTIFS,
+            columns(OBJECTIFS, [lambda o: o.axe.number, lambda o: o.number, lambda o: o.text]),
+            rows[OBJECTIFS],
+        ),
+        Sheet(
+            ACTIONS,
+            columns(
+                ACTIONS,
+                [
+                    lambda a: a.number,
+                    lambda a: a.axe.number,
+                    lambda a: a.objectif.number if a.objectif_id else None,
+                    lambda a: a.title,
+                    lambda a: a.description,
+                    lambda a: a.target_public,
+                    lambda a: a.start_date,
+                    lambda a: a.end_date,
+                    lambda a: _choice_label(Priority, a.priority),
+                    lambda a: _choice_label(ActionStatus, a.status),
+                    lambda a: a.progress,
+                    lambda a: _emails_of(a.referents.all()),
+                ],
+            ),
+            rows[ACTIONS],
+        ),
+        Sheet(
+            PARTNERS,
+            columns(
+                PARTNERS,
+                [
+                    lambda r: r.action.number,
+                    lambda r: r.partner.name,
+                    lambda r: _choice_label(PartnerKind, r.partner.kind),
+                    lambda r: _choice_label(PartnerRole, r.role),
+                    lambda r: r.amount,
+                ],
+            ),
+            rows[PARTNERS],
+        ),
+        Sheet(
+            INDICATORS,
+            columns(
+                INDICATORS,
+                [
+                    lambda i: i.action.number,
+                    lambda i: i.label,
+                    lambda i: i.unit,
+                    lambda i: i.baseline,
+                    lambda i: i.higher_is_better,
+                    lambda i: i.position,
+                ],
+                targets,
+            ),
+            rows[INDICATORS],
+        ),
+    ]
+
+
+def template_notes():
+    lines = [
+        _("Modèle d'import d'un pacte territorial d'insertion."),
+        _("Remplissez les feuilles Pacte (une seule ligne), Axes, Objectifs, Actions, Partenaires et Indicateurs,"),
+        _("sans changer les en-têtes. Aucune formule : saisissez les valeurs. Les dates au format JJ/MM/AAAA."),
+        _("Les référents sont désignés par leur adresse e-mail : leur compte doit exister dans l'application."),
+        _("Cibles des indicateurs : une colonne « %(prefix)sAAAA » par année du pacte, par exemple « %(prefix)s2026 ».")
+        % {"prefix": TARGET_PREFIX},
+        _("Réimporter le même fichier ne change rien ; un pacte existant (même identifiant) est mis à jour."),
+        "",
+    ]
+    for name, cols in SHEETS.items():
+        lines.append(_("Feuille « %(sheet)s »") % {"sheet": name})
+        for col in cols:
+            mandatory = _("obligatoire") if col.required else _("facultatif")
+            lines.append(f"  • {col.header} ({mandatory}){' : ' + col.help if col.help else ''}")
+        lines.append("")
+    return lines
+
+
+def pacte_workbook_bytes(pacte):
+    sheets = pacte_sheets(pacte)
+    if pacte is None:
+        sheets[-1].notes = template_notes()
+    return xlsx_bytes(sheets)
