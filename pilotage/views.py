@@ -84,7 +84,11 @@ def _dashboard_year(request, pacte):
     if "annee" not in request.GET:
         return YearForm(pacte=pacte, initial={"annee": default}), default
     form = YearForm(request.GET, pacte=pacte)
-    return form, (form.cleaned_data["annee"] if form.is_valid() else None)
+    if not form.is_valid():
+        return form, None
+    year = form.cleaned_data["annee"]
+    # A fresh form shows the chosen year without "valid field" styling.
+    return YearForm(pacte=pacte, initial={"annee": year}), year
 
 
 @require_GET
