@@ -1,5 +1,6 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.template.defaultfilters import floatformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -101,7 +102,7 @@ class ReportForm(forms.ModelForm):
                 max_digits=14,
                 decimal_places=2,
                 localize=True,
-                help_text=_("Cible %(year)s : %(target)s") % {"year": year, "target": target}
+                help_text=_("Cible %(year)s : %(target)s") % {"year": year, "target": floatformat(target, "-2g")}
                 if target is not None
                 else _("Pas de cible fixée pour %(year)s.") % {"year": year},
                 initial=current.value if current else None,

@@ -33,7 +33,7 @@ def my_actions(request):
     actions = list(
         queries.with_report_state(
             Action.objects.filter(referents=request.user).select_related("pacte", "axe__pacte", "objectif")
-        ).order_by("pacte__first_year", "pacte_id", "axe__number", "sort_key")
+        ).order_by("-pacte__first_year", "pacte_id", "axe__number", "sort_key")
     )
     return render(
         request,

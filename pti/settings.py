@@ -147,6 +147,9 @@ STATICFILES_FINDERS = [
     "pti.staticfinders.XStaticFinder",
 ]
 
+# django-bootstrap5: labels only, no placeholder repeating them (RGAA: a placeholder is not a label).
+BOOTSTRAP5 = {"set_placeholder": False}
+
 # E-mail: console by default, SMTP when EMAIL_HOST is set.
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND",
