@@ -10,3 +10,19 @@ class BilanStatus(models.TextChoices):
     SUBMITTED = "submitted", _("soumis à l'assemblée")
     APPROVED = "approved", _("approuvé")
     REJECTED = "rejected", _("rejeté")
+
+
+class GenerationStep(models.TextChoices):
+    """The steps of a bilan's generation (and of the approved PDF's finalisation), shown with a progress bar."""
+
+    QUEUED = "queued", _("en attente d'un processus de génération")
+    GATHERING = "gathering", _("rassemblement des données")
+    CHARTS = "charts", _("dessin des graphiques")
+    RENDERING = "rendering", _("mise en page du PDF")
+    STORING = "storing", _("enregistrement du PDF")
+    DONE = "done", _("terminé")
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE = "before", _("avant l'échéance")
+    AFTER = "after", _("après l'échéance")

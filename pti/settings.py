@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -191,7 +192,25 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "1700"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Reminders of the yearly reporting campaigns (bilans.campaigns): each referent gets at most one before and
+    # one after the deadline, whatever the number of runs.
+    "send-campaign-reminders": {
+        "task": "bilans.tasks.send_campaign_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # A bilan whose worker died mid-generation is shown as failed (and can be retried).
+    "mark-stale-bilan-jobs": {"task": "bilans.tasks.mark_stale_jobs", "schedule": 300.0},
+}
+
+# Bilans and reporting campaigns.
+# A generation without a sign of life for this long has lost its worker: the task's hard time limit, plus a margin.
+PTI_BILAN_STALE_SECONDS = int(env("PTI_BILAN_STALE_SECONDS", str(CELERY_TASK_TIME_LIMIT + 60)))
+# Seconds slept between the generation's steps: 0 except in the test that kills a worker mid-generation.
+PTI_BILAN_STEP_DELAY = float(env("PTI_BILAN_STEP_DELAY", "0"))
+# Default reminder days of a new campaign (each campaign can change its own).
+PTI_REMINDER_DAYS_BEFORE = int(env("PTI_REMINDER_DAYS_BEFORE", "7"))
+PTI_REMINDER_DAYS_AFTER = int(env("PTI_REMINDER_DAYS_AFTER", "1"))
 
 # The API (/api/v1/): token first, so that an anonymous request gets 401 with `WWW-Authenticate: Token`.
 REST_FRAMEWORK = {
