@@ -17,6 +17,8 @@ urlpatterns = [
     path("comptes/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api.urlpatterns(), "v1"), namespace="v1")),
+    path("", include("actions.urls_io")),
+    path("", include("pilotage.urls_io")),
     path("", include("axes.urls")),
     path("", include("actions.urls")),
     path("", include("pilotage.urls")),
