@@ -1,0 +1,108 @@
+"""RGAA: axe-core (shipped inside the pinned axe-playwright-python package, never downloaded) on every main
+page, for the role that uses it: no serious or critical violation. And the yearly report can be filled in
+and submitted with the keyboard alone."""
+
+import io
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+
+from actions.models import Action, ProgressReport
+from pilotage.demo.accounts import DEMO_PASSWORD
+from tests.e2e.conftest import login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", stdout=io.StringIO())
+    return (
+        Action.objects.filter(pacte__slug="pti-2022-2025", referents__username="referent").order_by("sort_key").first()
+    )
+
+
+def assert_accessible(page, label):
+    results = Axe().run(page)
+    blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+    details = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}" for v in blocking
+    )
+    assert not blocking, f"{label} : violations RGAA bloquantes\n{details}"
+
+
+def referent_pages(action):
+    return [
+        ("mes actions", "/mes-actions/"),
+        ("page du pacte", "/pactes/pti-2022-2025/"),
+        ("liste des actions", "/actions/?statut=in_progress"),
+        ("page d'une action", f"/actions/{action.pk}/"),
+        ("historique d'une action", f"/actions/{action.pk}/historique/"),
+        ("formulaire du compte rendu", f"/actions/{action.pk}/compte-rendu/2025/"),
+        ("modification d'une action", f"/actions/{action.pk}/modifier/"),
+    ]
+
+
+def test_login_page_has_no_blocking_violation(page, live_server, demo):
+    page.goto(f"{live_server.url}/comptes/login/")
+    assert_accessible(page, "connexion")
+    page.goto(f"{live_server.url}/comptes/password_reset/")
+    assert_accessible(page, "mot de passe oublié")
+
+
+def test_referent_pages_have_no_blocking_violation(page, live_server, demo):
+    login(page, live_server, "referent", DEMO_PASSWORD)
+    for label, path in referent_pages(demo):
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page, label)
+    page.goto(f"{live_server.url}/pactes/pti-2022-2025/")
+    page.locator("summary").first.click()
+    page.wait_for_selector("#axe-1 table")
+    assert_accessible(page, "axe déplié de la page du pacte")
+
+
+def test_report_form_with_errors_shown_has_no_blocking_violation(page, live_server, demo):
+    login(page, live_server, "referent", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/actions/{demo.pk}/compte-rendu/2025/")
+    page.get_by_label("Avancement (%)").fill("150")
+    page.get_by_role("button", name="Transmettre le compte rendu").click()
+    page.wait_for_selector(".invalid-feedback")
+    assert page.get_by_label("Avancement (%)").get_attribute("aria-invalid") == "true"
+    assert_accessible(page, "formulaire du compte rendu avec erreurs")
+
+
+def test_report_form_can_be_completed_with_the_keyboard_only(page, live_server, demo):
+    login(page, live_server, "referent", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/actions/{demo.pk}/compte-rendu/2025/")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.textContent").strip() == "Aller au contenu"
+    page.keyboard.press("Enter")
+    page.get_by_label("Statut de l'action").focus()  # from here on, keys only
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_progress"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("80")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # weather radios: move to "Quelques difficultés"
+    visited = set()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        element = page.evaluate(
+            "[document.activeElement.id, document.activeElement.name, document.activeElement.tagName]"
+        )
+        visited.add(element[0])
+        if element[0] == "id_advances":
+            page.keyboard.type("Avancées saisies au clavier.")
+        if element[1] == "submit":
+            break
+    assert element[1] == "submit", f"le bouton Transmettre n'est pas atteint au clavier : {sorted(visited)}"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "le focus doit rester visible"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    report = ProgressReport.objects.get(action=demo, year=2025)
+    assert report.state == "submitted" and report.progress == 80 and report.weather == "some_difficulties"
+    assert report.advances == "Avancées saisies au clavier."
