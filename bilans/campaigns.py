@@ -1,0 +1,263 @@
+"""The yearly reporting campaign: who owes which report, who is late, and the e-mails that remind them.
+
+The referents of an action are its named referents; an action without any is the responsibility of its axe's
+thematic referents. A report is owed by every action due for the year (bilans.queries.is_due) until it is
+submitted: a draft is still owed. Each referent whose reports are owed gets one reminder a configurable number
+of days before the deadline and one more after it; every reminder is recorded (`Reminder`, unique per campaign,
+recipient and kind), so that no run of the beat task, however many, sends one twice.
+"""
+
+import datetime
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from actions.enums import ReportState
+from actions.models import Action
+from actions.queries import with_report_state
+from actions.services import reporting_year
+from bilans.enums import ReminderKind
+from bilans.models import Reminder, ReportingCampaign
+from bilans.queries import is_due, year_states
+
+logger = logging.getLogger(__name__)
+
+SUBMITTED, DRAFT, MISSING = "submitted", "draft", "missing"
+
+
+def absolute_url(path):
+    return settings.SITE_URL + path
+
+
+def due_actions(pacte, year, today=None):
+    """The actions owing a report for `year`, each with `report_state` ("submitted", "draft" or "missing") and
+    `responsible` (the users expected to write it), in five queries whatever their number."""
+    today = today or timezone.localdate()
+    actions = list(
+        with_report_state(Action.objects.filter(pacte=pacte), year=year)
+        .select_related("axe")
+        .prefetch_related("referents", "axe__thematic_referents")
+        .order_by("axe__number", "sort_key")
+    )
+    states = year_states(pacte, year, actions, today)
+    result = []
+    for action in actions:
+        if not is_due(action, year, states[action.pk][0]):
+            continue
+        action.report_state = action.report_state or MISSING
+        action.responsible = list(action.referents.all()) or list(action.axe.thematic_referents.all())
+        result.append(action)
+    return result
+
+
+def _counts(actions):
+    counts = {SUBMITTED: 0, DRAFT: 0, MISSING: 0}
+    for action in actions:
+        counts[action.report_state] += 1
+    total = len(actions)
+    return {**counts, "due": total, "share": round(100 * counts[SUBMITTED] / total) if total else None}
+
+
+def report_counts(pacte, year, today=None):
+    """Submitted, draft and missing reports of the actions due for `year` (for the bilan page)."""
+    return _counts(due_actions(pacte, year, today))
+
+
+def completion(campaign, today=None):
+    """What the campaign page shows: totals, by axe, by referent, the late referents and the reminders sent."""
+    today = today or timezone.localdate()
+    actions = due_actions(campaign.pacte, campaign.year, today)
+    by_axe = defaultdict(list)
+    for action in actions:
+        by_axe[action.axe].append(action)
+    by_referent = defaultdict(list)
+    unassigned = []
+    for action in actions:
+        for user in action.responsible:
+            by_referent[user].append(action)
+        if not action.responsible:
+            unassigned.append(action)
+    referents = [
+        {
+            "user": user,
+            **_counts(owned),
+            "pending": [a for a in owned if a.report_state != SUBMITTED],
+        }
+        for user, owned in by_referent.items()
+    ]
+    referents.sort(key=lambda row: (-(row[DRAFT] + row[MISSING]), row["user"].last_name, row["user"].username))
+    past_deadline = today > campaign.deadline
+    return {
+        "totals": _counts(actions),
+        "axes": [{"axe": axe, **_counts(owned)} for axe, owned in sorted(by_axe.items(), key=lambda i: i[0].number)],
+        "referents": referents,
+        "late": [row for row in referents if row["pending"]] if past_deadline else [],
+        "pending": [row for row in referents if row["pending"]],
+        "unassigned": [a for a in unassigned if a.report_state != SUBMITTED],
+        "past_deadline": past_deadline,
+        "days_left": (campaign.deadline - today).days,
+    }
+
+
+def pending_by_referent(campaign, today=None):
+    """{user: [actions whose report is still owed]} for the referents of the campaign who owe any."""
+    pending = defaultdict(list)
+    for action in due_actions(campaign.pacte, campaign.year, today):
+        if action.report_state == SUBMITTED:
+            continue
+        for user in action.responsible:
+            pending[user].append(action)
+    return pending
+
+
+def reminder_due(campaign, today):
+    """The kind of reminder the campaign sends on `today`, or None."""
+    if today > campaign.deadline:
+        if today >= campaign.deadline + datetime.timedelta(days=campaign.reminder_days_after):
+            return ReminderKind.AFTER
+        return None
+    if today >= campaign.deadline - datetime.timedelta(days=campaign.reminder_days_before):
+        return ReminderKind.BEFORE
+    return None
+
+
+def send_reminders(today=None):
+    """Send the reminders due on `today` for every campaign whose year is still open. Return how many."""
+    today = today or timezone.localdate()
+    sent = 0
+    # Once the year's bilan is approved its reports are read-only: nothing more to ask for.
+    campaigns = ReportingCampaign.objects.select_related("pacte").exclude(pacte__closed_years__year=F("year"))
+    for campaign in campaigns:
+        kind = reminder_due(campaign, today)
+        if kind is not None:
+            sent += send_campaign_reminders(campaign, kind, today)
+    return sent
+
+
+def send_campaign_reminders(campaign, kind, today=None):
+    """Send the `kind` reminder to each referent of `campaign` who still owes reports and has not had it."""
+    today = today or timezone.localdate()
+    already = set(Reminder.objects.filter(campaign=campaign, kind=kind).values_list("recipient_id", flat=True))
+    sent = 0
+    for user, actions in pending_by_referent(campaign, today).items():
+        if user.pk in already or not user.is_active or not user.email:
+            continue
+        try:
+            with transaction.atomic():
+                # One at a time per campaign, so two runs at once cannot both send.
+                ReportingCampaign.objects.select_for_update().get(pk=campaign.pk)
+                if Reminder.objects.filter(campaign=campaign, recipient=user, kind=kind).exists():
+                    continue
+                Reminder.objects.create(
+                    campaign=campaign,
+                    recipient=user,
+                    kind=kind,
+                    email=user.email,
+                    actions=[
+                        {"number": a.number, "title": a.title, "state": a.report_state, "id": a.pk} for a in actions
+                    ],
+                )
+                # Inside the transaction: if the mail cannot be sent, the reminder is not recorded and the next run
+                # tries again.
+                _reminder_email(campaign, kind, user, actions).send()
+        except IntegrityError:
+            continue
+        except Exception:  # noqa: BLE001 - one unreachable address must not stop the others
+            logger.exception("Campaign %s: reminder to user %s could not be sent", campaign.pk, user.pk)
+            continue
+        sent += 1
+    return sent
+
+
+def _email(subject, template, context, to):
+    context = {**context, "site_url": settings.SITE_URL, "departement": settings.DEPARTEMENT}
+    text = render_to_string(f"bilans/emails/{template}.txt", context)
+    html = render_to_string(f"bilans/emails/{template}.html", context)
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, settings.DEFAULT_FROM_EMAIL, to)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _reminder_email(campaign, kind, user, actions):
+    context = {
+        "user": user,
+        "campaign": campaign,
+        "pacte": campaign.pacte,
+        "year": campaign.year,
+        "after": kind == ReminderKind.AFTER,
+        "actions": [
+            {
+                "number": a.number,
+                "title": a.title,
+                "draft": a.report_state == DRAFT,
+                "url": absolute_url(reverse("actions:report_edit", args=[a.pk, campaign.year])),
+            }
+            for a in actions
+        ],
+        "my_actions_url": absolute_url(reverse("actions:my_actions")),
+    }
+    deadline = date_format(campaign.deadline, "j F Y")
+    if kind == ReminderKind.AFTER:
+        subject = _("Comptes rendus %(year)s en retard – date limite du %(deadline)s dépassée") % {
+            "year": campaign.year,
+            "deadline": deadline,
+        }
+    else:
+        subject = _("Comptes rendus %(year)s à transmettre avant le %(deadline)s") % {
+            "year": campaign.year,
+            "deadline": deadline,
+        }
+    return _email(subject, "reminder", context, [user.email])
+
+
+def open_campaign_for(pacte, today=None):
+    """The campaign of `pacte`'s reporting year if its deadline has not passed, else None."""
+    today = today or timezone.localdate()
+    return ReportingCampaign.objects.filter(pacte=pacte, year=reporting_year(pacte, today), deadline__gte=today).first()
+
+
+def notify_new_referents(action_id, user_ids):
+    """E-mail the users newly named referents of the action. Return how many were told."""
+    action = Action.objects.select_related("pacte", "axe").filter(pk=action_id).first()
+    if action is None:
+        return 0
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
+    campaign = open_campaign_for(action.pacte)
+    report_state = None
+    if campaign is not None:
+        report = action.reports.filter(year=campaign.year).values_list("state", flat=True).first()
+        report_state = report or MISSING
+    told = 0
+    for user in users:
+        context = {
+            "user": user,
+            "action": action,
+            "action_url": absolute_url(action.get_absolute_url()),
+            "my_actions_url": absolute_url(reverse("actions:my_actions")),
+            "campaign": campaign,
+            "report_owed": campaign is not None and report_state != ReportState.SUBMITTED,
+            "report_url": absolute_url(reverse("actions:report_edit", args=[action.pk, campaign.year]))
+            if campaign
+            else "",
+        }
+        subject = _("Vous êtes référent de l'action %(number)s – %(title)s") % {
+            "number": action.number,
+            "title": action.title,
+        }
+        try:
+            _email(subject, "new_referent", context, [user.email]).send()
+        except Exception:  # noqa: BLE001
+            logger.exception("Action %s: new referent %s could not be told", action_id, user.pk)
+            continue
+        told += 1
+    return told
