@@ -14,7 +14,7 @@ SCALE ?=
 PYTEST_ARGS ?=
 # One process: the tests marked `worker` share one Celery worker and one test database (see tests/conftest.py).
 
-.PHONY: help install run test quality fix bench worker beat
+.PHONY: help install run test quality fix bench load worker beat
 
 help:
 	@echo "make run      installe, migre, charge les données de démo et lance http://$(HOST):$(PORT)/"
@@ -22,6 +22,7 @@ help:
 	@echo "make quality  ruff format --check, ruff check, manage.py check, makemigrations --check"
 	@echo "make fix      ruff format et ruff check --fix"
 	@echo "make bench    mesures de performance (bench/run.py)"
+	@echo "make load     essai de charge : gunicorn, 50 référents simultanés (bench/load.py, PostgreSQL)"
 	@echo "make worker   un worker Celery (CELERY_BROKER_URL)"
 	@echo "make beat     le planificateur Celery beat"
 
@@ -55,6 +56,9 @@ fix: install
 
 bench: install
 	@if [ -f bench/run.py ]; then $(PY) bench/run.py; else echo "bench/run.py absent : rien à mesurer."; fi
+
+load: install
+	$(PY) bench/load.py
 
 worker: install
 	$(VENV)/bin/celery -A pti worker -l info
