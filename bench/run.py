@@ -50,9 +50,11 @@ def pages():
 
     from actions.models import Action
     from axes.models import Pacte
+    from pilotage.models import Copil
 
     pacte = Pacte.objects.get(slug="pti-2017-2021")
     action = Action.objects.filter(pacte__slug="pti-2022-2025", referents__username="referent").order_by("pk").first()
+    copil = Copil.objects.filter(pacte__slug="pti-2022-2025").order_by("-date").first()
     return [
         ("admin : liste des actions (référence)", "admin", reverse("admin:actions_action_changelist")),
         ("/mes-actions/", "referent", reverse("actions:my_actions")),
@@ -65,6 +67,14 @@ def pages():
         ("page du pacte 2017-2021", "referent", reverse("actions:pacte_detail", args=[pacte.slug])),
         ("page d'une action", "referent", reverse("actions:detail", args=[action.pk])),
         ("formulaire du compte rendu", "referent", reverse("actions:report_edit", args=[action.pk, 2025])),
+        ("tableau de bord 2017-2021", "copil", reverse("pilotage:dashboard", args=[pacte.slug])),
+        (
+            "tableau de bord 2022-2025, année 2024",
+            "copil",
+            reverse("pilotage:dashboard", args=["pti-2022-2025"]) + "?annee=2024",
+        ),
+        ("page d'un COPIL", "copil", reverse("pilotage:copil_detail", args=[copil.pk])),
+        ("décisions ouvertes", "copil", reverse("pilotage:decision_list")),
     ]
 
 

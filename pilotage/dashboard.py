@@ -34,20 +34,15 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
-    CharField,
     Count,
-    Exists,
     F,
     FilteredRelation,
     IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -89,121 +84,209 @@ def reference_date(pacte, year, today):
     return min(today, datetime.date(year, 12, 31))
 
 
-# --- expressions -------------------------------------------------------------------------------------
-
-
-def _status_progress(pacte, year, today):
-    """(status, progress) expressions of an action in `year` (see the module's docstring)."""
-    if year >= reporting_year(pacte, today):
-        return F("status"), F("progress")
-    latest = ProgressReport.objects.filter(action=OuterRef("pk"), year__lte=year, state=ReportState.SUBMITTED).order_by(
-        "-year"
-    )
-    status = Coalesce(
-        Subquery(latest.values("status")[:1], output_field=CharField()),
-        Value(ActionStatus.TO_LAUNCH.value),
-        output_field=CharField(),
-    )
-    progress = Coalesce(
-        Subquery(latest.values("progress")[:1], output_field=IntegerField()), Value(0), output_field=IntegerField()
-    )
-    return status, progress
+# --- the state of every action in a year, in SQL -----------------------------------------------------
+#
+# The per-action facts of a year (status, progress, the year's report, an indicator behind its target) are
+# computed once per action in a MATERIALIZED common table expression `s`, then summed per axe and status, or
+# filtered into the list of actions needing attention. It is written in SQL rather than with the ORM because
+# the ORM repeats an annotation's subquery wherever it is used (every flag would evaluate it again) and takes
+# longer to compile such a query than the database takes to run it. Standard SQL: SQLite >= 3.35 and PostgreSQL
+# >= 12 (MATERIALIZED). Table and column names come from the models.
 
 
 def _behind_condition(higher_is_better="indicator__higher_is_better"):
-    """The value misses the target, taking the indicator's direction into account."""
+    """The value misses the target, taking the indicator's direction into account (ORM version)."""
     measured = Q(target__isnull=False, value__isnull=False)
     return measured & (
         Q(**{higher_is_better: True}, value__lt=F("target")) | Q(**{higher_is_better: False}, value__gt=F("target"))
     )
 
 
-def action_states(pacte, year, today):
-    """One row per action of the pacte with what `year`'s figures need: its status and progress in the year (and
-    the year before), whether its report is submitted or drafted, whether an indicator misses its target.
+class _Sql:
+    """SQL text and its parameters, built in the order they appear."""
 
-    Each correlated subquery appears once here; the flags that combine them are computed on top of this query
-    (see `_state_sql`), so the database evaluates every subquery once per action."""
-    status, progress = _status_progress(pacte, year, today)
-    reports = ProgressReport.objects.filter(action=OuterRef("pk"), year=year)
-    behind = IndicatorValue.objects.filter(indicator__action=OuterRef("pk"), year=year).filter(_behind_condition())
-    if year > pacte.first_year:
-        previous_progress = _status_progress(pacte, year - 1, today)[1]
+    def __init__(self):
+        self.parts, self.params = [], []
+
+    def add(self, sql, *params):
+        self.parts.append(sql)
+        self.params.extend(params)
+        return self
+
+    def text(self):
+        return "".join(self.parts)
+
+
+def _names():
+    qn = connection.ops.quote_name
+
+    def column(model, field):
+        return qn(model._meta.get_field(field).column)
+
+    return {
+        "action": qn(Action._meta.db_table),
+        "axe": qn(Axe._meta.db_table),
+        "report": qn(ProgressReport._meta.db_table),
+        "indicator": qn(Indicator._meta.db_table),
+        "value": qn(IndicatorValue._meta.db_table),
+        **{f"a.{f}": column(Action, f) for f in ("number", "title", "sort_key", "status", "progress")},
+        **{f"a.{f}": column(Action, f) for f in ("start_date", "end_date", "axe", "pacte")},
+        **{f"r.{f}": column(ProgressReport, f) for f in ("action", "year", "state", "status", "progress")},
+        "i.action": column(Indicator, "action"),
+        "i.higher_is_better": column(Indicator, "higher_is_better"),
+        **{f"v.{f}": column(IndicatorValue, f) for f in ("indicator", "year", "target", "value")},
+        "x.number": column(Axe, "number"),
+    }
+
+
+def _date(value):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _state_columns(sql, n, pacte, key, year, today):
+    """Add the columns of period `key` (year `year`) to the CTE's SELECT list; return the joins they need."""
+    joins = _Sql()
+    if year >= reporting_year(pacte, today):
+        sql.add(f", a.{n['a.status']} AS status_{key}, a.{n['a.progress']} AS progress_{key}")
     else:
-        previous_progress = Value(None, output_field=IntegerField())
-    return (
-        Action.objects.filter(pacte=pacte)
-        .annotate(
-            year_status=status,
-            year_progress=progress,
-            previous_progress=previous_progress,
-            submitted=Exists(reports.filter(state=ReportState.SUBMITTED)),
-            drafted=Exists(reports.filter(state=ReportState.DRAFT)),
-            behind=Exists(behind),
+        # The latest report submitted by the end of `year`: one lookup for its year, one join for its row.
+        sql.add(
+            f", COALESCE(l_{key}.{n['r.status']}, %s) AS status_{key}, COALESCE(l_{key}.{n['r.progress']}, 0)"
+            f" AS progress_{key}",
+            ActionStatus.TO_LAUNCH.value,
         )
-        .values(
-            "id",
-            "number",
-            "title",
-            "sort_key",
-            "axe_id",
-            "axe__number",
-            "start_date",
-            "end_date",
-            "year_status",
-            "year_progress",
-            "previous_progress",
-            "submitted",
-            "drafted",
-            "behind",
+        joins.add(
+            f" LEFT JOIN {n['report']} l_{key} ON l_{key}.{n['r.action']} = a.id AND l_{key}.{n['r.year']} ="
+            f" (SELECT MAX(r.{n['r.year']}) FROM {n['report']} r WHERE r.{n['r.action']} = a.id"
+            f" AND r.{n['r.state']} = %s AND r.{n['r.year']} <= %s)",
+            ReportState.SUBMITTED.value,
+            year,
         )
-        .order_by()
+    sql.add(f", y_{key}.{n['r.state']} AS report_{key}")
+    joins.add(
+        f" LEFT JOIN {n['report']} y_{key} ON y_{key}.{n['r.action']} = a.id AND y_{key}.{n['r.year']} = %s", year
+    )
+    for state in INDICATOR_STATES:
+        sql.add(f", COALESCE(ind.{state}_{key}, 0) AS {state}_{key}")
+    return joins
+
+
+def _progress_expression(sql, n, pacte, year, today, alias):
+    """The progress of each action in `year` as one column (NULL before the pacte's first year)."""
+    if year < pacte.first_year:
+        sql.add(f", NULL AS {alias}")
+    elif year >= reporting_year(pacte, today):
+        sql.add(f", a.{n['a.progress']} AS {alias}")
+    else:
+        sql.add(
+            f", COALESCE((SELECT r.{n['r.progress']} FROM {n['report']} r WHERE r.{n['r.action']} = a.id"
+            f" AND r.{n['r.state']} = %s AND r.{n['r.year']} <= %s ORDER BY r.{n['r.year']} DESC LIMIT 1), 0)"
+            f" AS {alias}",
+            ReportState.SUBMITTED.value,
+            year,
+        )
+
+
+def _indicator_cte(sql, n, pacte, periods):
+    """`ind`: for each action of the pacte with indicators, how many of them are in each state in each period's
+    year (one pass over the year's indicator values)."""
+    behind = (
+        f"((i.{n['i.higher_is_better']} AND v.{n['v.value']} < v.{n['v.target']})"
+        f" OR (NOT i.{n['i.higher_is_better']} AND v.{n['v.value']} > v.{n['v.target']}))"
+    )
+    measured = f"v.{n['v.target']} IS NOT NULL AND v.{n['v.value']} IS NOT NULL"
+    conditions = {
+        "on_target": f"{measured} AND NOT {behind}",
+        "behind": f"{measured} AND {behind}",
+        "no_value": f"v.{n['v.target']} IS NOT NULL AND v.{n['v.value']} IS NULL",
+        "no_target": f"v.{n['v.target']} IS NULL AND v.{n['v.value']} IS NOT NULL",
+    }
+    sql.add(f"WITH ind AS MATERIALIZED (SELECT i.{n['i.action']} AS action_id")
+    for key, year in periods:
+        for state in INDICATOR_STATES:
+            sql.add(
+                f", SUM(CASE WHEN v.{n['v.year']} = %s AND {conditions[state]} THEN 1 ELSE 0 END) AS {state}_{key}",
+                year,
+            )
+    years = [year for _key, year in periods]
+    sql.add(
+        f" FROM {n['action']} a JOIN {n['indicator']} i ON i.{n['i.action']} = a.id"
+        f" JOIN {n['value']} v ON v.{n['v.indicator']} = i.id AND v.{n['v.year']} IN ({', '.join(['%s'] * len(years))})"
+        f" WHERE a.{n['a.pacte']} = %s GROUP BY i.{n['i.action']}), ",
+        *years,
+        pacte.pk,
     )
 
 
-def _state_sql(pacte, year, today):
-    """(FROM clause, its params, {flag: (SQL 0/1 expression, its params)}, column reference) over the rows of
-    `action_states`, aliased `s`. Params go in the order their SQL appears: SELECT list, FROM, WHERE."""
-    qn = connection.ops.quote_name
-    date = connection.ops.adapt_datefield_value
-    inner, inner_params = action_states(pacte, year, today).query.sql_with_params()
+def _state_cte(pacte, periods, today):
+    """`WITH ind AS MATERIALIZED (...), s AS MATERIALIZED (...)`: one row per action of the pacte with, for each
+    (key, year) of `periods`, status_<key>, progress_<key>, previous_<key> (progress the year before),
+    report_<key> (that year's report state) and the number of its indicators in each state (<state>_<key>)."""
+    n = _names()
+    sql = _Sql()
+    _indicator_cte(sql, n, pacte, periods)
+    sql.add(
+        f"s AS MATERIALIZED (SELECT a.id AS id, a.{n['a.number']} AS number, a.{n['a.title']} AS title,"
+        f" a.{n['a.sort_key']} AS sort_key, a.{n['a.axe']} AS axe_id, x.{n['x.number']} AS axe_number,"
+        f" a.{n['a.start_date']} AS start_date, a.{n['a.end_date']} AS end_date"
+    )
+    joins = []
+    years = dict(periods)
+    for key, year in periods:
+        joins.append(_state_columns(sql, n, pacte, key, year, today))
+        previous = next((k for k, y in periods if y == year - 1), None)
+        if year <= pacte.first_year:
+            sql.add(f", NULL AS previous_{key}")
+        elif previous is not None and years[previous] >= reporting_year(pacte, today):
+            sql.add(f", a.{n['a.progress']} AS previous_{key}")
+        elif previous is not None:  # the previous period's latest report, already joined
+            sql.add(f", COALESCE(l_{previous}.{n['r.progress']}, 0) AS previous_{key}")
+        else:
+            _progress_expression(sql, n, pacte, year - 1, today, f"previous_{key}")
+    sql.add(f" FROM {n['action']} a JOIN {n['axe']} x ON x.id = a.{n['a.axe']} LEFT JOIN ind ON ind.action_id = a.id")
+    for join in joins:
+        sql.add(join.text(), *join.params)
+    sql.add(f" WHERE a.{n['a.pacte']} = %s) ", pacte.pk)
+    return sql
 
-    def col(name):
-        return f"s.{qn(name)}"
 
-    finished = f"{col('year_status')} IN (%s, %s)"
-    finished_params = [status.value for status in FINISHED_STATUSES]
-    started = f"({col('start_date')} IS NULL OR {col('start_date')} <= %s)"
-    started_params = [date(datetime.date(year, 12, 31))]
-    ended_before = f"({col('end_date')} IS NOT NULL AND {col('end_date')} < %s AND {finished})"
-    ended_before_params = [date(datetime.date(year, 1, 1)), *finished_params]
-    due = f"({started} AND NOT {ended_before})"
-    due_params = started_params + ended_before_params
+def _flags(pacte, key, year, today):
+    """{name: (SQL 0/1 expression over `s`, params)} for period `key`: due, submitted, draft, the reasons for
+    attention and attention itself."""
+    finished = (f"s.status_{key} IN (%s, %s)", [status.value for status in FINISHED_STATUSES])
+    started = ("(s.start_date IS NULL OR s.start_date <= %s)", [_date(datetime.date(year, 12, 31))])
+    ended_before = (
+        f"(s.end_date IS NOT NULL AND s.end_date < %s AND {finished[0]})",
+        [_date(datetime.date(year, 1, 1)), *finished[1]],
+    )
+    due = (f"({started[0]} AND NOT {ended_before[0]})", started[1] + ended_before[1])
+    submitted = ReportState.SUBMITTED.value
     conditions = {
-        "due": (due, due_params),
-        "submitted": (f"({due} AND {col('submitted')})", due_params),
-        "draft": (f"({due} AND {col('drafted')} AND NOT {col('submitted')})", due_params),
+        "due": due,
+        "submitted": (f"({due[0]} AND s.report_{key} = %s)", [*due[1], submitted]),
+        "draft": (f"({due[0]} AND s.report_{key} = %s)", [*due[1], ReportState.DRAFT.value]),
         "late": (
-            f"({col('end_date')} IS NOT NULL AND {col('end_date')} < %s AND NOT {finished})",
-            [date(reference_date(pacte, year, today)), *finished_params],
+            f"(s.end_date IS NOT NULL AND s.end_date < %s AND NOT {finished[0]})",
+            [_date(reference_date(pacte, year, today)), *finished[1]],
         ),
-        "no_report": (f"({due} AND NOT {col('submitted')})", due_params),
+        "no_report": (f"({due[0]} AND COALESCE(s.report_{key}, '') <> %s)", [*due[1], submitted]),
         "unchanged": (
-            f"(({col('start_date')} IS NULL OR {col('start_date')} < %s) AND NOT {finished}"
-            f" AND {col('previous_progress')} IS NOT NULL AND {col('year_progress')} = {col('previous_progress')})",
-            [date(datetime.date(year, 1, 1)), *finished_params],
+            f"((s.start_date IS NULL OR s.start_date < %s) AND NOT {finished[0]}"
+            f" AND s.previous_{key} IS NOT NULL AND s.progress_{key} = s.previous_{key})",
+            [_date(datetime.date(year, 1, 1)), *finished[1]],
         ),
-        "behind": (f"({col('behind')})", []),
+        "behind": (f"(s.behind_{key} > 0)", []),
     }
-    attention = " OR ".join(conditions[reason][0] for reason in REASONS)
-    conditions["attention"] = (f"({attention})", [p for reason in REASONS for p in conditions[reason][1]])
-    flags = {name: (f"CASE WHEN {sql} THEN 1 ELSE 0 END", params) for name, (sql, params) in conditions.items()}
-    return f"({inner}) s", list(inner_params), flags, col
+    conditions["attention"] = (
+        "(" + " OR ".join(conditions[reason][0] for reason in REASONS) + ")",
+        [param for reason in REASONS for param in conditions[reason][1]],
+    )
+    return {name: (f"CASE WHEN {sql} THEN 1 ELSE 0 END", params) for name, (sql, params) in conditions.items()}
 
 
-def _fetch(sql, params):
+def _fetch(sql):
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql.text(), sql.params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -227,7 +310,7 @@ def _empty_figures(year):
 
 def _add(figures, row):
     figures["actions"] += row["n"]
-    figures["status_counts"][row["year_status"]] = figures["status_counts"].get(row["year_status"], 0) + row["n"]
+    figures["status_counts"][row["status"]] = figures["status_counts"].get(row["status"], 0) + row["n"]
     figures["progress_total"] += row["progress"] or 0
     figures["late"] += row["late"] or 0
     figures["reports"]["submitted"] += row["submitted"] or 0
@@ -236,6 +319,8 @@ def _add(figures, row):
     for reason in REASONS:
         figures["attention"][reason] += row[reason] or 0
     figures["attention"]["total"] += row["attention"] or 0
+    for state in INDICATOR_STATES:
+        figures["indicators"][state] += row[f"ind_{state}"] or 0
 
 
 def _finish(figures):
@@ -250,56 +335,29 @@ def _finish(figures):
     return figures
 
 
-def year_figures(pacte, year, today, axe_ids):
-    """({axe id: figures}, pacte figures) for `year`, from one grouped query."""
-    source, source_params, flags, col = _state_sql(pacte, year, today)
-    sums, params = [], []
-    for name in ("submitted", "draft", "due", *REASONS, "attention"):
-        sql, flag_params = flags[name]
-        sums.append(f"SUM({sql}) AS {connection.ops.quote_name(name)}")
-        params += flag_params
-    params += source_params
-    rows = _fetch(
-        f"SELECT {col('axe_id')} AS axe_id, {col('year_status')} AS year_status, COUNT(*) AS n,"
-        f" SUM({col('year_progress')}) AS progress, {', '.join(sums)}"
-        f" FROM {source} GROUP BY {col('axe_id')}, {col('year_status')}",
-        params,
-    )
-    per_axe = {axe_id: _empty_figures(year) for axe_id in axe_ids}
-    total = _empty_figures(year)
-    for row in rows:
+def year_figures(pacte, years, today, axe_ids):
+    """{year: ({axe id: figures}, pacte figures)} for each of `years` (one or two), from one query."""
+    periods = [(f"p{index}", year) for index, year in enumerate(years)]
+    sql = _state_cte(pacte, periods, today)
+    for index, (key, year) in enumerate(periods):
+        flags = _flags(pacte, key, year, today)
+        if index:
+            sql.add(" UNION ALL ")
+        sql.add(f"SELECT {index} AS period, s.axe_id AS axe_id, s.status_{key} AS status, COUNT(*) AS n,")
+        sql.add(f" SUM(s.progress_{key}) AS progress")
+        for state in INDICATOR_STATES:
+            sql.add(f", SUM(s.{state}_{key}) AS ind_{state}")
+        for name in ("submitted", "draft", "due", *REASONS, "attention"):
+            flag, params = flags[name]
+            sql.add(f", SUM({flag}) AS {name}", *params)
+        sql.add(f" FROM s GROUP BY s.axe_id, s.status_{key}")
+    result = {year: ({axe_id: _empty_figures(year) for axe_id in axe_ids}, _empty_figures(year)) for year in years}
+    for row in _fetch(sql):
+        year = years[row["period"]]
+        per_axe, total = result[year]
         _add(per_axe.setdefault(row["axe_id"], _empty_figures(year)), row)
         _add(total, row)
-    return per_axe, total
-
-
-def indicator_state_expression(higher_is_better="indicator__higher_is_better"):
-    """An indicator's state in a year from the `target` and `value` of that year (see the module's docstring)."""
-    return Case(
-        When(Q(target__isnull=True, value__isnull=True), then=Value("none")),
-        When(Q(value__isnull=True), then=Value("no_value")),
-        When(Q(target__isnull=True), then=Value("no_target")),
-        When(_behind_condition(higher_is_better), then=Value("behind")),
-        default=Value("on_target"),
-        output_field=CharField(),
-    )
-
-
-def add_indicator_counts(pacte, years, per_year):
-    """Count indicators by state, per axe and year, in one query; `per_year` is {year: (per_axe, total)}."""
-    rows = (
-        IndicatorValue.objects.filter(indicator__action__pacte=pacte, year__in=years)
-        .annotate(state=indicator_state_expression())
-        .exclude(state="none")
-        .values("indicator__action__axe_id", "year", "state")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        per_axe, total = per_year[row["year"]]
-        axe = per_axe.setdefault(row["indicator__action__axe_id"], _empty_figures(row["year"]))
-        axe["indicators"][row["state"]] += row["n"]
-        total["indicators"][row["state"]] += row["n"]
+    return result
 
 
 # --- lists -------------------------------------------------------------------------------------------
@@ -308,41 +366,34 @@ def add_indicator_counts(pacte, years, per_year):
 def attention_items(pacte, year, today=None, limit=None, offset=0):
     """The actions needing attention in `year`, in the plan's order, with their reasons (one query)."""
     today = today or timezone.localdate()
-    source, source_params, flags, col = _state_sql(pacte, year, today)
-    selected, params = [], []
-    for reason in REASONS:
-        sql, flag_params = flags[reason]
-        selected.append(f"{sql} AS {connection.ops.quote_name(reason)}")
-        params += flag_params
-    where, where_params = flags["attention"]
-    params += source_params + where_params
-    columns = ("id", "number", "title", "axe__number", "year_status", "year_progress", "end_date", "drafted")
-    sql = (
-        f"SELECT {', '.join(f'{col(name)} AS {connection.ops.quote_name(name)}' for name in columns)},"
-        f" {', '.join(selected)} FROM {source} WHERE {where} = 1"
-        f" ORDER BY {col('axe__number')}, {col('sort_key')}"
+    sql = _state_cte(pacte, [("p0", year)], today)
+    flags = _flags(pacte, "p0", year, today)
+    sql.add(
+        "SELECT s.id AS id, s.number AS number, s.title AS title, s.axe_number AS axe_number, s.status_p0 AS status,"
+        " s.progress_p0 AS progress, s.end_date AS end_date, s.report_p0 AS report"
     )
+    for reason in REASONS:
+        flag, params = flags[reason]
+        sql.add(f", {flag} AS {reason}", *params)
+    flag, params = flags["attention"]
+    sql.add(f" FROM s WHERE {flag} = 1 ORDER BY s.axe_number, s.sort_key", *params)
     if limit is not None:
-        sql += " LIMIT %s OFFSET %s"
-        params += [int(limit), int(offset)]
+        sql.add(" LIMIT %s OFFSET %s", int(limit), int(offset))
     statuses = dict(ActionStatus.choices)
     items = []
-    for row in _fetch(sql, params):
-        reasons = [
-            {"code": code, "label": reason_label(code, year, draft=bool(row["drafted"]))}
-            for code in REASONS
-            if row[code]
-        ]
+    for row in _fetch(sql):
+        draft = row["report"] == ReportState.DRAFT
+        reasons = [{"code": code, "label": reason_label(code, year, draft=draft)} for code in REASONS if row[code]]
         end_date = row["end_date"]
         items.append(
             {
                 "action_id": row["id"],
                 "number": row["number"],
                 "title": row["title"],
-                "axe_number": row["axe__number"],
-                "status": row["year_status"],
-                "status_label": str(statuses.get(row["year_status"], row["year_status"])),
-                "progress": row["year_progress"],
+                "axe_number": row["axe_number"],
+                "status": row["status"],
+                "status_label": str(statuses.get(row["status"], row["status"])),
+                "progress": row["progress"],
                 "end_date": str(end_date) if end_date else None,
                 "reasons": reasons,
                 "reason": ", ".join(reason["label"] for reason in reasons),
@@ -493,10 +544,7 @@ def dashboard_data(pacte, year, today=None, *, limit=None):
     previous_year = year - 1 if pacte.contains_year(year - 1) else None
     axes = list(Axe.objects.filter(pacte=pacte).order_by("number").values("pk", "number", "title"))
     axe_ids = [axe["pk"] for axe in axes]
-    per_year = {year: year_figures(pacte, year, today, axe_ids)}
-    if previous_year is not None:
-        per_year[previous_year] = year_figures(pacte, previous_year, today, axe_ids)
-    add_indicator_counts(pacte, list(per_year), per_year)
+    per_year = year_figures(pacte, [year] if previous_year is None else [year, previous_year], today, axe_ids)
     for per_axe, total in per_year.values():
         for figures in per_axe.values():
             _finish(figures)

@@ -1,5 +1,9 @@
+from functools import lru_cache
+
 from django import template
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from pilotage.enums import DecisionStatus
@@ -45,6 +49,48 @@ def assessment(trend):
 def signed(value):
     """'+' before a positive number (to print a change); the number itself is formatted by the template."""
     return "+" if value is not None and value > 0 else ""
+
+
+@register.filter
+def num(value, decimals=2):
+    """A number the French way (narrow no-break space between thousands, decimal comma, no trailing zeros), or
+    "—". Much faster than `floatformat` with localisation, for the dashboard's long tables."""
+    if value is None or value == "":
+        return "—"
+    text = f"{float(value):,.{int(decimals)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    text = text.replace(",", "\u202f").replace(".", ",")
+    return "0" if text in ("-0", "") else text
+
+
+@register.filter
+def indicator_cells(points):
+    """The `<td>` of each year of an indicator: "value / target", coloured by state (one call per table row)."""
+    return format_html_join(
+        "",
+        '<td class="text-end text-nowrap {}">{}</td>',
+        (
+            (
+                indicator_state_class(point["state"]),
+                "—"
+                if point["value"] is None and point["target"] is None
+                else f"{num(point['value'])} / {num(point['target'])}",
+            )
+            for point in points
+        ),
+    )
+
+
+@lru_cache(maxsize=8)
+def _action_prefix(script_prefix):
+    return reverse("actions:detail", args=[0]).removesuffix("0/")
+
+
+@register.filter
+def action_url(pk):
+    """`{{ item.action_id|action_url }}`: the action's page, without a `reverse` per row of a long table."""
+    return f"{_action_prefix(get_script_prefix())}{int(pk)}/"
 
 
 @register.inclusion_tag("pilotage/_my_decisions.html", takes_context=True)
