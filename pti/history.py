@@ -26,22 +26,28 @@ def _changes(newer, older):
 def history_rows(sources, limit=40):
     """`sources` is [(label, historical queryset)]; returns the newest `limit` rows across all of them.
 
-    Each record is compared with the previous record of the same object, so a row lists the fields it changed.
-    Three queries per source (records, users), whatever the size of the history."""
+    Each record is compared with the previous record of the same object (even one the queryset's filters leave
+    out), so a row lists the fields it changed. Two queries per source, whatever the size of the history."""
     rows = []
     for label, queryset in sources:
-        records = list(queryset.select_related("history_user").order_by("id", "-history_date", "-history_id")[:limit])
-        for _object_id, group in groupby(records, key=lambda record: record.id):
+        newest = list(queryset.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
+        everything = queryset.model._default_manager.filter(id__in={record.id for record in newest}).order_by(
+            "id", "-history_date", "-history_id"
+        )
+        previous = {}
+        for _object_id, group in groupby(everything, key=lambda record: record.id):
             group = list(group)
-            for newer, older in zip(group, group[1:] + [None], strict=False):
-                rows.append(
-                    {
-                        "object": label(newer) if callable(label) else label,
-                        "date": newer.history_date,
-                        "user": newer.history_user,
-                        "type": newer.get_history_type_display(),
-                        "changes": _changes(newer, older),
-                    }
-                )
+            for newer, older in zip(group, group[1:], strict=False):
+                previous[newer.history_id] = older
+        for record in newest:
+            rows.append(
+                {
+                    "object": label(record) if callable(label) else label,
+                    "date": record.history_date,
+                    "user": record.history_user,
+                    "type": record.get_history_type_display(),
+                    "changes": _changes(record, previous.get(record.history_id)),
+                }
+            )
     rows.sort(key=lambda row: row["date"], reverse=True)
     return rows[:limit]

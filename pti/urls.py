@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
-from pti import api, health, views
+from pti import api, audit, health, views
 from pti.throttle import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -13,6 +13,7 @@ admin.site.site_title = "PTI"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("journal/", audit.journal, name="journal"),
     path("comptes/login/", LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
     path("comptes/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,185 @@
+"""The audit journal (staff): who changed what, and when, on actions, reports, indicators, COPILs, decisions
+and bilans, with the bilans' workflow transitions; on screen and as CSV.
+
+Models are looked up by name (`apps.get_model`), not imported: pti stays below every app in the dependency rule.
+"""
+
+import csv
+import datetime
+
+from django import forms
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from pti import access
+from pti.history import history_rows
+
+SCREEN_LIMIT = 200
+EXPORT_LIMIT = 20_000
+
+# kind -> (label, model, how to name one record)
+SOURCES = {
+    "action": (gettext_lazy("Actions"), "actions.Action", lambda r: _("Action %(n)s") % {"n": r.number}),
+    "report": (
+        gettext_lazy("Comptes rendus"),
+        "actions.ProgressReport",
+        lambda r: _("Compte rendu %(year)s de l'action n°%(id)s") % {"year": r.year, "id": r.action_id},
+    ),
+    "indicator": (
+        gettext_lazy("Indicateurs"),
+        "actions.Indicator",
+        lambda r: _("Indicateur « %(l)s »") % {"l": r.label},
+    ),
+    "indicator_value": (
+        gettext_lazy("Valeurs d'indicateurs"),
+        "actions.IndicatorValue",
+        lambda r: _("Valeur %(year)s de l'indicateur n°%(id)s") % {"year": r.year, "id": r.indicator_id},
+    ),
+    "copil": (
+        gettext_lazy("COPIL"),
+        "pilotage.Copil",
+        lambda r: _("COPIL du %(d)s") % {"d": r.date.strftime("%d/%m/%Y")},
+    ),
+    "decision": (
+        gettext_lazy("Décisions"),
+        "pilotage.Decision",
+        lambda r: _("Décision « %(t)s »") % {"t": r.text[:60]},
+    ),
+    "highlight": (
+        gettext_lazy("Actions mises en avant"),
+        "pilotage.HighlightedAction",
+        lambda r: _("Mise en avant de l'action n°%(id)s") % {"id": r.action_id},
+    ),
+    "bilan": (gettext_lazy("Bilans"), "bilans.Bilan", lambda r: _("Bilan %(year)s") % {"year": r.year}),
+}
+TRANSITIONS = "bilan_transition"
+
+
+class AuditFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Objet"),
+        required=False,
+        choices=[("", gettext_lazy("Tout"))]
+        + [(key, label) for key, (label, _model, _name) in SOURCES.items()]
+        + [(TRANSITIONS, gettext_lazy("Étapes des bilans"))],
+    )
+    user = forms.ModelChoiceField(
+        label=gettext_lazy("Par"), required=False, queryset=None, empty_label=gettext_lazy("Tout le monde")
+    )
+    since = forms.DateField(
+        label=gettext_lazy("Depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Jusqu'au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.order_by("last_name", "first_name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("since") and cleaned.get("until") and cleaned["until"] < cleaned["since"]:
+            self.add_error("until", _("La date de fin doit suivre la date de début."))
+        return cleaned
+
+
+def _bounds(day, end=False):
+    moment = datetime.datetime.combine(day, datetime.time.max if end else datetime.time.min)
+    return timezone.make_aware(moment)
+
+
+def journal_rows(cleaned, limit):
+    kind, user = cleaned.get("kind"), cleaned.get("user")
+    since, until = cleaned.get("since"), cleaned.get("until")
+
+    def narrow(queryset, date_field, user_field):
+        if user:
+            queryset = queryset.filter(**{user_field: user})
+        if since:
+            queryset = queryset.filter(**{f"{date_field}__gte": _bounds(since)})
+        if until:
+            queryset = queryset.filter(**{f"{date_field}__lte": _bounds(until, end=True)})
+        return queryset
+
+    sources = [
+        (name, narrow(apps.get_model(model).history.all(), "history_date", "history_user"))
+        for key, (_label, model, name) in SOURCES.items()
+        if not kind or kind == key
+    ]
+    rows = history_rows(sources, limit=limit)
+    if not kind or kind == TRANSITIONS:
+        transitions = narrow(
+            apps.get_model("bilans.BilanTransition").objects.select_related("bilan__pacte", "user"), "at", "user"
+        ).order_by("-at", "-pk")[:limit]
+        for transition in transitions:
+            rows.append(
+                {
+                    "object": _("Bilan %(year)s – %(pacte)s")
+                    % {"year": transition.bilan.year, "pacte": transition.bilan.pacte},
+                    "date": transition.at,
+                    "user": transition.user,
+                    "type": _("Étape du bilan"),
+                    "changes": [
+                        {
+                            "field": _("statut"),
+                            "before": transition.get_source_display(),
+                            "after": transition.get_target_display()
+                            + (f" ({transition.note})" if transition.note else ""),
+                        }
+                    ],
+                }
+            )
+        rows.sort(key=lambda row: row["date"], reverse=True)
+    return rows[:limit]
+
+
+@require_GET
+def journal(request):
+    if not access.is_staff(request.user):
+        raise PermissionDenied(_("Le journal des modifications est réservé aux agents du Département."))
+    form = AuditFilterForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    cleaned = form.cleaned_data if form.is_bound and valid else {}
+    if request.GET.get("format") == "csv" and valid:
+        return _csv(journal_rows(cleaned, EXPORT_LIMIT))
+    rows = journal_rows(cleaned, SCREEN_LIMIT) if valid else []
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return render(
+        request,
+        "pti/journal.html",
+        {"form": form, "rows": rows, "limit": SCREEN_LIMIT, "csv_query": query.urlencode()},
+        status=200 if valid else 400,
+    )
+
+
+def _csv(rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="journal-des-modifications.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 CSV with accents only with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([_("Date"), _("Par"), _("Objet"), _("Modification"), _("Champ"), _("Avant"), _("Après")])
+    for row in rows:
+        date = timezone.localtime(row["date"]).strftime("%d/%m/%Y %H:%M:%S")
+        user = str(row["user"]) if row["user"] else ""
+        for change in row["changes"] or [{"field": "", "before": "", "after": ""}]:
+            writer.writerow(
+                [
+                    date,
+                    user,
+                    str(row["object"]),
+                    str(row["type"]),
+                    str(change["field"]),
+                    change["before"],
+                    change["after"],
+                ]
+            )
+    return response

@@ -1,0 +1,95 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from actions.factories import ActionFactory, ProgressReportFactory
+from bilans.factories import BilanFactory
+from bilans.models import BilanTransition
+from pilotage.factories import DecisionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def changes(staff, referent):
+    action = ActionFactory(number="1.1", progress=10)
+    action.progress = 35
+    action._history_user = referent
+    action.save()
+    report = ProgressReportFactory(action=action, year=2024, advances="Avant")
+    report.advances = "Après"
+    report._history_user = staff
+    report.save()
+    decision = DecisionFactory(text="Présenter les résultats au COPIL 2025")
+    bilan = BilanFactory(pacte=action.pacte, year=2024)
+    BilanTransition.objects.create(bilan=bilan, source="draft", target="generating", user=staff)
+    return {"action": action, "decision": decision}
+
+
+def test_staff_sees_who_changed_what_and_when(client, staff, changes, referent):
+    client.force_login(staff)
+    response = client.get(reverse("journal"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Action 1.1" in content and "Avancement (%) : 10 → 35" in content
+    assert str(referent) in content
+    assert "Compte rendu 2024" in content and "Avant → Après" in content
+    assert "Présenter les résultats au COPIL 2025" in content
+    assert "Statut : Brouillon → Génération en cours".lower() in content.lower()
+
+
+def test_journal_filters_by_kind_user_and_date(client, staff, referent, changes):
+    client.force_login(staff)
+    only_actions = client.get(reverse("journal") + "?kind=action").content.decode()
+    assert "Action 1.1" in only_actions and "Avant → Après" not in only_actions
+    by_referent = client.get(reverse("journal") + f"?user={referent.pk}").content.decode()
+    assert "10 → 35" in by_referent and "Avant → Après" not in by_referent
+    future = client.get(reverse("journal") + "?since=2099-01-01").content.decode()
+    assert "Aucune modification ne correspond" in future
+
+
+def test_journal_rejects_bad_filters_with_a_french_message(client, staff):
+    client.force_login(staff)
+    response = client.get(reverse("journal") + "?kind=nimporte&since=demain&until=2020-01-01")
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Sélectionnez un choix valide" in content and "Saisissez une date valide" in content
+
+
+def test_journal_exports_csv(client, staff, changes):
+    client.force_login(staff)
+    response = client.get(reverse("journal") + "?format=csv&kind=action")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Date", "Par", "Objet", "Modification", "Champ", "Avant", "Après"]
+    assert any(row[2] == "Action 1.1" and row[4] == "avancement (%)" and row[5:] == ["10", "35"] for row in rows)
+
+
+@pytest.mark.parametrize("role", ["referent", "copil_member"])
+def test_journal_is_for_staff_only(client, role, request):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("journal")).status_code == 403
+    assert client.get(reverse("journal") + "?format=csv").status_code == 403
+
+
+def test_journal_runs_the_same_number_of_queries_whatever_the_history(client, staff, changes):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("journal")).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(15):
+        action = ActionFactory(number=f"9.{i + 1}")
+        action.progress = 90
+        action.save()
+    assert count() == before
+    # Two queries per kind of object, one for the bilans' steps, the session, the user and the filter's users.
+    assert before <= 2 * 8 + 1 + 3
