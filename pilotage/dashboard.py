@@ -174,7 +174,7 @@ def _state_columns(sql, n, pacte, key, year, today):
 def _progress_expression(sql, n, pacte, year, today, alias):
     """The progress of each action in `year` as one column (NULL before the pacte's first year)."""
     if year < pacte.first_year:
-        sql.add(f", NULL AS {alias}")
+        sql.add(f", CAST(NULL AS INTEGER) AS {alias}")
     elif year >= reporting_year(pacte, today):
         sql.add(f", a.{n['a.progress']} AS {alias}")
     else:
@@ -236,7 +236,7 @@ def _state_cte(pacte, periods, today):
         joins.append(_state_columns(sql, n, pacte, key, year, today))
         previous = next((k for k, y in periods if y == year - 1), None)
         if year <= pacte.first_year:
-            sql.add(f", NULL AS previous_{key}")
+            sql.add(f", CAST(NULL AS INTEGER) AS previous_{key}")
         elif previous is not None and years[previous] >= reporting_year(pacte, today):
             sql.add(f", a.{n['a.progress']} AS previous_{key}")
         elif previous is not None:  # the previous period's latest report, already joined
@@ -309,18 +309,20 @@ def _empty_figures(year):
 
 
 def _add(figures, row):
+    # PostgreSQL sums integers into bigint or numeric (Decimal): plain ints for JSON.
+    row = {name: int(value or 0) if name != "status" else value for name, value in row.items()}
     figures["actions"] += row["n"]
     figures["status_counts"][row["status"]] = figures["status_counts"].get(row["status"], 0) + row["n"]
-    figures["progress_total"] += row["progress"] or 0
-    figures["late"] += row["late"] or 0
-    figures["reports"]["submitted"] += row["submitted"] or 0
-    figures["reports"]["draft"] += row["draft"] or 0
-    figures["reports"]["due"] += row["due"] or 0
+    figures["progress_total"] += row["progress"]
+    figures["late"] += row["late"]
+    figures["reports"]["submitted"] += row["submitted"]
+    figures["reports"]["draft"] += row["draft"]
+    figures["reports"]["due"] += row["due"]
     for reason in REASONS:
-        figures["attention"][reason] += row[reason] or 0
-    figures["attention"]["total"] += row["attention"] or 0
+        figures["attention"][reason] += row[reason]
+    figures["attention"]["total"] += row["attention"]
     for state in INDICATOR_STATES:
-        figures["indicators"][state] += row[f"ind_{state}"] or 0
+        figures["indicators"][state] += row[f"ind_{state}"]
 
 
 def _finish(figures):
