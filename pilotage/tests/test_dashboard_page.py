@@ -212,3 +212,13 @@ def test_a_late_action_is_listed_with_its_reason(client, copil_member):
     client.force_login(copil_member)
     content = client.get(url(pacte, annee=2025)).content.decode()
     assert "Action en retard" in content and "Date de fin dépassée" in content
+
+
+def test_an_empty_pacte_has_a_dashboard_too(client, copil_member):
+    pacte = PacteFactory(slug="vide", first_year=2025, last_year=2025)
+    client.force_login(copil_member)
+    response = client.get(url(pacte))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Chiffres clés 2025" in content and "Aucun indicateur dans ce pacte." in content
+    assert response.context["data"]["previous"] is None
