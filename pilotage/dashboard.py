@@ -94,14 +94,6 @@ def reference_date(pacte, year, today):
 # >= 12 (MATERIALIZED). Table and column names come from the models.
 
 
-def _behind_condition(higher_is_better="indicator__higher_is_better"):
-    """The value misses the target, taking the indicator's direction into account (ORM version)."""
-    measured = Q(target__isnull=False, value__isnull=False)
-    return measured & (
-        Q(**{higher_is_better: True}, value__lt=F("target")) | Q(**{higher_is_better: False}, value__gt=F("target"))
-    )
-
-
 class _Sql:
     """SQL text and its parameters, built in the order they appear."""
 
@@ -432,6 +424,15 @@ def trend(series, year, higher_is_better):
     }
 
 
+def _behind_condition():
+    """The value misses the target, taking the indicator's direction into account (on Indicator rows annotated
+    with the year's `target` and `value`)."""
+    measured = Q(target__isnull=False, value__isnull=False)
+    return measured & (
+        Q(higher_is_better=True, value__lt=F("target")) | Q(higher_is_better=False, value__gt=F("target"))
+    )
+
+
 def indicator_items(pacte, year, limit=None, offset=0, axe_number=None):
     """The pacte's indicators, most worrying first in `year`, each with its yearly target and value over the
     pacte's years and its trend (two queries)."""
@@ -444,7 +445,7 @@ def indicator_items(pacte, year, limit=None, offset=0, axe_number=None):
         .annotate(target=F("this_year__target"), value=F("this_year__value"), total=Window(Count("pk")))
         .annotate(
             rank=Case(
-                When(_behind_condition("higher_is_better"), then=Value(INDICATOR_ORDER["behind"])),
+                When(_behind_condition(), then=Value(INDICATOR_ORDER["behind"])),
                 When(Q(target__isnull=False, value__isnull=True), then=Value(INDICATOR_ORDER["no_value"])),
                 When(Q(target__isnull=False, value__isnull=False), then=Value(INDICATOR_ORDER["on_target"])),
                 When(Q(value__isnull=False), then=Value(INDICATOR_ORDER["no_target"])),
