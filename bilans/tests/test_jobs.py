@@ -295,9 +295,11 @@ def test_the_bilan_page_shows_a_lost_generation_as_failed_with_a_retry_button(cl
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """Tasks go to a broker on a closed port (CELERY_BROKER_URL pointing nowhere, not eager)."""
-    down = {"broker_url": "redis://127.0.0.1:1/0", "broker_write_url": None, "task_always_eager": False}
+    closed = "redis://127.0.0.1:1/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", closed)  # Celery reads the environment before its configuration
+    down = {"broker_url": closed, "broker_write_url": None, "task_always_eager": False}
     previous = {name: app.conf[name] for name in down}
     app.conf.update(down)
     yield
