@@ -50,9 +50,13 @@ def pages():
 
     from actions.models import Action
     from axes.models import Pacte
+    from bilans.models import ReportingCampaign
     from pilotage.models import Copil
 
     pacte = Pacte.objects.get(slug="pti-2017-2021")
+    campaign, _created = ReportingCampaign.objects.get_or_create(
+        pacte=Pacte.objects.get(slug="pti-2022-2025"), year=2025, defaults={"deadline": "2026-01-31"}
+    )
     action = Action.objects.filter(pacte__slug="pti-2022-2025", referents__username="referent").order_by("pk").first()
     copil = Copil.objects.filter(pacte__slug="pti-2022-2025").order_by("-date").first()
     return [
@@ -75,6 +79,13 @@ def pages():
         ),
         ("page d'un COPIL", "copil", reverse("pilotage:copil_detail", args=[copil.pk])),
         ("décisions ouvertes", "copil", reverse("pilotage:decision_list")),
+        ("bilans annuels", "agent", reverse("bilans:list")),
+        ("page du bilan 2021 du pacte 2017-2021", "agent", reverse("bilans:detail", args=[pacte.slug, 2021])),
+        (
+            "campagne de comptes rendus 2025",
+            "agent",
+            reverse("bilans:campaign", args=[campaign.pacte.slug, campaign.year]),
+        ),
     ]
 
 
