@@ -135,50 +135,6 @@ def _date(value):
     return connection.ops.adapt_datefield_value(value)
 
 
-def _state_columns(sql, n, pacte, key, year, today):
-    """Add the columns of period `key` (year `year`) to the CTE's SELECT list; return the joins they need."""
-    joins = _Sql()
-    if year >= reporting_year(pacte, today):
-        sql.add(f", a.{n['a.status']} AS status_{key}, a.{n['a.progress']} AS progress_{key}")
-    else:
-        # The latest report submitted by the end of `year`: one lookup for its year, one join for its row.
-        sql.add(
-            f", COALESCE(l_{key}.{n['r.status']}, %s) AS status_{key}, COALESCE(l_{key}.{n['r.progress']}, 0)"
-            f" AS progress_{key}",
-            ActionStatus.TO_LAUNCH.value,
-        )
-        joins.add(
-            f" LEFT JOIN {n['report']} l_{key} ON l_{key}.{n['r.action']} = a.id AND l_{key}.{n['r.year']} ="
-            f" (SELECT MAX(r.{n['r.year']}) FROM {n['report']} r WHERE r.{n['r.action']} = a.id"
-            f" AND r.{n['r.state']} = %s AND r.{n['r.year']} <= %s)",
-            ReportState.SUBMITTED.value,
-            year,
-        )
-    sql.add(f", y_{key}.{n['r.state']} AS report_{key}")
-    joins.add(
-        f" LEFT JOIN {n['report']} y_{key} ON y_{key}.{n['r.action']} = a.id AND y_{key}.{n['r.year']} = %s", year
-    )
-    for state in INDICATOR_STATES:
-        sql.add(f", COALESCE(ind.{state}_{key}, 0) AS {state}_{key}")
-    return joins
-
-
-def _progress_expression(sql, n, pacte, year, today, alias):
-    """The progress of each action in `year` as one column (NULL before the pacte's first year)."""
-    if year < pacte.first_year:
-        sql.add(f", CAST(NULL AS INTEGER) AS {alias}")
-    elif year >= reporting_year(pacte, today):
-        sql.add(f", a.{n['a.progress']} AS {alias}")
-    else:
-        sql.add(
-            f", COALESCE((SELECT r.{n['r.progress']} FROM {n['report']} r WHERE r.{n['r.action']} = a.id"
-            f" AND r.{n['r.state']} = %s AND r.{n['r.year']} <= %s ORDER BY r.{n['r.year']} DESC LIMIT 1), 0)"
-            f" AS {alias}",
-            ReportState.SUBMITTED.value,
-            year,
-        )
-
-
 def _indicator_cte(sql, n, pacte, periods):
     """`ind`: for each action of the pacte with indicators, how many of them are in each state in each period's
     year (one pass over the year's indicator values)."""
@@ -210,34 +166,78 @@ def _indicator_cte(sql, n, pacte, periods):
     )
 
 
+def _report_cte(sql, n, pacte, periods, last_years):
+    """`rep`: for each action of the pacte with reports, the latest year with a submitted report by the end of
+    each of `last_years` (last_<year>) and the state of each period's report (report_<key>): one grouped pass
+    over the pacte's reports instead of a lookup per action and year."""
+    sql.add(f"rep AS MATERIALIZED (SELECT r.{n['r.action']} AS action_id")
+    for year in last_years:
+        sql.add(
+            f", MAX(CASE WHEN r.{n['r.state']} = %s AND r.{n['r.year']} <= %s THEN r.{n['r.year']} END) AS last_{year}",
+            ReportState.SUBMITTED.value,
+            year,
+        )
+    for key, year in periods:
+        # One report per action and year: MAX picks it.
+        sql.add(f", MAX(CASE WHEN r.{n['r.year']} = %s THEN r.{n['r.state']} END) AS report_{key}", year)
+    sql.add(
+        f" FROM {n['action']} a JOIN {n['report']} r ON r.{n['r.action']} = a.id WHERE a.{n['a.pacte']} = %s"
+        f" GROUP BY r.{n['r.action']}), ",
+        pacte.pk,
+    )
+
+
 def _state_cte(pacte, periods, today):
-    """`WITH ind AS MATERIALIZED (...), s AS MATERIALIZED (...)`: one row per action of the pacte with, for each
-    (key, year) of `periods`, status_<key>, progress_<key>, previous_<key> (progress the year before),
-    report_<key> (that year's report state) and the number of its indicators in each state (<state>_<key>)."""
+    """`WITH ind AS MATERIALIZED (...), rep AS MATERIALIZED (...), s AS MATERIALIZED (...)`: one row per action of
+    the pacte with, for each (key, year) of `periods`, status_<key>, progress_<key>, previous_<key> (progress the
+    year before), report_<key> (that year's report state) and the number of its indicators in each state
+    (<state>_<key>)."""
     n = _names()
+    reporting = reporting_year(pacte, today)
+
+    def needs_report(year):
+        return pacte.first_year <= year < reporting
+
+    # The years whose state comes from the latest submitted report (before the reporting year).
+    last_years = sorted(
+        {year for _key, year in periods if needs_report(year)}
+        | {year - 1 for _key, year in periods if needs_report(year - 1)}
+    )
+
+    def progress(year):
+        if year < pacte.first_year:
+            return "CAST(NULL AS INTEGER)"
+        if year >= reporting:
+            return f"a.{n['a.progress']}"
+        return f"COALESCE(l_{year}.{n['r.progress']}, 0)"
+
     sql = _Sql()
     _indicator_cte(sql, n, pacte, periods)
+    _report_cte(sql, n, pacte, periods, last_years)
     sql.add(
         f"s AS MATERIALIZED (SELECT a.id AS id, a.{n['a.number']} AS number, a.{n['a.title']} AS title,"
         f" a.{n['a.sort_key']} AS sort_key, a.{n['a.axe']} AS axe_id, x.{n['x.number']} AS axe_number,"
         f" a.{n['a.start_date']} AS start_date, a.{n['a.end_date']} AS end_date"
     )
-    joins = []
-    years = dict(periods)
     for key, year in periods:
-        joins.append(_state_columns(sql, n, pacte, key, year, today))
-        previous = next((k for k, y in periods if y == year - 1), None)
-        if year <= pacte.first_year:
-            sql.add(f", CAST(NULL AS INTEGER) AS previous_{key}")
-        elif previous is not None and years[previous] >= reporting_year(pacte, today):
-            sql.add(f", a.{n['a.progress']} AS previous_{key}")
-        elif previous is not None:  # the previous period's latest report, already joined
-            sql.add(f", COALESCE(l_{previous}.{n['r.progress']}, 0) AS previous_{key}")
+        if year >= reporting:
+            sql.add(f", a.{n['a.status']} AS status_{key}")
         else:
-            _progress_expression(sql, n, pacte, year - 1, today, f"previous_{key}")
-    sql.add(f" FROM {n['action']} a JOIN {n['axe']} x ON x.id = a.{n['a.axe']} LEFT JOIN ind ON ind.action_id = a.id")
-    for join in joins:
-        sql.add(join.text(), *join.params)
+            sql.add(f", COALESCE(l_{year}.{n['r.status']}, %s) AS status_{key}", ActionStatus.TO_LAUNCH.value)
+        sql.add(f", {progress(year)} AS progress_{key}")
+        previous = progress(year - 1) if year > pacte.first_year else "CAST(NULL AS INTEGER)"
+        sql.add(f", {previous} AS previous_{key}, rep.report_{key} AS report_{key}")
+        for state in INDICATOR_STATES:
+            sql.add(f", COALESCE(ind.{state}_{key}, 0) AS {state}_{key}")
+    sql.add(
+        f" FROM {n['action']} a JOIN {n['axe']} x ON x.id = a.{n['a.axe']}"
+        " LEFT JOIN ind ON ind.action_id = a.id LEFT JOIN rep ON rep.action_id = a.id"
+    )
+    for year in last_years:
+        sql.add(
+            f" LEFT JOIN {n['report']} l_{year} ON l_{year}.{n['r.action']} = a.id"
+            f" AND l_{year}.{n['r.year']} = rep.last_{year}"
+        )
     sql.add(f" WHERE a.{n['a.pacte']} = %s) ", pacte.pk)
     return sql
 
@@ -302,7 +302,10 @@ def _empty_figures(year):
 
 def _add(figures, row):
     # PostgreSQL sums integers into bigint or numeric (Decimal): plain ints for JSON.
-    row = {name: int(value or 0) if name != "status" else value for name, value in row.items()}
+    row = {
+        name: int(row[name] or 0)
+        for name in ("n", "progress", *FIGURE_COLUMNS, *(f"ind_{s}" for s in INDICATOR_STATES))
+    } | {"status": row["status"]}
     figures["actions"] += row["n"]
     figures["status_counts"][row["status"]] = figures["status_counts"].get(row["status"], 0) + row["n"]
     figures["progress_total"] += row["progress"]
@@ -329,29 +332,106 @@ def _finish(figures):
     return figures
 
 
-def year_figures(pacte, years, today, axe_ids):
-    """{year: ({axe id: figures}, pacte figures)} for each of `years` (one or two), from one query."""
+# The columns of the attention list and their SQL types; the figures' rows leave them NULL (typed, for
+# PostgreSQL's UNION) when both share one statement.
+LIST_COLUMNS = {
+    "id": "BIGINT",
+    "number": "VARCHAR",
+    "title": "VARCHAR",
+    "sort_key": "VARCHAR",
+    "axe_number": "INTEGER",
+    "end_date": "DATE",
+    "report": "VARCHAR",
+}
+FIGURE_COLUMNS = ("submitted", "draft", "due", *REASONS, "attention")
+LIST_ROWS = -1
+
+
+def _add_figures_select(sql, pacte, index, key, year, today):
+    flags = _flags(pacte, key, year, today)
+    sql.add(f"SELECT {index} AS period, s.axe_id AS axe_id, s.status_{key} AS status, COUNT(*) AS n")
+    sql.add(f", SUM(s.progress_{key}) AS progress")
+    for state in INDICATOR_STATES:
+        sql.add(f", SUM(s.{state}_{key}) AS ind_{state}")
+    for name in FIGURE_COLUMNS:
+        flag, params = flags[name]
+        sql.add(f", SUM({flag}) AS {name}", *params)
+    sql.add("".join(f", CAST(NULL AS {kind}) AS {name}" for name, kind in LIST_COLUMNS.items()))
+    sql.add(f" FROM s GROUP BY s.axe_id, s.status_{key}")
+
+
+def _add_list_select(sql, pacte, key, year, today, limit, offset):
+    """The actions needing attention in period `key`, in the plan's order, as rows shaped like the figures'."""
+    flags = _flags(pacte, key, year, today)
+    sql.add(
+        f"SELECT * FROM (SELECT {LIST_ROWS} AS period, CAST(NULL AS BIGINT) AS axe_id, s.status_{key} AS status,"
+        " CAST(NULL AS BIGINT) AS n,"
+        f" s.progress_{key} AS progress"
+    )
+    sql.add("".join(f", CAST(NULL AS BIGINT) AS ind_{state}" for state in INDICATOR_STATES))
+    for name in FIGURE_COLUMNS:
+        if name in REASONS:
+            flag, params = flags[name]
+            sql.add(f", {flag} AS {name}", *params)
+        else:
+            sql.add(f", CAST(NULL AS BIGINT) AS {name}")
+    sql.add(
+        ", s.id AS id, s.number AS number, s.title AS title, s.sort_key AS sort_key, s.axe_number AS axe_number,"
+        f" s.end_date AS end_date, s.report_{key} AS report"
+    )
+    flag, params = flags["attention"]
+    sql.add(f" FROM s WHERE {flag} = 1 ORDER BY s.axe_number, s.sort_key", *params)
+    if limit is not None:
+        sql.add(" LIMIT %s OFFSET %s", int(limit), int(offset))
+    sql.add(") attention_list")
+
+
+def _attention_item(row, year, statuses):
+    draft = row["report"] == ReportState.DRAFT
+    reasons = [{"code": code, "label": reason_label(code, year, draft=draft)} for code in REASONS if row[code]]
+    end_date = row["end_date"]
+    return {
+        "action_id": row["id"],
+        "number": row["number"],
+        "title": row["title"],
+        "axe_number": row["axe_number"],
+        "status": row["status"],
+        "status_label": str(statuses.get(row["status"], row["status"])),
+        "progress": int(row["progress"]),
+        "end_date": str(end_date) if end_date else None,
+        "reasons": reasons,
+        "reason": ", ".join(reason["label"] for reason in reasons),
+    }
+
+
+def _attention_items(rows, year):
+    statuses = dict(ActionStatus.choices)
+    rows = sorted(rows, key=lambda row: (row["axe_number"], row["sort_key"]))
+    return [_attention_item(row, year, statuses) for row in rows]
+
+
+def year_figures(pacte, years, today, axe_ids, attention_limit=None):
+    """({year: ({axe id: figures}, pacte figures)} for each of `years` (one or two), [actions needing attention
+    in the first year, at most `attention_limit`]), from one statement: the per-action state is computed once."""
     periods = [(f"p{index}", year) for index, year in enumerate(years)]
     sql = _state_cte(pacte, periods, today)
     for index, (key, year) in enumerate(periods):
-        flags = _flags(pacte, key, year, today)
         if index:
             sql.add(" UNION ALL ")
-        sql.add(f"SELECT {index} AS period, s.axe_id AS axe_id, s.status_{key} AS status, COUNT(*) AS n,")
-        sql.add(f" SUM(s.progress_{key}) AS progress")
-        for state in INDICATOR_STATES:
-            sql.add(f", SUM(s.{state}_{key}) AS ind_{state}")
-        for name in ("submitted", "draft", "due", *REASONS, "attention"):
-            flag, params = flags[name]
-            sql.add(f", SUM({flag}) AS {name}", *params)
-        sql.add(f" FROM s GROUP BY s.axe_id, s.status_{key}")
+        _add_figures_select(sql, pacte, index, key, year, today)
+    sql.add(" UNION ALL ")
+    _add_list_select(sql, pacte, "p0", years[0], today, attention_limit, 0)
     result = {year: ({axe_id: _empty_figures(year) for axe_id in axe_ids}, _empty_figures(year)) for year in years}
+    listed = []
     for row in _fetch(sql):
+        if row["period"] == LIST_ROWS:
+            listed.append(row)
+            continue
         year = years[row["period"]]
         per_axe, total = result[year]
         _add(per_axe.setdefault(row["axe_id"], _empty_figures(year)), row)
         _add(total, row)
-    return result
+    return result, _attention_items(listed, years[0])
 
 
 # --- lists -------------------------------------------------------------------------------------------
@@ -361,39 +441,8 @@ def attention_items(pacte, year, today=None, limit=None, offset=0):
     """The actions needing attention in `year`, in the plan's order, with their reasons (one query)."""
     today = today or timezone.localdate()
     sql = _state_cte(pacte, [("p0", year)], today)
-    flags = _flags(pacte, "p0", year, today)
-    sql.add(
-        "SELECT s.id AS id, s.number AS number, s.title AS title, s.axe_number AS axe_number, s.status_p0 AS status,"
-        " s.progress_p0 AS progress, s.end_date AS end_date, s.report_p0 AS report"
-    )
-    for reason in REASONS:
-        flag, params = flags[reason]
-        sql.add(f", {flag} AS {reason}", *params)
-    flag, params = flags["attention"]
-    sql.add(f" FROM s WHERE {flag} = 1 ORDER BY s.axe_number, s.sort_key", *params)
-    if limit is not None:
-        sql.add(" LIMIT %s OFFSET %s", int(limit), int(offset))
-    statuses = dict(ActionStatus.choices)
-    items = []
-    for row in _fetch(sql):
-        draft = row["report"] == ReportState.DRAFT
-        reasons = [{"code": code, "label": reason_label(code, year, draft=draft)} for code in REASONS if row[code]]
-        end_date = row["end_date"]
-        items.append(
-            {
-                "action_id": row["id"],
-                "number": row["number"],
-                "title": row["title"],
-                "axe_number": row["axe_number"],
-                "status": row["status"],
-                "status_label": str(statuses.get(row["status"], row["status"])),
-                "progress": row["progress"],
-                "end_date": str(end_date) if end_date else None,
-                "reasons": reasons,
-                "reason": ", ".join(reason["label"] for reason in reasons),
-            }
-        )
-    return items
+    _add_list_select(sql, pacte, "p0", year, today, limit, offset)
+    return _attention_items(_fetch(sql), year)
 
 
 def _number(value):
@@ -547,7 +596,9 @@ def dashboard_data(pacte, year, today=None, *, limit=None):
     previous_year = year - 1 if pacte.contains_year(year - 1) else None
     axes = list(Axe.objects.filter(pacte=pacte).order_by("number").values("pk", "number", "title"))
     axe_ids = [axe["pk"] for axe in axes]
-    per_year = year_figures(pacte, [year] if previous_year is None else [year, previous_year], today, axe_ids)
+    per_year, attention = year_figures(
+        pacte, [year] if previous_year is None else [year, previous_year], today, axe_ids, attention_limit=limit
+    )
     for per_axe, total in per_year.values():
         for figures in per_axe.values():
             _finish(figures)
@@ -555,7 +606,6 @@ def dashboard_data(pacte, year, today=None, *, limit=None):
 
     current_axes, current = per_year[year]
     previous_axes, previous = per_year.get(previous_year, (None, None))
-    attention = attention_items(pacte, year, today, limit=limit)
     indicators = indicator_items(pacte, year, limit=limit)
     return {
         "pacte": {
