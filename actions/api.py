@@ -38,7 +38,9 @@ from pti.api import (
     conflict_response,
     conflict_schema,
     etag,
+    id_filter,
     if_match_version,
+    year_filter,
 )
 from pti.concurrency import ConflictError
 
@@ -47,7 +49,7 @@ from pti.concurrency import ConflictError
 
 class PacteFilter(django_filters.FilterSet):
     statut = django_filters.CharFilter(field_name="status", label=gettext_lazy("Statut"))
-    annee = django_filters.NumberFilter(method="filter_year", label=gettext_lazy("Année couverte par le pacte"))
+    annee = year_filter(None, gettext_lazy("Année couverte par le pacte"), method="filter_year")
 
     class Meta:
         model = Pacte
@@ -87,7 +89,7 @@ class AxeViewSet(ReadOnlyViewSet):
 
 class ObjectifFilter(django_filters.FilterSet):
     pacte = django_filters.CharFilter(field_name="axe__pacte__slug", label=gettext_lazy("Pacte (identifiant)"))
-    axe = django_filters.NumberFilter(field_name="axe", label=gettext_lazy("Axe"))
+    axe = id_filter("axe", gettext_lazy("Axe"))
 
     class Meta:
         model = Objectif
@@ -186,8 +188,8 @@ class PartnerViewSet(ReadOnlyViewSet):
 
 class IndicatorFilter(django_filters.FilterSet):
     pacte = django_filters.CharFilter(field_name="action__pacte__slug", label=gettext_lazy("Pacte (identifiant)"))
-    axe = django_filters.NumberFilter(field_name="action__axe", label=gettext_lazy("Axe"))
-    action = django_filters.NumberFilter(field_name="action", label=gettext_lazy("Action"))
+    axe = id_filter("action__axe", gettext_lazy("Axe"))
+    action = id_filter("action", gettext_lazy("Action"))
 
     class Meta:
         model = Indicator
@@ -212,9 +214,9 @@ class IndicatorViewSet(ReadOnlyViewSet):
 
 class ReportFilter(django_filters.FilterSet):
     pacte = django_filters.CharFilter(field_name="action__pacte__slug", label=gettext_lazy("Pacte (identifiant)"))
-    axe = django_filters.NumberFilter(field_name="action__axe", label=gettext_lazy("Axe"))
-    action = django_filters.NumberFilter(field_name="action", label=gettext_lazy("Action"))
-    annee = django_filters.NumberFilter(field_name="year", label=gettext_lazy("Année"))
+    axe = id_filter("action__axe", gettext_lazy("Axe"))
+    action = id_filter("action", gettext_lazy("Action"))
+    annee = year_filter("year", gettext_lazy("Année"))
     etat = django_filters.ChoiceFilter(field_name="state", choices=ReportState.choices, label=gettext_lazy("État"))
 
     class Meta:

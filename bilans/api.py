@@ -15,7 +15,7 @@ from rest_framework.exceptions import APIException, NotFound
 from bilans.enums import BilanStatus
 from bilans.models import Bilan
 from bilans.serializers import BilanSerializer
-from pti.api import ReadOnlyViewSet
+from pti.api import ReadOnlyViewSet, year_filter
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def file_sha256(field):
 
 class BilanFilter(django_filters.FilterSet):
     pacte = django_filters.CharFilter(field_name="pacte__slug", label=gettext_lazy("Pacte (identifiant)"))
-    annee = django_filters.NumberFilter(field_name="year", label=gettext_lazy("Année"))
+    annee = year_filter("year", gettext_lazy("Année"))
     statut = django_filters.ChoiceFilter(field_name="status", choices=BilanStatus.choices, label=gettext_lazy("Statut"))
 
     class Meta:

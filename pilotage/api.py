@@ -9,12 +9,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from pilotage.enums import DecisionStatus
 from pilotage.models import Copil, Decision, HighlightedAction
 from pilotage.serializers import CopilSerializer, DecisionSerializer
-from pti.api import ReadOnlyViewSet
+from pti.api import ReadOnlyViewSet, id_filter, year_filter
 
 
 class CopilFilter(django_filters.FilterSet):
     pacte = django_filters.CharFilter(field_name="pacte__slug", label=_("Pacte (identifiant)"))
-    annee = django_filters.NumberFilter(field_name="date__year", label=_("Année"))
+    annee = year_filter("date__year", _("Année"))
 
     class Meta:
         model = Copil
@@ -37,8 +37,8 @@ class CopilViewSet(ReadOnlyViewSet):
 
 class DecisionFilter(django_filters.FilterSet):
     pacte = django_filters.CharFilter(field_name="copil__pacte__slug", label=_("Pacte (identifiant)"))
-    copil = django_filters.NumberFilter(field_name="copil", label=_("COPIL"))
-    action = django_filters.NumberFilter(field_name="action", label=_("Action liée"))
+    copil = id_filter("copil", _("COPIL"))
+    action = id_filter("action", _("Action liée"))
     statut = django_filters.ChoiceFilter(field_name="status", choices=DecisionStatus.choices, label=_("Statut"))
     en_retard = django_filters.BooleanFilter(method="filter_late", label=_("Ouvertes et en retard"))
 

@@ -9,6 +9,8 @@ This module imports no domain app at module level; `urlpatterns()` is wiring, li
 each app's `api` module when the root URLconf asks for the routes.
 """
 
+import django_filters
+from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -38,6 +40,20 @@ class AccessPermission(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return access.can(request.user, access.VIEW, obj)
         return access.can(request.user, view.write_permission, obj)
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (an identifier, a year), bounded: the database is never asked for year 0 or 10**30."""
+
+    field_class = forms.IntegerField
+
+
+def id_filter(field_name, label):
+    return IntegerFilter(field_name=field_name, label=label, min_value=1, max_value=2**63 - 1)
+
+
+def year_filter(field_name, label, **kwargs):
+    return IntegerFilter(field_name=field_name, label=label, min_value=2000, max_value=2100, **kwargs)
 
 
 class Pagination(pagination.PageNumberPagination):

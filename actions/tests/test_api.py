@@ -24,6 +24,14 @@ from pti.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _restart_action_numbers():
+    """ActionFactory numbers actions from a per-process sequence that no number may pass 999 (2.999): this module
+    creates many actions, so it hands the sequence back at zero (each test's rows are rolled back anyway)."""
+    yield
+    ActionFactory.reset_sequence()
+
+
 @pytest.fixture
 def api():
     return APIClient()
@@ -254,8 +262,8 @@ def test_numbers_sort_naturally(copil_member):
 
 def test_pagination_and_page_size(copil_member):
     axe = AxeFactory()
-    for _ in range(7):
-        ActionFactory(axe=axe)
+    for index in range(7):
+        ActionFactory(axe=axe, number=f"{axe.number}.{index + 1}")
     response = as_user(copil_member).get(reverse("v1:action-list"), {"page_size": 5, "page": 2})
     body = response.json()
     assert body["count"] == 7 and len(body["results"]) == 2 and body["previous"]
@@ -267,8 +275,11 @@ def _populate(count):
     for axe_number in (1, 2):
         axe = AxeFactory(pacte=pacte, number=axe_number, thematic_referents=[referent])
         objectif = ObjectifFactory(axe=axe, number=1)
-        for _ in range(count // 2):
-            action = ActionFactory(axe=axe, objectif=objectif, referents=[referent, UserFactory()])
+        # Explicit numbers: the factory's sequence would soon pass 999, which no action number may.
+        for index in range(count // 2):
+            action = ActionFactory(
+                axe=axe, objectif=objectif, number=f"{axe_number}.{index + 1}", referents=[referent, UserFactory()]
+            )
             ActionPartnerFactory(action=action)
             indicator = IndicatorFactory(action=action)
             IndicatorValueFactory(indicator=indicator, year=2023, value=Decimal("12"))

@@ -17,6 +17,14 @@ from pilotage.factories import CopilFactory, DecisionFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _restart_action_numbers():
+    """ActionFactory numbers actions from a per-process sequence that no number may pass 999 (2.999): this module
+    creates many actions, so it hands the sequence back at zero (each test's rows are rolled back anyway)."""
+    yield
+    ActionFactory.reset_sequence()
+
+
 def workbook(response):
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return openpyxl.load_workbook(io.BytesIO(response.content))
@@ -156,8 +164,8 @@ def test_whole_pacte_export_is_for_staff(client, referent, staff, plan):
 
 def test_export_query_count_does_not_grow_with_the_list(client, copil_member, django_assert_max_num_queries):
     axe = AxeFactory()
-    for _ in range(30):
-        action = ActionFactory(axe=axe)
+    for index in range(30):
+        action = ActionFactory(axe=axe, number=f"{axe.number}.{index + 1}")
         ActionPartnerFactory(action=action)
         IndicatorValueFactory(indicator=IndicatorFactory(action=action), year=2023)
     client.force_login(copil_member)

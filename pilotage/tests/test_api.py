@@ -9,12 +9,20 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from actions.factories import ActionFactory, PartnerFactory
-from axes.factories import PacteFactory
+from axes.factories import AxeFactory, PacteFactory
 from pilotage.enums import DecisionStatus
 from pilotage.factories import CopilFactory, DecisionFactory, HighlightedActionFactory
 from pti.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _restart_action_numbers():
+    """ActionFactory numbers actions from a per-process sequence that no number may pass 999 (2.999): this module
+    creates many actions, so it hands the sequence back at zero (each test's rows are rolled back anyway)."""
+    yield
+    ActionFactory.reset_sequence()
 
 
 def as_user(user):
@@ -72,12 +80,14 @@ def test_anonymous_gets_401(client):
 @pytest.mark.parametrize("name", ["v1:copil-list", "v1:decision-list"])
 def test_list_query_count_does_not_grow_with_the_page_size(client, copil_member, name):
     pacte = PacteFactory()
+    axe = AxeFactory(pacte=pacte, number=1)
     for day in range(30):
         copil = CopilFactory(pacte=pacte, date=datetime.date(2023, 1, 1) + datetime.timedelta(days=day))
         copil.attendees.add(UserFactory(), UserFactory())
         copil.partners.add(PartnerFactory())
-        HighlightedActionFactory(copil=copil)
-        DecisionFactory(copil=copil, action=ActionFactory(axe__pacte=pacte), owner=UserFactory())
+        # Explicit numbers: the factory's sequence would soon pass 999, which no action number may.
+        HighlightedActionFactory(copil=copil, action=ActionFactory(axe=axe, number=f"1.{2 * day + 1}"))
+        DecisionFactory(copil=copil, action=ActionFactory(axe=axe, number=f"1.{2 * day + 2}"), owner=UserFactory())
     client.force_login(copil_member)
     counts = []
     for size in (5, 50):
