@@ -1,8 +1,5 @@
 """API of the yearly bilans: read, and download the PDF once its SHA-256 is checked against the recorded one."""
 
-import hashlib
-import logging
-
 import django_filters
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -12,29 +9,21 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound
 
+from bilans import services
 from bilans.enums import BilanStatus
 from bilans.models import Bilan
 from bilans.serializers import BilanSerializer
 from pti.api import ReadOnlyViewSet, year_filter
 
-logger = logging.getLogger(__name__)
 
+class PdfRefused(APIException):
+    """The PDF is not served: absent (404/410) or no longer matching its recorded SHA-256 (409)."""
 
-class AlteredFile(APIException):
-    status_code = 409
-    default_detail = gettext_lazy(
-        "Le fichier PDF ne correspond plus à son empreinte enregistrée : il n'est pas servi. "
-        "Prévenez l'administrateur de l'application."
-    )
-    default_code = "altered_file"
+    default_detail = gettext_lazy("Le PDF de ce bilan n'est pas disponible.")
 
-
-def file_sha256(field):
-    digest = hashlib.sha256()
-    with field.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    def __init__(self, message, status_code):
+        self.status_code = status_code
+        super().__init__(message)
 
 
 class BilanFilter(django_filters.FilterSet):
@@ -66,24 +55,24 @@ class BilanViewSet(ReadOnlyViewSet):
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="Le PDF du bilan."),
             404: OpenApiResponse(description="Pas de PDF pour ce bilan."),
-            409: OpenApiResponse(description="Le fichier ne correspond plus à son empreinte."),
+            409: OpenApiResponse(description="Le fichier ne correspond plus à son empreinte : il n'est pas servi."),
+            410: OpenApiResponse(description="Le fichier a disparu du serveur."),
         },
         filters=False,
     )
     @action(detail=True, methods=["get"], url_path="pdf", url_name="pdf", pagination_class=None, filter_backends=[])
     def pdf(self, request, *args, **kwargs):
         bilan = self.get_object()
-        if not bilan.pdf or not bilan.pdf_sha256:
-            raise NotFound(_("Ce bilan n'a pas encore de PDF."))
+        if not bilan.can_download:
+            raise NotFound(_("Ce bilan n'a pas de PDF à télécharger."))
+        # The same check as the bilan's page: the file is served only if its SHA-256 is the recorded one.
         try:
-            sha256 = file_sha256(bilan.pdf)
-        except FileNotFoundError as error:
-            raise NotFound(_("Le fichier PDF de ce bilan n'est plus disponible.")) from error
-        if sha256 != bilan.pdf_sha256:
-            logger.error("Bilan %s: PDF SHA-256 %s differs from the recorded %s", bilan.pk, sha256, bilan.pdf_sha256)
-            raise AlteredFile()
-        filename = f"bilan-{bilan.pacte.slug}-{bilan.year}.pdf"
-        return FileResponse(bilan.pdf.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf")
+            handle = services.verified_pdf(bilan)
+        except (services.AlteredPdf, services.PdfUnavailable) as error:
+            raise PdfRefused(error.message, error.status_code) from error
+        return FileResponse(
+            handle, as_attachment=True, filename=services.pdf_filename(bilan), content_type="application/pdf"
+        )
 
 
 ROUTES = [("bilans", BilanViewSet, "bilan")]

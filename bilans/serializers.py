@@ -39,7 +39,7 @@ class BilanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_pdf_url(self, bilan) -> str | None:
-        if not bilan.pdf:
+        if not bilan.can_download:
             return None
         request = self.context.get("request")
         namespace = getattr(request, "version", None) or "v1"

@@ -233,7 +233,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Le plan (pactes, axes, objectifs, actions, partenaires, indicateurs et cibles), les comptes rendus "
         "annuels, les COPIL et leurs décisions, les bilans. Authentification par session ou par jeton "
-        "(`Authorization: Token …`, créé par un administrateur). Tout utilisateur connecté lit tout ; un référent "
+        "(`Authorization: Token …` ; un administrateur crée le jeton dans l'administration, rubrique « Jetons », ou "
+        "avec `manage.py drf_create_token <identifiant>`). Tout utilisateur connecté lit tout ; un référent "
         "modifie ses actions et leurs comptes rendus (PATCH avec la version lue), comme dans les pages."
     ),
     "VERSION": "1",

@@ -47,6 +47,14 @@ def test_pdf_is_downloaded_when_its_sha256_matches(copil_member):
     assert f"bilan-{bilan.pacte.slug}-2023.pdf" in response["Content-Disposition"]
 
 
+def test_pdf_missing_on_disk_gives_410(copil_member):
+    bilan = generated_bilan()
+    bilan.pdf.storage.delete(bilan.pdf.name)
+    response = as_user(copil_member).get(reverse("v1:bilan-pdf", args=[bilan.pk]))
+    assert response.status_code == 410
+    assert "introuvable" in response.json()["detail"]
+
+
 def test_altered_pdf_is_not_served(copil_member):
     bilan = generated_bilan(sha256="0" * 64)
     response = as_user(copil_member).get(reverse("v1:bilan-pdf", args=[bilan.pk]))
@@ -59,6 +67,7 @@ def test_bilan_without_pdf_gives_404(copil_member):
     response = as_user(copil_member).get(reverse("v1:bilan-pdf", args=[bilan.pk]))
     assert response.status_code == 404
     assert "PDF" in response.json()["detail"]
+    assert "pdf_url" in as_user(copil_member).get(reverse("v1:bilan-detail", args=[bilan.pk])).json()
 
 
 def test_bilans_are_read_only_and_closed_to_anonymous(client, staff):
