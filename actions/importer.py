@@ -553,6 +553,16 @@ def read_workbook(upload):
         target.extend(_convert_row(name, number, values, issues, extra) for number, values in data)
 
     _check_references(parsed, years)
+    # In the order of the workbook: file-wide errors first, then sheet by sheet, row by row, column by column.
+    order = {name: index for index, name in enumerate(SHEETS)}
+    columns = {name: {col.header: index for index, col in enumerate(cols)} for name, cols in SHEETS.items()}
+    parsed.issues.sort(
+        key=lambda issue: (
+            -1 if issue.sheet is None else order.get(issue.sheet, len(order)),
+            issue.row or 0,
+            columns.get(issue.sheet, {}).get(issue.column, 99),
+        )
+    )
     return parsed
 
 
@@ -702,6 +712,10 @@ class Change:
     changed: list = field(default_factory=list)  # verbose names of the fields that differ
     instance: object = None
     key: tuple = ()
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS[self.kind]
 
 
 @dataclass

@@ -447,3 +447,19 @@ def test_errors_are_tied_to_the_file_field(staff_client, people):
     content = response.content.decode()
     assert "is-invalid" in content
     assert "<caption>Erreurs trouvées, par feuille, ligne et colonne</caption>" in content
+
+
+def test_errors_are_listed_in_the_order_of_the_workbook(staff_client, people):
+    sheets = default_sheets()
+    sheets["Indicateurs"][1][6] = "=1+1"
+    sheets["Actions"][2][9] = "Peut-être"
+    sheets["Actions"][1][11] = "inconnu@ailleurs.example"
+    sheets["Axes"][2][0] = "deux"
+    issues = preview(staff_client, xlsx(sheets)).context["issues"]
+    assert [(issue.sheet, issue.row, issue.column) for issue in issues] == [
+        ("Axes", 3, "Numéro"),
+        ("Actions", 2, "Référents"),
+        ("Actions", 3, "Axe"),
+        ("Actions", 3, "Statut"),
+        ("Indicateurs", 2, "Cible 2026"),
+    ]
