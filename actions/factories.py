@@ -23,7 +23,8 @@ class ActionFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     axe = factory.SubFactory(AxeFactory)
-    number = factory.LazyAttributeSequence(lambda o, n: f"{o.axe.number}.{n + 1}")
+    # Kept within 1..999: a number part has at most 3 digits (and the suite creates thousands of actions).
+    number = factory.LazyAttributeSequence(lambda o, n: f"{o.axe.number}.{n % 999 + 1}")
     title = factory.Faker("sentence", nb_words=6, locale="fr_FR")
     description = factory.Faker("paragraph", locale="fr_FR")
     start_date = factory.LazyAttribute(lambda o: datetime.date(o.axe.pacte.first_year, 1, 1))
