@@ -26,7 +26,8 @@ class AxeFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     pacte = factory.SubFactory(PacteFactory)
-    number = factory.Sequence(lambda n: n + 1)
+    # Within 1..999: the axe number starts the action numbers ("12.3"), whose parts have at most 3 digits.
+    number = factory.Sequence(lambda n: n % 999 + 1)
     title = factory.Faker("sentence", nb_words=6, locale="fr_FR")
 
     @factory.post_generation
