@@ -1,0 +1,253 @@
+"""The permission matrix, built from the URL configuration and the API router (not from a hand-kept list of
+URLs): every route is requested by anonymous, a referent, a thematic referent, another referent, a COPIL
+member, staff and an administrator, and the answer must be what the one access rule (pti/access.py) says for
+the route's class. A route that nobody classified below makes the test fail.
+
+Classes:
+- PUBLIC: anyone, logged in or not;
+- READ: any signed-in user (the whole pacte is transparent to its referents and the COPIL);
+- EDIT_ACTION: staff, administrators, the action's referents and the thematic referents of its axe;
+- STAFF: département staff and administrators (COPILs, decisions, bilans, campaigns, imports, journal);
+- ADMIN: administrators only (the Django admin).
+Each route is requested with GET, or with POST when it only answers POST (an empty form: the permission is
+checked before the input).
+"""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from actions.factories import ActionFactory, IndicatorFactory, PartnerFactory, ProgressReportFactory
+from actions.models import ReportDocument
+from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
+from bilans.factories import BilanFactory
+from pilotage.factories import CopilFactory, DecisionFactory
+from pti.factories import UserFactory
+
+PUBLIC, READ, EDIT_ACTION, STAFF, ADMIN = "public", "read", "edit_action", "staff", "admin"
+ROLES = ["anonymous", "referent", "thematic", "other_referent", "copil", "staff", "administrator"]
+ALLOWED = {
+    PUBLIC: set(ROLES),
+    READ: set(ROLES) - {"anonymous"},
+    EDIT_ACTION: {"referent", "thematic", "staff", "administrator"},
+    STAFF: {"staff", "administrator"},
+    ADMIN: {"administrator"},
+}
+
+# route name -> (class, object the route is about, method)
+ROUTES = {
+    "home": (READ, None, "GET"),
+    "healthz": (PUBLIC, None, "GET"),
+    "journal": (STAFF, None, "GET"),
+    "login": (PUBLIC, None, "GET"),
+    "logout": (READ, None, "POST"),  # logging out needs a session; anonymous is sent to the login page
+    "password_change": (READ, None, "GET"),
+    "password_change_done": (READ, None, "GET"),
+    "password_reset": (PUBLIC, None, "GET"),
+    "password_reset_done": (PUBLIC, None, "GET"),
+    "password_reset_confirm": (PUBLIC, "reset", "GET"),
+    "password_reset_complete": (PUBLIC, None, "GET"),
+    "actions:my_actions": (READ, None, "GET"),
+    "actions:my_axe_actions": (READ, "axe", "GET"),
+    "actions:pacte_detail": (READ, "pacte", "GET"),
+    "actions:pacte_axe": (READ, "pacte_axe", "GET"),
+    "actions:list": (READ, None, "GET"),
+    "actions:detail": (READ, "action", "GET"),
+    "actions:history": (READ, "action", "GET"),
+    "actions:edit": (EDIT_ACTION, "action", "GET"),
+    "actions:report_edit": (EDIT_ACTION, "report", "GET"),
+    "actions:document": (READ, "document", "GET"),
+    "actions_io:actions_xlsx": (READ, None, "GET"),
+    "actions_io:actions_csv": (READ, None, "GET"),
+    "actions_io:export_links": (READ, None, "GET"),
+    "actions_io:indicators_xlsx": (READ, None, "GET"),
+    "actions_io:indicators_csv": (READ, None, "GET"),
+    "actions_io:pacte_xlsx": (STAFF, "pacte", "GET"),
+    "actions_io:import_pacte": (STAFF, None, "GET"),
+    "actions_io:import_template": (STAFF, None, "GET"),
+    "actions_io:import_confirm": (STAFF, None, "POST"),
+    "pilotage_io:decisions_xlsx": (READ, None, "GET"),
+    "pilotage_io:decisions_csv": (READ, None, "GET"),
+    "pilotage:index": (READ, None, "GET"),
+    "pilotage:dashboard": (READ, "pacte", "GET"),
+    "pilotage:attention": (READ, "pacte", "GET"),
+    "pilotage:indicators": (READ, "pacte", "GET"),
+    "pilotage:copil_list": (READ, "pacte", "GET"),
+    "pilotage:copil_create": (STAFF, "pacte", "GET"),
+    "pilotage:copil_detail": (READ, "copil", "GET"),
+    "pilotage:copil_edit": (STAFF, "copil", "GET"),
+    "pilotage:decision_create": (STAFF, "copil", "GET"),
+    "pilotage:dossier_pdf": (READ, "copil", "GET"),
+    "pilotage:dossier_print": (READ, "copil", "GET"),
+    "pilotage:decision_list": (READ, None, "GET"),
+    "pilotage:decision_edit": (STAFF, "decision", "GET"),
+    "bilans:list": (READ, None, "GET"),
+    "bilans:detail": (READ, "bilan", "GET"),
+    "bilans:progress": (READ, "bilan", "GET"),
+    "bilans:texts": (STAFF, "bilan", "POST"),
+    "bilans:generate": (STAFF, "bilan", "POST"),
+    "bilans:submit": (STAFF, "bilan", "POST"),
+    "bilans:approve": (STAFF, "bilan", "POST"),
+    "bilans:reject": (STAFF, "bilan", "POST"),
+    "bilans:pdf": (READ, "bilan", "GET"),
+    "bilans:campaign": (READ, "bilan", "GET"),
+    # The API: same rule; anonymous callers get 401.
+    "v1:api-root": (READ, None, "GET"),
+    "v1:schema": (READ, None, "GET"),
+    "v1:docs": (READ, None, "GET"),
+    "v1:pacte-list": (READ, None, "GET"),
+    "v1:pacte-detail": (READ, "api_pacte", "GET"),
+    "v1:axe-list": (READ, None, "GET"),
+    "v1:axe-detail": (READ, "axe", "GET"),
+    "v1:objectif-list": (READ, None, "GET"),
+    "v1:objectif-detail": (READ, "objectif", "GET"),
+    "v1:action-list": (READ, None, "GET"),
+    "v1:action-detail": (READ, "action", "GET"),
+    "v1:partner-list": (READ, None, "GET"),
+    "v1:partner-detail": (READ, "partner", "GET"),
+    "v1:indicator-list": (READ, None, "GET"),
+    "v1:indicator-detail": (READ, "indicator", "GET"),
+    "v1:report-list": (READ, None, "GET"),
+    "v1:report-detail": (READ, "report_pk", "GET"),
+    "v1:copil-list": (READ, None, "GET"),
+    "v1:copil-detail": (READ, "copil", "GET"),
+    "v1:decision-list": (READ, None, "GET"),
+    "v1:decision-detail": (READ, "decision", "GET"),
+    "v1:bilan-list": (READ, None, "GET"),
+    "v1:bilan-detail": (READ, "bilan_pk", "GET"),
+    "v1:bilan-pdf": (READ, "bilan_pk", "GET"),
+}
+# Writes through the API, checked with the same rule (PATCH with an empty body: permission comes first).
+API_WRITES = {
+    "v1:action-detail": (EDIT_ACTION, "action", "PATCH"),
+    "v1:report-detail": (EDIT_ACTION, "report_pk", "PATCH"),
+}
+# Whole namespaces classified at once.
+NAMESPACES = {"admin": ADMIN}
+
+
+def iter_routes(patterns=None, namespace=None):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            full = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            yield from iter_routes(pattern.url_patterns, full)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def all_routes():
+    return sorted({name for name in iter_routes() if name.split(":")[0] not in NAMESPACES})
+
+
+def test_every_route_is_classified():
+    unclassified = [name for name in all_routes() if name not in ROUTES]
+    assert not unclassified, f"Routes sans règle d'accès dans la matrice : {unclassified}"
+    stale = [name for name in ROUTES if name not in all_routes()]
+    assert not stale, f"Routes classées qui n'existent plus : {stale}"
+
+
+@pytest.fixture
+def world(db):
+    users = {
+        "referent": UserFactory(username="m-referent"),
+        "thematic": UserFactory(username="m-thematique"),
+        "other_referent": UserFactory(username="m-autre"),
+        "copil": UserFactory(username="m-copil", copil=True),
+        "staff": UserFactory(username="m-agent", staff=True),
+        "administrator": UserFactory(username="m-admin", admin=True),
+    }
+    pacte = PacteFactory(slug="pti-matrice", first_year=2022, last_year=2025)
+    axe = AxeFactory(pacte=pacte, number=1, thematic_referents=[users["thematic"]])
+    objectif = ObjectifFactory(axe=axe, number=1)
+    action = ActionFactory(axe=axe, objectif=objectif, number="1.1", referents=[users["referent"]])
+    ActionFactory(axe=AxeFactory(pacte=pacte, number=2), number="2.1", referents=[users["other_referent"]])
+    report = ProgressReportFactory(action=action, year=2024)
+    document = ReportDocument.objects.create(
+        report=report, file=ContentFile(b"%PDF-1.7\n", name="piece.pdf"), title="Pièce", size=9
+    )
+    indicator = IndicatorFactory(action=action)
+    partner = PartnerFactory(name="France Travail")
+    copil = CopilFactory(pacte=pacte)
+    decision = DecisionFactory(copil=copil)
+    bilan = BilanFactory(pacte=pacte, year=2024)
+    objects = {
+        "pacte": {"slug": pacte.slug},
+        "api_pacte": {"slug": pacte.slug},
+        "pacte_axe": {"slug": pacte.slug, "number": axe.number},
+        "axe": {"pk": axe.pk},
+        "objectif": {"pk": objectif.pk},
+        "action": {"pk": action.pk},
+        "report": {"pk": action.pk, "year": 2024},
+        "report_pk": {"pk": report.pk},
+        "document": {"pk": document.pk},
+        "indicator": {"pk": indicator.pk},
+        "partner": {"pk": partner.pk},
+        "copil": {"pk": copil.pk},
+        "decision": {"pk": decision.pk},
+        "bilan": {"slug": pacte.slug, "year": 2024},
+        "bilan_pk": {"pk": bilan.pk},
+        "reset": {"uidb64": "MQ", "token": "jeton-invalide"},
+    }
+    return users, objects
+
+
+def request_as(client, role, users, method, url):
+    client.logout()
+    if role != "anonymous":
+        client.force_login(users[role])
+    call = getattr(client, method.lower())
+    kwargs = {"content_type": "application/json"} if method == "PATCH" else {}
+    # Every request in a rolled-back savepoint: a POST allowed for staff changes nothing for the next role.
+    with transaction.atomic():
+        response = call(url, **({"data": "{}"} if method == "PATCH" else {}), **kwargs)
+        transaction.set_rollback(True)
+    response.close()  # file downloads hold their file open until closed
+    return response
+
+
+def refused(response, role, url):
+    if role == "anonymous" and url.startswith("/api/"):
+        return response.status_code in (401, 403)
+    if role == "anonymous":
+        return response.status_code == 302 and response["Location"].startswith("/comptes/login/?next=")
+    return response.status_code == 403
+
+
+def check(client, world, name, rule, obj, method):
+    users, objects = world
+    url = reverse(name, kwargs=objects[obj] if obj else None)
+    wrong = []
+    for role in ROLES:
+        response = request_as(client, role, users, method, url)
+        assert response.status_code < 500, f"{method} {url} en {role} : HTTP {response.status_code}"
+        if (role in ALLOWED[rule]) == refused(response, role, url):
+            wrong.append(f"{role} → {response.status_code}")
+    assert not wrong, f"{method} {url} ({name}, règle {rule}) : {', '.join(wrong)}"
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_each_route_answers_each_role_as_the_access_rule_says(client, world, name, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    rule, obj, method = ROUTES[name]
+    check(client, world, name, rule, obj, method)
+
+
+@pytest.mark.parametrize("name", sorted(API_WRITES))
+def test_api_writes_follow_the_access_rule(client, world, name):
+    rule, obj, method = API_WRITES[name]
+    check(client, world, name, rule, obj, method)
+
+
+def test_the_django_admin_is_for_administrators_only(client, world):
+    users, _objects = world
+    for url in [
+        reverse("admin:index"),
+        reverse("admin:actions_action_changelist"),
+        reverse("admin:pti_user_changelist"),
+    ]:
+        for role in ROLES:
+            response = request_as(client, role, users, "GET", url)
+            allowed = role in ALLOWED[ADMIN]
+            assert (response.status_code == 200) == allowed, f"{url} en {role} : HTTP {response.status_code}"
