@@ -106,3 +106,45 @@ def test_report_form_can_be_completed_with_the_keyboard_only(page, live_server, 
     report = ProgressReport.objects.get(action=demo, year=2025)
     assert report.state == "submitted" and report.progress == 80 and report.weather == "some_difficulties"
     assert report.advances == "Avancées saisies au clavier."
+
+
+def staff_pages():
+    from bilans.models import Bilan
+    from pilotage.models import Copil, Decision
+
+    copil = Copil.objects.filter(pacte__slug="pti-2022-2025").order_by("-date").first()
+    decision = Decision.objects.filter(copil=copil).first()
+    Bilan.objects.get_or_create(pacte=copil.pacte, year=2024)
+    return [
+        ("tableau de bord", "/pactes/pti-2022-2025/tableau-de-bord/?annee=2024"),
+        ("actions à surveiller", "/pactes/pti-2022-2025/tableau-de-bord/a-surveiller/"),
+        ("indicateurs du tableau de bord", "/pactes/pti-2022-2025/tableau-de-bord/indicateurs/"),
+        ("pilotage", "/pilotage/"),
+        ("liste des COPIL", "/pactes/pti-2022-2025/copils/"),
+        ("page d'un COPIL", f"/copils/{copil.pk}/"),
+        ("modification d'un COPIL", f"/copils/{copil.pk}/modifier/"),
+        ("nouvelle décision", f"/copils/{copil.pk}/decisions/ajouter/"),
+        ("modification d'une décision", f"/decisions/{decision.pk}/modifier/"),
+        ("décisions ouvertes", "/decisions/"),
+        ("dossier COPIL imprimable", f"/copils/{copil.pk}/dossier/"),
+        ("bilans", "/bilans/"),
+        ("page d'un bilan", "/bilans/pti-2022-2025/2024/"),
+        ("campagne de comptes rendus", "/pactes/pti-2022-2025/campagnes/2025/"),
+        ("import d'un pacte", "/import/pacte/"),
+        ("journal des modifications", "/journal/"),
+    ]
+
+
+def test_copil_member_pages_have_no_blocking_violation(page, live_server, demo):
+    login(page, live_server, "copil", DEMO_PASSWORD)
+    for label, path in staff_pages()[:6] + [("décisions ouvertes", "/decisions/"), ("bilans", "/bilans/")]:
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page, label)
+
+
+def test_staff_pages_have_no_blocking_violation(page, live_server, demo):
+    login(page, live_server, "agent", DEMO_PASSWORD)
+    for label, path in staff_pages():
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, f"{label} : HTTP {response.status}"
+        assert_accessible(page, label)
