@@ -325,7 +325,9 @@ def test_admin_save_bumps_the_action_version(admin_client):
 def test_reverting_from_history_moves_the_version_forward(admin_client):
     action = ActionFactory(title="Premier intitulé")
     first_record = action.history.earliest()
-    first = admin_client.post(url(Action, "change", action.pk), action_form_data(admin_client, action, title="Deuxième"))
+    first = admin_client.post(
+        url(Action, "change", action.pk), action_form_data(admin_client, action, title="Deuxième")
+    )
     assert first.status_code == 302, first.context["adminform"].form.errors if first.context else first
 
     revert_url = reverse("admin:actions_action_simple_history", args=[action.pk, first_record.history_id])
