@@ -56,6 +56,13 @@ def test_a_connection_dropped_mid_request_gives_the_error_page_and_the_next_requ
     assert ProgressReport.objects.get().progress == 50
 
 
+@pytest.fixture(autouse=True)
+def _fresh_connection_afterwards():
+    """The killed connection must not leak into the next test: start it afresh."""
+    yield
+    connection.close()
+
+
 def test_the_error_page_needs_no_database():
     from django.template.loader import get_template
 

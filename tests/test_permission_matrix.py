@@ -15,7 +15,8 @@ checked before the input).
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.factories import ActionFactory, IndicatorFactory, PartnerFactory, ProgressReportFactory
@@ -203,7 +204,14 @@ def request_as(client, role, users, method, url):
     with transaction.atomic():
         response = call(url, **({"data": "{}"} if method == "PATCH" else {}), **kwargs)
         transaction.set_rollback(True)
-    response.close()  # file downloads hold their file open until closed
+    # File downloads hold their file open until the response is closed. Closing sends request_finished, whose
+    # close_old_connections would close the database connection of a test running in a transaction: keep it
+    # away while closing, as Django's test client does during the request.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     return response
 
 
