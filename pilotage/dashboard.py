@@ -27,7 +27,6 @@ it has a target but no value yet, "no_target" when it has a value but no target.
 import datetime
 import hashlib
 import json
-import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -698,17 +697,6 @@ def _year_over_year_rows(data):
 
 
 CHART_CACHE_SECONDS = 24 * 3600
-_CHART_ID = re.compile(r'id="(chart-[0-9a-f-]+)"')
-_SERIE_ID = re.compile(r'id="activate-serie-(\d+)"')
-
-
-def _unique_ids(svg):
-    """pygal names its legend entries `activate-serie-N` in every chart: prefix them with the chart's own id, so
-    a page or a PDF with several charts has no duplicate id."""
-    match = _CHART_ID.search(svg)
-    if not match:
-        return svg
-    return _SERIE_ID.sub(lambda m: f'id="{match[1]}-serie-{m[1]}"', svg)
 
 
 def _chart(draw, *args, **kwargs):
@@ -720,7 +708,7 @@ def _chart(draw, *args, **kwargs):
     key = "pilotage:chart:" + hashlib.sha256(inputs.encode()).hexdigest()
     svg = cache.get(key)
     if svg is None:
-        svg = _unique_ids(str(draw(*args, **kwargs)))
+        svg = str(draw(*args, **kwargs))
         cache.set(key, svg, CHART_CACHE_SECONDS)
     return mark_safe(svg)  # noqa: S308 - pygal's SVG, labels escaped by pygal (see pti.charts.render)
 

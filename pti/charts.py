@@ -54,13 +54,24 @@ def _number(value):
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_CHART_ID = re.compile(r'id="(chart-[0-9a-f-]+)"')
+_SERIE_ID = re.compile(r'id="activate-serie-(\d+)"')
+
+
+def _unique_ids(svg):
+    """pygal names its legend entries `activate-serie-N` in every chart: prefix them with the chart's own id, so
+    a page or a PDF with several charts has no duplicate id (RGAA, valid HTML)."""
+    match = _CHART_ID.search(svg)
+    if not match:
+        return svg
+    return _SERIE_ID.sub(lambda m: f'id="{match[1]}-serie-{m[1]}"', svg)
 
 
 def render(chart):
     """The chart's SVG without pygal's inline configuration script (useless without its JS, and refused by
     our Content-Security-Policy) and without its comments. pygal escapes every label it draws."""
     svg = chart.render(is_unicode=True)
-    svg = _COMMENT.sub("", _SCRIPT.sub("", svg))
+    svg = _unique_ids(_COMMENT.sub("", _SCRIPT.sub("", svg)))
     return mark_safe(svg)  # noqa: S308
 
 

@@ -32,3 +32,13 @@ def test_only_our_static_files_can_be_fetched():
     for url in ["https://example.org/x.png", "file:///etc/passwd", "https://pti.invalid/static/../../settings.py"]:
         with pytest.raises(ForbiddenResource):
             static_file(url)
+
+
+def test_several_charts_on_one_page_have_no_duplicate_ids():
+    import re as re_
+
+    from pti.charts import indicator_chart
+
+    svgs = [indicator_chart("a", [2022, 2023], [1, 2], [1, None]), indicator_chart("b", [2022], [3], [4])]
+    ids = [i for svg in svgs for i in re_.findall(r'id="([^"]+)"', svg)]
+    assert len(ids) == len(set(ids)) and any("-serie-" in i for i in ids)
