@@ -1,6 +1,7 @@
 """Performance figures of PTI's pages, printed (not a timed test).
 
-For each page: SQL queries, median time over N requests, the ratio to the Django admin changelist of
+For each page: SQL queries, median time over N requests, the ratio to a bare Django view (the floor: routing,
+middleware, session), the ratio to the Django admin changelist of
 actions measured in the same run (the page a Django developer would hand out instead), at demo size and at
 `seed_demo --scale 25`, and the growth between the two sizes.
 
@@ -37,6 +38,7 @@ def setup(database_url):
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = ["*"]
+    settings.ROOT_URLCONF = "bench.urls"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -61,6 +63,7 @@ def pages():
     copil = Copil.objects.filter(pacte__slug="pti-2022-2025").order_by("-date").first()
     return [
         ("admin : liste des actions (référence)", "admin", reverse("admin:actions_action_changelist")),
+        ("vue Django nue (plancher)", "referent", "/bench/vue-nue/"),
         ("/mes-actions/", "referent", reverse("actions:my_actions")),
         ("liste des actions", "referent", reverse("actions:list")),
         (
@@ -152,19 +155,21 @@ def main():
 
     print(f"PTI bench – base {connection.vendor}, médiane sur {args.repeat} requêtes par page\n")
     reference = "admin : liste des actions (référence)"
+    BARE = "vue Django nue (plancher)"  # noqa: N806
     (s1, n1, t1, small), (s2, n2, t2, big) = sizes
     print(f"seed_demo : {n1} actions en {t1:.1f} s ; --scale {s2} : {n2} actions en {t2:.1f} s\n")
-    header = f"{'page':42} {'req. x1':>7} {'req. x' + str(s2):>8} {'ms x1':>8} {'ms x' + str(s2):>9} {'/admin x1':>9} {'/admin x' + str(s2):>10} {'croissance':>10}"
+    header = f"{'page':42} {'req. x1':>7} {'req. x' + str(s2):>8} {'ms x1':>8} {'ms x' + str(s2):>9} {'/admin x1':>9} {'/admin x' + str(s2):>10} {'/nue x' + str(s2):>9} {'croissance':>10}"
     print(header)
     print("-" * len(header))
     for label in small:
         a, b = small[label], big[label]
         ratio1 = a["median"] / small[reference]["median"]
         ratio2 = b["median"] / big[reference]["median"]
+        bare = b["median"] / big[BARE]["median"]
         growth = b["median"] / a["median"]
         print(
             f"{label:42} {a['queries']:>7} {b['queries']:>8} {a['median'] * 1000:>8.1f} {b['median'] * 1000:>9.1f}"
-            f" {ratio1:>9.2f} {ratio2:>10.2f} {growth:>9.2f}x"
+            f" {ratio1:>9.2f} {ratio2:>10.2f} {bare:>9.1f} {growth:>9.2f}x"
         )
     print(
         f"\nObjectifs : au plus 12 requêtes et le même nombre aux deux tailles ; croissance ≤ 3x pour {s2}x de données."
