@@ -69,3 +69,34 @@ def test_the_error_page_needs_no_database():
     content = get_template("500.html").render({})
     # A static page: it renders even when the database is down.
     assert "erreur temporaire" in content and "{%" not in content
+
+
+def test_redis_down_while_staff_ask_for_a_bilan_then_back_again(client, staff, monkeypatch, settings):
+    """Redis down: a French message, nothing lost; once it is back, the same click produces the bilan."""
+    from bilans.enums import BilanStatus
+    from bilans.factories import BilanFactory
+    from bilans.models import Bilan
+    from pti.celery import app
+
+    bilan = BilanFactory(pacte=ActionFactory().pacte, year=2024)
+    client.force_login(staff)
+    url = reverse("bilans:generate", args=[bilan.pacte.slug, 2024])
+    previous = {name: app.conf[name] for name in ("broker_url", "broker_write_url", "task_always_eager")}
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", broker_write_url=None, task_always_eager=False)
+    try:
+        down = client.post(url)
+    finally:
+        app.conf.update(previous)
+        monkeypatch.delenv("CELERY_BROKER_URL")
+    assert down.status_code == 503 and "indisponible" in down.content.decode()
+    assert Bilan.objects.get(pk=bilan.pk).status == BilanStatus.DRAFT
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    try:
+        back = client.post(url)
+    finally:
+        app.conf.update(previous)
+    assert back.status_code in (200, 302)
+    assert Bilan.objects.get(pk=bilan.pk).status == BilanStatus.GENERATED
