@@ -21,13 +21,11 @@ def check_database():
 def check_broker():
     if not settings.CELERY_BROKER_URL:
         return {"ok": True, "mode": "eager"}
-    from pti.celery import app
+    from pti.celery import broker_error
 
-    try:
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as exc:  # noqa: BLE001
-        return {"ok": False, "error": exc.__class__.__name__}
+    error = broker_error(settings.CELERY_BROKER_URL, timeout=2)
+    if error is not None:
+        return {"ok": False, "error": error.__class__.__name__}
     return {"ok": True, "mode": "broker"}
 
 
