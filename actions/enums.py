@@ -48,3 +48,12 @@ class Weather(models.TextChoices):
 class ReportState(models.TextChoices):
     DRAFT = "draft", _("brouillon")
     SUBMITTED = "submitted", _("transmis")
+
+
+class YearReportState(models.TextChoices):
+    """How an action's report for a year reads on the pages and in the exports (actions.queries)."""
+
+    SUBMITTED = "submitted", _("transmis")
+    DRAFT = "draft", _("brouillon")
+    MISSING = "missing", _("manquant")
+    NOT_DUE = "not_due", _("non attendu")

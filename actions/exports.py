@@ -25,7 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from actions.enums import ActionStatus, PartnerKind, PartnerRole, Priority, ReportState
+from actions.enums import ActionStatus, PartnerKind, PartnerRole, Priority, YearReportState
 from actions.importer import (
     ACTIONS,
     AXES,
@@ -190,7 +190,7 @@ def actions_sheet(actions, today=None):
             Column(_("Avancement (%)"), lambda a: a.progress, INTEGER, 12),
             Column(_("Date de début"), lambda a: a.start_date, DATE, 13),
             Column(_("Date de fin"), lambda a: a.end_date, DATE, 13),
-            Column(_("En retard"), lambda a: a.is_late_on(today), BOOLEAN, 10),
+            Column(_("En retard"), lambda a: a.is_late, BOOLEAN, 10),
             Column(_("Référents"), lambda a: ", ".join(str(r) for r in a.referents.all()), width=40),
             Column(
                 _("Partenaires"),
@@ -200,7 +200,7 @@ def actions_sheet(actions, today=None):
             Column(_("Année du compte rendu"), lambda a: getattr(a, "report_year", None), INTEGER, 12),
             Column(
                 _("Compte rendu"),
-                lambda a: _label(getattr(a, "report_state", None), ReportState.choices) or _("Manquant"),
+                lambda a: _label(getattr(a, "report_state", None), YearReportState.choices),
                 width=14,
             ),
         ],

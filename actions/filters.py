@@ -1,18 +1,29 @@
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from actions.enums import ActionStatus, ReportState
-from actions.models import Action, Partner, ProgressReport
+from actions import figures
+from actions.enums import ActionStatus
+from actions.models import Action, Partner
 from axes.models import Axe, Objectif, Pacte
 
+# The report filter's choices and the flag of actions.figures each one reads (among the reports due).
 REPORT_CHOICES = [
+    ("attendu", _("compte rendu attendu")),
     ("transmis", _("compte rendu transmis")),
     ("brouillon", _("compte rendu en brouillon")),
-    ("manquant", _("sans compte rendu")),
+    ("manquant", _("compte rendu attendu, pas commencé")),
+    ("non_transmis", _("compte rendu attendu, non transmis")),
 ]
+REPORT_FLAGS = {
+    "attendu": "due",
+    "transmis": "submitted",
+    "brouillon": "draft",
+    "manquant": "missing",
+    "non_transmis": "no_report",
+}
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -40,10 +51,18 @@ class ActionFilter(django_filters.FilterSet):
         label=_("Partenaire"), field_name="partners", queryset=Partner.objects.all(), empty_label=_("Tous")
     )
     annee = django_filters.NumberFilter(
-        label=_("Année du compte rendu"), method="filter_noop", widget=forms.NumberInput(attrs={"min": 2000})
+        label=_("Année"),
+        method="filter_noop",
+        widget=forms.NumberInput(attrs={"min": 2000, "max": 2100}),
+        help_text=_("Par défaut, l'année en cours de chaque pacte."),
     )
     compte_rendu = django_filters.ChoiceFilter(
         label=_("Compte rendu de l'année"), choices=REPORT_CHOICES, method="filter_noop", empty_label=_("Indifférent")
+    )
+    en_retard = django_filters.BooleanFilter(
+        label=_("En retard"),
+        method="filter_noop",
+        widget=forms.Select(choices=[("", _("Indifférent")), ("true", _("En retard")), ("false", _("Pas en retard"))]),
     )
 
     class Meta:
@@ -74,14 +93,14 @@ class ActionFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         year = self.form.cleaned_data.get("annee")
         wanted = self.form.cleaned_data.get("compte_rendu")
-        if year and wanted:
-            reports = ProgressReport.objects.filter(action=OuterRef("pk"), year=year)
-            if wanted == "transmis":
-                queryset = queryset.filter(Exists(reports.filter(state=ReportState.SUBMITTED)))
-            elif wanted == "brouillon":
-                queryset = queryset.filter(Exists(reports.filter(state=ReportState.DRAFT)))
-            else:
-                queryset = queryset.filter(~Exists(reports))
+        late = self.form.cleaned_data.get("en_retard")
+        if wanted or late is not None:
+            pacte = self.form.cleaned_data.get("pacte")
+            periods = figures.periods_of([pacte] if pacte else Pacte.objects.all(), year)
+            if wanted:
+                queryset = queryset.filter(figures.matching(periods, REPORT_FLAGS[wanted]))
+            if late is not None:
+                queryset = queryset.filter(figures.matching(periods, "late", negate=not late))
         return queryset
 
     @property

@@ -982,8 +982,12 @@ def apply_import(plan):
 
     (pacte_change,) = by_kind["pacte"]
     pacte = pacte_change.instance or Pacte(slug=pacte_change.key[0])
+    # A closed pacte imported as a new one (an archive) is written open, then closed once its data is in: the
+    # data of a closed pacte never changes (axes.closing).
+    closing_after = pacte_change.instance is None and pacte_change.fields.get("status") == PacteStatus.CLOSED
     if pacte_change.status != UNCHANGED:
-        _save(pacte, pacte_change.fields, pacte_change.instance is None)
+        fields = {**pacte_change.fields, "status": PacteStatus.ACTIVE} if closing_after else pacte_change.fields
+        _save(pacte, fields, pacte_change.instance is None)
 
     axes = {axe.number: axe for axe in Axe.objects.filter(pacte=pacte)}
     for change in by_kind["axe"]:
@@ -1049,6 +1053,9 @@ def apply_import(plan):
             IndicatorValue.objects.create(indicator=indicators[change.key[:2]], year=change.key[2], **change.fields)
         else:
             _save(change.instance, change.fields, False)
+    if closing_after:
+        pacte.status = PacteStatus.CLOSED
+        pacte.save(update_fields=["status"])
     return pacte
 
 

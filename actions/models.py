@@ -4,14 +4,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from actions.enums import (
-    FINISHED_STATUSES,
     ActionStatus,
     PartnerKind,
     PartnerRole,
@@ -19,6 +20,7 @@ from actions.enums import (
     ReportState,
     Weather,
 )
+from axes.closing import ClosedYearError, ensure_open, ensure_queryset_open, writes_allowed
 from axes.models import YEAR_VALIDATORS, Axe, Objectif, Pacte
 
 ACTION_NUMBER_RE = r"^\d{1,3}(\.\d{1,3}){0,3}$"
@@ -29,6 +31,38 @@ NON_NEGATIVE = [MinValueValidator(0)]
 def number_sort_key(number):
     """'2.10' sorts after '2.9': each part is zero-padded."""
     return ".".join(part.zfill(4) for part in re.findall(r"\d+", number or ""))
+
+
+class ClosedYearQuerySet(models.QuerySet):
+    """Bulk updates of rows of a closed year are refused too (axes.closing)."""
+
+    pacte_path = "action__pacte"
+
+    def update(self, **kwargs):
+        ensure_queryset_open(self, self.pacte_path)
+        return super().update(**kwargs)
+
+
+class YearDataMixin:
+    """Data of a year of a pacte (report, indicator value, budget): refused in a closed year (axes.closing)."""
+
+    def year_pacte(self):
+        return self.action.pacte
+
+    def clean_closed_year(self):
+        if self.pk:
+            previous = type(self)._base_manager.filter(pk=self.pk).values_list("year", flat=True).first()
+            if previous is not None and previous != self.year:
+                ensure_open(self.year_pacte(), previous)
+        ensure_open(self.year_pacte(), self.year)
+
+    def save(self, *args, **kwargs):
+        self.clean_closed_year()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        ensure_open(self.year_pacte(), self.year)
+        return super().delete(*args, **kwargs)
 
 
 class Partner(models.Model):
@@ -50,10 +84,27 @@ class Partner(models.Model):
         return self.name
 
 
+def action_late_q(today):
+    """Late now: the live state of `actions.figures.late_q` (imported here lazily: figures reads these models)."""
+    from actions.figures import late_q
+
+    return late_q(today)
+
+
 class ActionQuerySet(models.QuerySet):
+    def delete(self):
+        for action in self.select_related("pacte"):
+            action.ensure_deletable()
+        return super().delete()
+
     def late(self, today=None):
-        today = today or timezone.localdate()
-        return self.filter(end_date__lt=today).exclude(status__in=FINISHED_STATUSES)
+        return self.filter(action_late_q(today or timezone.localdate()))
+
+    def with_late(self, today=None):
+        """Each action with `is_late` (actions.figures.late_q, today)."""
+        return self.annotate(
+            is_late=ExpressionWrapper(action_late_q(today or timezone.localdate()), output_field=BooleanField())
+        )
 
     def for_referent(self, user):
         """Actions the user is referent of, or that belong to an axe he is thematic referent of."""
@@ -61,6 +112,12 @@ class ActionQuerySet(models.QuerySet):
 
     def with_tree(self):
         return self.select_related("pacte", "axe", "objectif", "objectif__axe")
+
+
+class ActionManager(models.Manager.from_queryset(ActionQuerySet)):
+    def get_queryset(self):
+        # Every action read through the ORM knows whether it is late today (one definition: actions.figures).
+        return super().get_queryset().with_late()
 
 
 class Action(models.Model):
@@ -100,7 +157,7 @@ class Action(models.Model):
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
-    objects = ActionQuerySet.as_manager()
+    objects = ActionManager()
     history = HistoricalRecords(excluded_fields=["sort_key", "created_at", "updated_at"])
 
     class Meta:
@@ -160,12 +217,31 @@ class Action(models.Model):
     def get_absolute_url(self):
         return reverse("actions:detail", args=[self.pk])
 
-    def is_late_on(self, today):
-        return bool(self.end_date and self.end_date < today and self.status not in FINISHED_STATUSES)
+    def delete(self, *args, **kwargs):
+        self.ensure_deletable()
+        return super().delete(*args, **kwargs)
 
-    @property
-    def is_late(self):
-        return self.is_late_on(timezone.localdate())
+    def closed_years_with_data(self):
+        """The closed years for which this action has a report, an indicator value or a budget."""
+        years = set(self.reports.values_list("year", flat=True))
+        years |= set(IndicatorValue.objects.filter(indicator__action=self).values_list("year", flat=True))
+        years |= set(self.budgets.values_list("year", flat=True))
+        return sorted(year for year in years if self.pacte.is_year_closed(year))
+
+    def ensure_deletable(self):
+        """An action with data in a closed year cannot be deleted: abandon it instead (axes.closing)."""
+        if writes_allowed():
+            return
+        closed = self.closed_years_with_data()
+        if closed:
+            raise ClosedYearError(
+                self.pacte.closure(closed[0]),
+                _(
+                    "L'action %(number)s a des données de %(years)s, année close : elle ne peut pas être "
+                    "supprimée. Abandonnez-la plutôt (statut « abandonnée »)."
+                )
+                % {"number": self.number, "years": ", ".join(str(year) for year in closed)},
+            )
 
 
 class ActionPartner(models.Model):
@@ -205,7 +281,7 @@ class ActionPartner(models.Model):
             raise ValidationError({"amount": _("Seul un financeur apporte un montant.")})
 
 
-class ActionBudget(models.Model):
+class ActionBudget(YearDataMixin, models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="budgets", verbose_name=_("action"))
     year = models.PositiveSmallIntegerField(_("année"), validators=YEAR_VALIDATORS)
     planned = models.DecimalField(
@@ -215,6 +291,7 @@ class ActionBudget(models.Model):
         _("budget réalisé (€)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
     )
 
+    objects = ClosedYearQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -235,6 +312,8 @@ class ActionBudget(models.Model):
     def clean(self):
         if self.action_id and self.year and not self.action.pacte.contains_year(self.year):
             raise ValidationError({"year": _("L'année doit être comprise dans les années du pacte.")})
+        if self.action_id and self.year:
+            self.clean_closed_year()
 
 
 class Indicator(models.Model):
@@ -258,7 +337,18 @@ class Indicator(models.Model):
         return self.label
 
 
-class IndicatorValue(models.Model):
+class IndicatorValueQuerySet(ClosedYearQuerySet):
+    pacte_path = "indicator__action__pacte"
+
+
+class IndicatorValueManager(models.Manager.from_queryset(IndicatorValueQuerySet)):
+    def get_queryset(self):
+        from actions.figures import indicator_state
+
+        return super().get_queryset().annotate(state=indicator_state(higher_is_better="indicator__higher_is_better"))
+
+
+class IndicatorValue(YearDataMixin, models.Model):
     """The target and the measured value of an indicator for one year."""
 
     indicator = models.ForeignKey(
@@ -272,6 +362,7 @@ class IndicatorValue(models.Model):
         _("valeur"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
     )
 
+    objects = IndicatorValueManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -291,9 +382,14 @@ class IndicatorValue(models.Model):
     def __str__(self):
         return f"{self.indicator} – {self.year}"
 
+    def year_pacte(self):
+        return self.indicator.action.pacte
+
     def clean(self):
         if self.indicator_id and self.year and not self.indicator.action.pacte.contains_year(self.year):
             raise ValidationError({"year": _("L'année doit être comprise dans les années du pacte.")})
+        if self.indicator_id and self.year:
+            self.clean_closed_year()
 
     @property
     def gap(self):
@@ -303,17 +399,17 @@ class IndicatorValue(models.Model):
 
     @property
     def on_target(self):
-        if self.target is None or self.value is None:
-            return None
-        return self.value >= self.target if self.indicator.higher_is_better else self.value <= self.target
+        """True on target, False behind, None unmeasured: read from `state`, which the default manager annotates
+        with the one rule (actions.figures.indicator_state)."""
+        return {"on_target": True, "behind": False}.get(getattr(self, "state", None))
 
 
-class ProgressReportQuerySet(models.QuerySet):
+class ProgressReportQuerySet(ClosedYearQuerySet):
     def submitted(self):
         return self.filter(state=ReportState.SUBMITTED)
 
 
-class ProgressReport(models.Model):
+class ProgressReport(YearDataMixin, models.Model):
     """The referent's yearly update of an action: one per action and year."""
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reports", verbose_name=_("action"))
@@ -362,6 +458,8 @@ class ProgressReport(models.Model):
     def clean(self):
         if self.action_id and self.year and not self.action.pacte.contains_year(self.year):
             raise ValidationError({"year": _("L'année doit être comprise dans les années du pacte.")})
+        if self.action_id and self.year:
+            self.clean_closed_year()
 
     @property
     def is_submitted(self):
@@ -394,3 +492,72 @@ class ReportDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        ensure_open(self.report.action.pacte, self.report.year)
+        super().save(*args, **kwargs)
+
+
+@receiver(pre_delete, sender=ProgressReport)
+@receiver(pre_delete, sender=ActionBudget)
+def _refuse_deleting_closed_year_data(sender, instance, **kwargs):
+    """Deleting a report or a budget of a closed year, directly or with its action or pacte, is refused."""
+    ensure_open(instance.action.pacte, instance.year)
+
+
+@receiver(pre_delete, sender=IndicatorValue)
+def _refuse_deleting_closed_indicator_value(sender, instance, **kwargs):
+    ensure_open(instance.indicator.action.pacte, instance.year)
+
+
+@receiver(pre_delete, sender=ReportDocument)
+def _refuse_deleting_closed_document(sender, instance, **kwargs):
+    ensure_open(instance.report.action.pacte, instance.report.year)
+
+
+class ActionYear(models.Model):
+    """One action in one year, as `actions.figures` computes it in SQL: a row of its `action_year` subquery.
+
+    Not a table (`managed = False`): it names the columns the figures' rules (`actions.figures`, Q objects)
+    are written against, so each rule is compiled to SQL by Django from one definition."""
+
+    id = models.BigIntegerField(primary_key=True)
+    pacte_id = models.BigIntegerField()
+    axe_id = models.BigIntegerField()
+    objectif_id = models.BigIntegerField(null=True)
+    axe_number = models.IntegerField()
+    number = models.CharField(max_length=16)
+    title = models.CharField(max_length=300)
+    sort_key = models.CharField(max_length=40)
+    start_date = models.DateField(null=True)
+    end_date = models.DateField(null=True)
+    status = models.CharField(max_length=16)
+    progress = models.IntegerField()
+    previous_status = models.CharField(max_length=16, null=True)
+    previous_progress = models.IntegerField(null=True)
+    report = models.CharField(max_length=16, null=True)
+    ind_on_target = models.IntegerField()
+    ind_behind = models.IntegerField()
+    ind_no_value = models.IntegerField()
+    ind_no_target = models.IntegerField()
+
+    class Meta:
+        managed = False
+        db_table = "action_year"
+        verbose_name = _("action dans l'année")
+
+
+class IndicatorYear(models.Model):
+    """One indicator in one year (target, value and direction): a row the indicator rule is compiled against."""
+
+    id = models.BigIntegerField(primary_key=True)
+    action_id = models.BigIntegerField()
+    year = models.IntegerField()
+    target = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    higher_is_better = models.BooleanField()
+
+    class Meta:
+        managed = False
+        db_table = "indicator_year"
+        verbose_name = _("indicateur dans l'année")

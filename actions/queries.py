@@ -1,37 +1,57 @@
-"""The reads the referents' pages need, each in a constant number of queries whatever the number of actions."""
+"""The reads the referents' pages need, each in a constant number of queries whatever the number of actions.
 
-from collections import defaultdict
+Their figures (report due, late, mean progress, indicator on target) come from `actions.figures`, where each is
+defined once.
+"""
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
-from django.db.models.functions import Greatest, Least
-from django.utils import timezone
+from django.db.models import Prefetch, prefetch_related_objects
 
-from actions.enums import ActionStatus, ReportState
+from actions import figures
+from actions.enums import ActionStatus, ReportState, YearReportState
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, ProgressReport
-from actions.services import reporting_year
 from axes.models import Axe
 
+NOT_DUE, MISSING = YearReportState.NOT_DUE.value, YearReportState.MISSING.value
 
-def with_report_state(queryset, year=None, today=None):
-    """Annotate each action with `report_year` and `report_state` (None, "draft" or "submitted").
 
-    Without `year`, the year is each pacte's reporting year: this year, kept inside the pacte's years.
-    """
-    if year is None:
-        this_year = (today or timezone.localdate()).year
-        year_expr = Least(
-            Greatest(Value(this_year), F("pacte__first_year"), output_field=IntegerField()),
-            F("pacte__last_year"),
-            output_field=IntegerField(),
-        )
-    else:
-        year_expr = Value(int(year), output_field=IntegerField())
-    queryset = queryset.annotate(report_year=year_expr)
-    reports = ProgressReport.objects.filter(action=OuterRef("pk"), year=OuterRef("report_year"))
-    return queryset.annotate(
-        report_state=Subquery(reports.values("state")[:1]),
-        report_progress=Subquery(reports.values("progress")[:1], output_field=IntegerField()),
-    )
+def report_display_state(row):
+    """How a report of the year reads: its own state if it exists, else "missing" when due, else "not_due"."""
+    if row is None:
+        return NOT_DUE
+    if row["report"]:
+        return row["report"]
+    return MISSING if row["due"] else NOT_DUE
+
+
+def attach_year_facts(actions, year=None, today=None, scope=None):
+    """Give each of `actions` (loaded, with their pacte) its facts in `year` (each pacte's reporting year when
+    None), from actions.figures in one query (plus one for the closed years):
+
+    `report_year`, `report_due`, `report_state` ("submitted", "draft", "missing" or "not_due"), `report_closure`
+    (why the year is closed, or None) and `report_todo` (due, not submitted and the year still open).
+    `scope` (a queryset holding them) keeps the query short for long lists."""
+    actions = list(actions)
+    if not actions:
+        return actions
+    pactes = {action.pacte_id: action.pacte for action in actions}
+    prefetch_related_objects(list(pactes.values()), "closed_years")
+    periods = figures.periods_of(pactes.values(), year, today)
+    by_pacte = {p.pacte_id: p for p in periods}
+    if scope is None:
+        scope = Action.objects.filter(pk__in=[action.pk for action in actions])
+    rows = figures.compute(periods, scope, totals=False, rows=True).by_action() if periods else {}
+    for action in actions:
+        action.pacte = pactes[action.pacte_id]  # the one instance whose closed years are prefetched
+        p = by_pacte.get(action.pacte_id)
+        row = rows.get((p.key, action.pk)) if p else None
+        action.report_year = p.year if p else year
+        action.report_due = bool(row and row["due"])
+        action.report_state = report_display_state(row)
+        action.report_closure = action.pacte.closure(p.year) if p else None
+        action.report_todo = action.report_due and action.report_state != ReportState.SUBMITTED
+        action.report_todo = action.report_todo and action.report_closure is None
+        action.year_row = row
+    return actions
 
 
 def list_actions(queryset):
@@ -49,7 +69,39 @@ def action_detail_queryset():
         ),
         "budgets",
         "axe__thematic_referents",
+        "pacte__closed_years",
     )
+
+
+def report_years(action, can_edit, today=None):
+    """The action's yearly reports, newest first, up to the reporting year: for each year whether a report is
+    due (actions.figures), the report if any, why the year is closed if it is, and whether `can_edit` lets the
+    user write it now (in one query; the reports come prefetched)."""
+    pacte = action.pacte
+    reporting = figures.reporting_year(pacte, today)
+    years = [year for year in pacte.years if year <= reporting]
+    periods = [figures.period(pacte, year, today, key=index) for index, year in enumerate(years)]
+    rows = figures.compute(periods, Action.objects.filter(pk=action.pk), totals=False, rows=True).by_action()
+    reports = {report.year: report for report in action.reports.all()}
+    result = []
+    for p in reversed(periods):
+        row = rows.get((p.key, action.pk))
+        report = reports.get(p.year)
+        closure = pacte.closure(p.year)
+        due = bool(row and row["due"])
+        submitted = report is not None and report.is_submitted
+        result.append(
+            {
+                "year": p.year,
+                "current": p.year == reporting,
+                "due": due,
+                "report": report,
+                "closure": closure,
+                "writable": can_edit and closure is None,
+                "todo": can_edit and closure is None and due and not submitted,
+            }
+        )
+    return result
 
 
 def indicator_rows(indicator, years):
@@ -58,115 +110,78 @@ def indicator_rows(indicator, years):
     rows = []
     for year in years:
         iv = by_year.get(year) or IndicatorValue(indicator=indicator, year=year)
-        rows.append({"year": year, "target": iv.target, "value": iv.value, "gap": iv.gap, "on_target": iv.on_target})
+        rows.append(
+            {
+                "year": year,
+                "target": iv.target,
+                "value": iv.value,
+                "gap": iv.gap,
+                "state": getattr(iv, "state", "none"),
+                "on_target": iv.on_target,
+            }
+        )
     return rows
 
 
-# Rolled-up progress is the plain mean of the actions' progress: every action weighs the same, because
-# actions of a pacte have no comparable size or budget (a study and a 1 000-person programme are both one line
-# of the plan). The status counts beside it show what the mean hides.
+def status_list(data):
+    """[(status, label, count)] of the statuses present in `data` (a figures dict), in the statuses' order."""
+    counts = data["status_counts"]
+    return [(status, label, counts[status]) for status, label in ActionStatus.choices if counts.get(status)]
 
 
-def _rollup(count, total, status_counts):
-    return {
-        "count": count,
-        "mean_progress": round(total / count) if count else None,
-        "status_counts": [
-            (status, label, status_counts[status])
-            for status, label in ActionStatus.choices
-            if status_counts.get(status)
-        ],
-    }
+def pacte_figures(pacte, year=None, today=None):
+    """The pacte's figures in `year` (its reporting year when None), for the pacte and for each of its axes:
+    count, status counts, mean progress, late actions, reports due and submitted (actions.figures)."""
+    p = figures.period(pacte, year, today)
+    result = figures.compute([p], group="axe")
+    return p.year, result.groups(), result.total()
 
 
-def rollup(actions):
-    """Mean progress and status counts of a list of actions already loaded."""
-    actions = list(actions)
-    counts = defaultdict(int)
+def axe_figures(axe, today=None):
+    """One axe in its pacte's reporting year: its actions (loaded, with their facts) grouped by objective, with
+    each objective's figures and the axe's, in two queries (plus the actions')."""
+    p = figures.period(axe.pacte, None, today)
+    scope = Action.objects.filter(axe=axe)
+    result = figures.compute([p], scope, group="objectif", rows=True)
+    rows = result.by_action()
+    actions = list(scope.select_related("pacte").order_by("sort_key"))
+    prefetch_related_objects([axe.pacte], "closed_years")
     for action in actions:
-        counts[action.status] += 1
-    return _rollup(len(actions), sum(a.progress for a in actions), counts)
-
-
-def axe_rollups(pacte, year, today=None):
-    """Per axe of `pacte` and for the whole pacte: count, mean progress, status counts, late actions and
-    reports submitted for `year`, computed by the database in three queries whatever the number of actions."""
-    actions = Action.objects.filter(pacte=pacte)
-    per_axe = defaultdict(lambda: {"count": 0, "total": 0, "status": defaultdict(int)})
-    for row in actions.values("axe_id", "status").annotate(n=Count("id"), total=Sum("progress")).order_by():
-        axe = per_axe[row["axe_id"]]
-        axe["count"] += row["n"]
-        axe["total"] += row["total"] or 0
-        axe["status"][row["status"]] += row["n"]
-    late = dict(actions.late(today).values("axe_id").annotate(n=Count("id")).order_by().values_list("axe_id", "n"))
-    reports = dict(
-        ProgressReport.objects.filter(action__pacte=pacte, year=year, state=ReportState.SUBMITTED)
-        .values("action__axe_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("action__axe_id", "n")
-    )
-    result = {}
-    overall = {"count": 0, "total": 0, "status": defaultdict(int)}
-    for axe_id, data in per_axe.items():
-        result[axe_id] = {
-            **_rollup(data["count"], data["total"], data["status"]),
-            "late": late.get(axe_id, 0),
-            "reports_done": reports.get(axe_id, 0),
-        }
-        overall["count"] += data["count"]
-        overall["total"] += data["total"]
-        for status, n in data["status"].items():
-            overall["status"][status] += n
-    summary = {
-        **_rollup(overall["count"], overall["total"], overall["status"]),
-        "late": sum(late.values()),
-        "reports_done": sum(reports.values()),
-    }
-    return result, summary
+        action.pacte = axe.pacte
+        row = rows.get((p.key, action.pk))
+        action.report_year = p.year
+        action.report_due = bool(row and row["due"])
+        action.report_state = report_display_state(row)
+        action.year_row = row
+    return p.year, actions, result.groups(), result.total()
 
 
 def thematic_axes_summary(user, today=None):
-    """For each axe `user` is thematic referent of: its actions and this year's reports, submitted, draft and
-    missing, in four queries whatever the number of axes and actions."""
+    """For each axe `user` is thematic referent of: its actions and the reports due for its pacte's reporting
+    year, submitted, draft and missing, in two queries whatever the number of axes and actions."""
     axes = list(
         Axe.objects.filter(thematic_referents=user).select_related("pacte").order_by("pacte__first_year", "number")
     )
     if not axes:
         return []
-    counts = dict(
-        Action.objects.filter(axe__in=axes)
-        .values("axe_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("axe_id", "n")
-    )
-    years = {axe.pacte_id: reporting_year(axe.pacte, today) for axe in axes}
-    in_year = Q()
-    for pacte_id, year in years.items():
-        in_year |= Q(action__pacte_id=pacte_id, year=year)
-    states = defaultdict(int)
-    rows = (
-        ProgressReport.objects.filter(in_year, action__axe__in=axes)
-        .values("action__axe_id", "state")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        states[(row["action__axe_id"], row["state"])] = row["n"]
+    pactes = {axe.pacte_id: axe.pacte for axe in axes}
+    periods = figures.periods_of(pactes.values(), None, today)
+    by_pacte = {p.pacte_id: p for p in periods}
+    result = figures.compute(periods, Action.objects.filter(axe__in=axes), group="axe")
     summary = []
     for axe in axes:
-        count = counts.get(axe.pk, 0)
-        submitted = states[(axe.pk, ReportState.SUBMITTED)]
-        draft = states[(axe.pk, ReportState.DRAFT)]
+        p = by_pacte[axe.pacte_id]
+        data = result.groups(p.key).get(axe.pk) or figures.finish(figures.empty_figures(p.year))
+        reports = data["reports"]
         summary.append(
             {
                 "axe": axe,
-                "year": years[axe.pacte_id],
-                "count": count,
-                "submitted": submitted,
-                "draft": draft,
-                "missing": count - submitted - draft,
+                "year": p.year,
+                "count": data["actions"],
+                "due": reports["due"],
+                "submitted": reports["submitted"],
+                "draft": reports["draft"],
+                "missing": reports["missing"],
             }
         )
     return summary

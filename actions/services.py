@@ -5,14 +5,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from actions.enums import ReportState
+from actions.figures import reporting_year  # noqa: F401 - long-standing import path
 from actions.models import Action, IndicatorValue, ProgressReport, ReportDocument
 from pti.concurrency import ConflictError, changes_since, lock_version
-
-
-def reporting_year(pacte, today=None):
-    """The year whose report referents are expected to write now: this year, kept inside the pacte's years."""
-    year = (today or timezone.localdate()).year
-    return min(max(year, pacte.first_year), pacte.last_year)
 
 
 @transaction.atomic

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from actions import queries, services
+from actions import figures, queries, services
+from actions.enums import ReportState
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, ReportForm
 from actions.models import Action, Indicator, IndicatorValue, ProgressReport, ReportDocument
@@ -28,20 +29,24 @@ def _get_action(request, pk, *, edit=False, queryset=None):
 
 @require_GET
 def my_actions(request):
-    """The referent's desk: the actions he is named on, in full, and a summary of each axe he is thematic
-    referent of (whose actions load on demand: an axe can hold hundreds of them)."""
-    actions = list(
-        queries.with_report_state(
-            Action.objects.filter(referents=request.user).select_related("pacte", "axe__pacte", "objectif")
-        ).order_by("-pacte__first_year", "pacte_id", "axe__number", "sort_key")
+    """The referent's desk: the actions he is named on, in full, with the reports due from them (the to-do
+    list), and a summary of each axe he is thematic referent of (whose actions load on demand: an axe can hold
+    hundreds of them)."""
+    scope = Action.objects.filter(referents=request.user)
+    actions = queries.attach_year_facts(
+        scope.select_related("pacte", "axe__pacte", "objectif").order_by(
+            "-pacte__first_year", "pacte_id", "axe__number", "sort_key"
+        ),
+        scope=scope,
     )
+    todo = [a for a in actions if a.report_todo]
     return render(
         request,
         "actions/my_actions.html",
         {
             "actions": actions,
-            "missing": [a for a in actions if a.report_state is None],
-            "drafts": [a for a in actions if a.report_state == "draft"],
+            "missing": [a for a in todo if a.report_state == queries.MISSING],
+            "drafts": [a for a in todo if a.report_state == ReportState.DRAFT],
             "thematic_axes": queries.thematic_axes_summary(request.user),
             "can_see_all": access.is_staff(request.user),
         },
@@ -53,26 +58,30 @@ def my_actions(request):
 def my_axe_actions(request, pk):
     """The actions of an axe with this year's report state (loaded into /mes-actions/ by htmx, or a page)."""
     axe = get_object_or_404(Axe.objects.select_related("pacte"), pk=pk)
-    year = services.reporting_year(axe.pacte)
-    actions = queries.with_report_state(
-        Action.objects.filter(axe=axe).select_related("pacte", "axe__pacte", "objectif"), year=year
-    ).order_by("sort_key")
+    scope = Action.objects.filter(axe=axe)
+    actions = queries.attach_year_facts(
+        scope.select_related("pacte", "axe__pacte", "objectif").order_by("sort_key"), scope=scope
+    )
+    year = actions[0].report_year if actions else services.reporting_year(axe.pacte)
     template = "actions/_my_action_rows.html" if request.htmx else "actions/my_axe_actions.html"
     return render(request, template, {"axe": axe, "actions": actions, "year": year})
 
 
 @require_GET
 def pacte_detail(request, slug):
-    """The pacte's tree: axes with their rolled-up figures; each axe's objectives and actions load on demand."""
-    pacte = get_object_or_404(Pacte, slug=slug)
-    year = services.reporting_year(pacte)
-    rollups, summary = queries.axe_rollups(pacte, year)
-    empty = {"count": 0, "mean_progress": None, "status_counts": [], "late": 0, "reports_done": 0}
-    axes = [{"axe": axe, **rollups.get(axe.pk, empty)} for axe in Axe.objects.filter(pacte=pacte).order_by("number")]
+    """The pacte's tree: axes with their figures (actions.figures); each axe's objectives and actions load on
+    demand."""
+    pacte = get_object_or_404(Pacte.objects.prefetch_related("closed_years"), slug=slug)
+    year, per_axe, summary = queries.pacte_figures(pacte)
+    empty = figures.finish(figures.empty_figures(year))
+    axes = [
+        {"axe": axe, "figures": per_axe.get(axe.pk, empty), "statuses": queries.status_list(per_axe.get(axe.pk, empty))}
+        for axe in Axe.objects.filter(pacte=pacte).order_by("number")
+    ]
     return render(
         request,
         "actions/pacte_detail.html",
-        {"pacte": pacte, "axes": axes, "summary": summary, "year": year},
+        {"pacte": pacte, "axes": axes, "summary": summary, "year": year, "closure": pacte.closure(year)},
     )
 
 
@@ -82,18 +91,20 @@ def pacte_axe(request, slug, number):
     """One axe of the pacte tree: its objectives and actions with status and progress (htmx part or page)."""
     axe = get_object_or_404(Axe.objects.select_related("pacte"), pacte__slug=slug, number=number)
     objectifs = list(Objectif.objects.filter(axe=axe).select_related("axe").order_by("number"))
-    actions = list(
-        queries.with_report_state(Action.objects.filter(axe=axe).select_related("pacte")).order_by("sort_key")
-    )
+    year, actions, per_objectif, _total = queries.axe_figures(axe)
     by_objectif = {obj.pk: [] for obj in objectifs}
     loose = []
     for action in actions:
         by_objectif.get(action.objectif_id, loose).append(action)
+    empty = figures.finish(figures.empty_figures(year))
     branches = [
-        {"objectif": obj, "actions": by_objectif[obj.pk], **queries.rollup(by_objectif[obj.pk])} for obj in objectifs
+        {"objectif": obj, "actions": by_objectif[obj.pk], "figures": per_objectif.get(obj.pk, empty)}
+        for obj in objectifs
     ]
     template = "actions/_pacte_axe.html" if request.htmx else "actions/pacte_axe.html"
-    return render(request, template, {"axe": axe, "pacte": axe.pacte, "branches": branches, "loose": loose})
+    return render(
+        request, template, {"axe": axe, "pacte": axe.pacte, "branches": branches, "loose": loose, "year": year}
+    )
 
 
 @require_GET
@@ -102,8 +113,9 @@ def action_list(request):
     action_filter = ActionFilter(request.GET or None, queryset=Action.objects.all())
     queryset = action_filter.qs if action_filter.is_bound else Action.objects.all()
     year = action_filter.form.cleaned_data.get("annee") if action_filter.is_bound and action_filter.is_valid() else None
-    queryset = queries.with_report_state(queries.list_actions(queryset), year=year).order_by("pacte_id", "sort_key")
+    queryset = queries.list_actions(queryset).order_by("pacte_id", "sort_key")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queries.attach_year_facts(page.object_list, year)
     query = request.GET.copy()
     query.pop("page", None)
     template = "actions/_action_results.html" if request.htmx else "actions/action_list.html"
@@ -125,8 +137,9 @@ def action_detail(request, pk):
             indicator.label, years, [r["target"] for r in rows], [r["value"] for r in rows], indicator.unit
         )
         indicators.append({"indicator": indicator, "rows": rows, "chart": chart})
-    report_years = {report.year for report in action.reports.all()}
     can_edit = access.can_edit_action(request.user, action)
+    report_years = queries.report_years(action, can_edit)
+    current = next((row for row in report_years if row["current"]), None)
     return render(
         request,
         "actions/action_detail.html",
@@ -134,8 +147,10 @@ def action_detail(request, pk):
             "action": action,
             "indicators": indicators,
             "can_edit": can_edit,
-            "reporting_year": services.reporting_year(action.pacte),
-            "missing_years": [y for y in years if y not in report_years and y <= services.reporting_year(action.pacte)],
+            "reporting_year": current["year"] if current else services.reporting_year(action.pacte),
+            "current": current,
+            "report_years": report_years,
+            "missing_years": [row["year"] for row in report_years if row["todo"] and not row["report"]],
         },
     )
 
@@ -195,8 +210,9 @@ def report_edit(request, pk, year):
     action = _get_action(request, pk)
     if not action.pacte.contains_year(year):
         raise Http404(_("Cette année n'appartient pas au pacte."))
-    if not access.can_edit_report(request.user, action, year):
-        raise PermissionDenied(_("Vous ne pouvez pas modifier ce compte rendu."))
+    refusal = access.report_refusal(request.user, action, year)
+    if refusal:
+        raise PermissionDenied(refusal)
     report = action.reports.filter(year=year).first()
     indicators = list(action.indicators.prefetch_related("values"))
     indicator_values = {

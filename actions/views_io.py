@@ -54,8 +54,8 @@ def _filtered(request):
 @require_GET
 def export_actions(request, fmt):
     queryset, year = _filtered(request)
-    rows = queries.with_report_state(exports.export_actions_queryset(queryset), year=year).order_by(
-        "pacte_id", "sort_key"
+    rows = queries.attach_year_facts(
+        exports.export_actions_queryset(queryset).order_by("pacte_id", "sort_key"), year=year, scope=queryset
     )
     if fmt == "csv":
         return exports.csv_response(exports.actions_sheet(rows), "actions")

@@ -52,9 +52,20 @@ class Pacte(models.Model):
     def contains_year(self, year):
         return self.first_year <= year <= self.last_year
 
+    @property
+    def is_closed(self):
+        return self.status == PacteStatus.CLOSED
+
+    def closure(self, year):
+        """Why `year` of this pacte is closed (a `Closure`), or None while it is open. A year is closed once its
+        bilan has been approved by the council, and every year of a closed pacte is: its reports, indicator
+        values and budgets are then read-only (axes.closing). Reads prefetched `closed_years` if any."""
+        from axes.closing import closure
+
+        return closure(self, year)
+
     def is_year_closed(self, year):
-        """A year is closed once its bilan has been approved by the council: its reports are then read-only."""
-        return self.closed_years.filter(year=year).exists()
+        return self.closure(year) is not None
 
 
 class ClosedYear(models.Model):
@@ -63,6 +74,9 @@ class ClosedYear(models.Model):
     pacte = models.ForeignKey(Pacte, on_delete=models.CASCADE, related_name="closed_years", verbose_name=_("pacte"))
     year = models.PositiveSmallIntegerField(_("année"), validators=YEAR_VALIDATORS)
     closed_at = models.DateTimeField(_("clôturée le"), auto_now_add=True)
+    # Copied from the approved bilan (bilans.workflow), so that every page can say why the year is closed.
+    approval_date = models.DateField(_("date d'approbation du bilan"), null=True, blank=True)
+    deliberation_reference = models.CharField(_("référence de la délibération"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("année clôturée")

@@ -1,7 +1,7 @@
 """The yearly reporting campaign: who owes which report, who is late, and the e-mails that remind them.
 
 The referents of an action are its named referents; an action without any is the responsibility of its axe's
-thematic referents. A report is owed by every action due for the year (bilans.queries.is_due) until it is
+thematic referents. A report is owed by every action due for the year (actions.figures.due_q) until it is
 submitted: a draft is still owed. Each referent whose reports are owed gets one reminder a configurable number
 of days before the deadline and one more after it; every reminder is recorded (`Reminder`, unique per campaign,
 recipient and kind), so that no run of the beat task, however many, sends one twice.
@@ -22,13 +22,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from actions import figures
 from actions.enums import ReportState
 from actions.models import Action
-from actions.queries import with_report_state
 from actions.services import reporting_year
 from bilans.enums import ReminderKind
 from bilans.models import Reminder, ReportingCampaign
-from bilans.queries import is_due, year_states
 
 logger = logging.getLogger(__name__)
 
@@ -40,24 +39,22 @@ def absolute_url(path):
 
 
 def due_actions(pacte, year, today=None):
-    """The actions owing a report for `year`, each with `report_state` ("submitted", "draft" or "missing") and
-    `responsible` (the users expected to write it), in five queries whatever their number."""
-    today = today or timezone.localdate()
-    actions = list(
-        with_report_state(Action.objects.filter(pacte=pacte), year=year)
+    """The actions owing a report for `year` (actions.figures), each with `report_state` ("submitted", "draft"
+    or "missing") and `responsible` (the users expected to write it), in four queries whatever their number."""
+    p = figures.period(pacte, year, today)
+    rows = figures.compute([p], totals=False, rows="due").by_action()
+    actions = [
+        action
+        for action in Action.objects.filter(pacte=pacte)
         .select_related("axe")
         .prefetch_related("referents", "axe__thematic_referents")
         .order_by("axe__number", "sort_key")
-    )
-    states = year_states(pacte, year, actions, today)
-    result = []
+        if (p.key, action.pk) in rows
+    ]
     for action in actions:
-        if not is_due(action, year, states[action.pk][0]):
-            continue
-        action.report_state = action.report_state or MISSING
+        action.report_state = rows[(p.key, action.pk)]["report"] or MISSING
         action.responsible = list(action.referents.all()) or list(action.axe.thematic_referents.all())
-        result.append(action)
-    return result
+    return actions
 
 
 def _counts(actions):
@@ -65,12 +62,19 @@ def _counts(actions):
     for action in actions:
         counts[action.report_state] += 1
     total = len(actions)
-    return {**counts, "due": total, "share": round(100 * counts[SUBMITTED] / total) if total else None}
+    return {**counts, "due": total, "share": figures.share(counts[SUBMITTED], total)}
 
 
 def report_counts(pacte, year, today=None):
     """Submitted, draft and missing reports of the actions due for `year` (for the bilan page)."""
-    return _counts(due_actions(pacte, year, today))
+    reports = figures.compute([figures.period(pacte, year, today)], group=None).total()["reports"]
+    return {
+        SUBMITTED: reports["submitted"],
+        DRAFT: reports["draft"],
+        MISSING: reports["missing"],
+        "due": reports["due"],
+        "share": reports["share"],
+    }
 
 
 def completion(campaign, today=None):
@@ -233,10 +237,12 @@ def notify_new_referents(action_id, user_ids):
         return 0
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).exclude(email="")
     campaign = open_campaign_for(action.pacte)
-    report_state = None
+    report_owed = False
     if campaign is not None:
-        report = action.reports.filter(year=campaign.year).values_list("state", flat=True).first()
-        report_state = report or MISSING
+        p = figures.period(action.pacte, campaign.year)
+        row = figures.compute([p], Action.objects.filter(pk=action.pk), totals=False, rows=True).by_action()
+        row = row.get((p.key, action.pk))
+        report_owed = bool(row and row["due"] and row["report"] != ReportState.SUBMITTED)
     told = 0
     for user in users:
         context = {
@@ -245,7 +251,7 @@ def notify_new_referents(action_id, user_ids):
             "action_url": absolute_url(action.get_absolute_url()),
             "my_actions_url": absolute_url(reverse("actions:my_actions")),
             "campaign": campaign,
-            "report_owed": campaign is not None and report_state != ReportState.SUBMITTED,
+            "report_owed": report_owed,
             "report_url": absolute_url(reverse("actions:report_edit", args=[action.pk, campaign.year]))
             if campaign
             else "",

@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from actions import figures
 from actions.enums import ActionStatus, PartnerKind, PartnerRole, ReportState, Weather
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, ProgressReport
 from axes.models import Axe, Objectif
-from bilans.queries import is_due, year_states
 from pilotage.dashboard import chart_tables, dashboard_charts, dashboard_data
 from pilotage.enums import DecisionStatus
 from pilotage.models import Copil, Decision, HighlightedAction
@@ -63,7 +63,8 @@ def collect(bilan, today=None):
         .prefetch_related("referents")
         .order_by("axe__number", "sort_key")
     )
-    states = year_states(pacte, year, actions, today)
+    p = figures.period(pacte, year, today)
+    facts = figures.compute([p], totals=False, rows=True).by_action()
     reports = {report.action_id: report for report in ProgressReport.objects.filter(action__pacte=pacte, year=year)}
     indicators = defaultdict(list)
     for indicator in Indicator.objects.filter(action__pacte=pacte).order_by("action_id", "position", "pk"):
@@ -78,7 +79,8 @@ def collect(bilan, today=None):
 
     by_axe = defaultdict(list)
     for action in actions:
-        status, progress = states[action.pk]
+        fact = facts[(p.key, action.pk)]
+        status, progress = fact["status"], fact["progress"]
         report = reports.get(action.pk)
         by_axe[action.axe_id].append(
             {
@@ -89,7 +91,8 @@ def collect(bilan, today=None):
                 "status": status,
                 "status_label": _label(ActionStatus.choices, status),
                 "progress": progress,
-                "due": is_due(action, year, status),
+                "due": fact["due"],
+                "late": fact["late"],
                 "referents": [str(user) for user in action.referents.all()],
                 "report": _report(report),
                 "indicators": [

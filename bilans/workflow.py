@@ -70,7 +70,14 @@ def transition(bilan, target, user=None, note="", **fields):
     locked.save()
     BilanTransition.objects.create(bilan=locked, source=source, target=target, user=user, note=note)
     if target == S.APPROVED:
-        ClosedYear.objects.get_or_create(pacte_id=locked.pacte_id, year=locked.year)
+        ClosedYear.objects.update_or_create(
+            pacte_id=locked.pacte_id,
+            year=locked.year,
+            defaults={
+                "approval_date": locked.approval_date,
+                "deliberation_reference": locked.deliberation_reference,
+            },
+        )
     # Keep the caller's instance in step with the database.
     for name in [f.attname for f in Bilan._meta.concrete_fields]:
         setattr(bilan, name, getattr(locked, name))

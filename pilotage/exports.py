@@ -13,6 +13,7 @@ def open_decisions_sheet(today=None):
     today = today or timezone.localdate()
     decisions = (
         Decision.objects.open()
+        .with_late(today)
         .select_related("copil__pacte", "action", "owner")
         .order_by("copil__pacte__first_year", "due_date", "copil__date", "pk")
     )
@@ -27,7 +28,7 @@ def open_decisions_sheet(today=None):
             Column(_("Responsable"), lambda d: str(d.owner) if d.owner_id else None, width=24),
             Column(_("Échéance"), lambda d: d.due_date, DATE, 13),
             Column(_("Statut"), lambda d: capfirst(d.get_status_display()), width=12),
-            Column(_("En retard"), lambda d: bool(d.due_date and d.due_date < today), BOOLEAN, 10),
+            Column(_("En retard"), lambda d: d.is_late, BOOLEAN, 10),
             Column(_("Suivi"), lambda d: d.follow_up, width=50),
         ],
         decisions,

@@ -1,13 +1,13 @@
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from axes.models import Pacte
 from pilotage.enums import DecisionStatus
-from pilotage.models import Decision
+from pilotage.models import Decision, decision_late_q
 
 ALL = "toutes"
 
@@ -55,12 +55,16 @@ class DecisionFilter(django_filters.FilterSet):
 def late_first(queryset, today=None):
     """Late open decisions first (oldest due date first), then the others by due date, undated last."""
     today = today or timezone.localdate()
-    return queryset.annotate(
-        late_rank=Case(
-            When(Q(status=DecisionStatus.OPEN, due_date__lt=today), then=Value(0)),
-            When(status=DecisionStatus.OPEN, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        ),
-        undated=Case(When(due_date__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField()),
-    ).order_by("late_rank", "undated", Coalesce("due_date", "copil__date"), "pk")
+    return (
+        queryset.with_late(today)
+        .annotate(
+            late_rank=Case(
+                When(decision_late_q(today), then=Value(0)),
+                When(status=DecisionStatus.OPEN, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            undated=Case(When(due_date__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        )
+        .order_by("late_rank", "undated", Coalesce("due_date", "copil__date"), "pk")
+    )

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -67,12 +67,32 @@ class HighlightedAction(models.Model):
             raise ValidationError({"action": _("L'action doit appartenir au pacte du COPIL.")})
 
 
+def decision_late_q(today, prefix=""):
+    """A late decision: still open and its due date has passed. A decision due today is not late yet; one
+    without a due date never is. The one definition (docs/indicateurs.md), for pages, exports, API and PDFs;
+    `prefix` reaches decisions through a relation ("copils__decisions__")."""
+    return Q(
+        **{f"{prefix}status": DecisionStatus.OPEN, f"{prefix}due_date__isnull": False, f"{prefix}due_date__lt": today}
+    )
+
+
 class DecisionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=DecisionStatus.OPEN)
 
     def late(self, today=None):
-        return self.open().filter(due_date__lt=today or timezone.localdate())
+        return self.filter(decision_late_q(today or timezone.localdate()))
+
+    def with_late(self, today=None):
+        return self.annotate(
+            is_late=ExpressionWrapper(decision_late_q(today or timezone.localdate()), output_field=BooleanField())
+        )
+
+
+class DecisionManager(models.Manager.from_queryset(DecisionQuerySet)):
+    def get_queryset(self):
+        # Every decision read through the ORM knows whether it is late today.
+        return super().get_queryset().with_late()
 
 
 class Decision(models.Model):
@@ -101,7 +121,7 @@ class Decision(models.Model):
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
-    objects = DecisionQuerySet.as_manager()
+    objects = DecisionManager()
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
@@ -118,7 +138,3 @@ class Decision(models.Model):
     def clean(self):
         if self.copil_id and self.action_id and self.action.pacte_id != self.copil.pacte_id:
             raise ValidationError({"action": _("L'action doit appartenir au pacte du COPIL.")})
-
-    @property
-    def is_late(self):
-        return bool(self.status == DecisionStatus.OPEN and self.due_date and self.due_date < timezone.localdate())

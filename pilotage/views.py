@@ -15,7 +15,7 @@ from pilotage import dashboard, services
 from pilotage.enums import DecisionStatus
 from pilotage.filters import DecisionFilter, late_first
 from pilotage.forms import CopilForm, DecisionForm, YearForm
-from pilotage.models import Copil, Decision
+from pilotage.models import Copil, Decision, decision_late_q
 from pti import access
 from pti.concurrency import ConflictError
 
@@ -64,10 +64,7 @@ def index(request):
         copil_count=Count("copils", distinct=True),
         last_copil=Max("copils__date"),
         open_decisions=Count("copils__decisions", filter=Q(copils__decisions__status=DecisionStatus.OPEN)),
-        late_decisions=Count(
-            "copils__decisions",
-            filter=Q(copils__decisions__status=DecisionStatus.OPEN, copils__decisions__due_date__lt=today),
-        ),
+        late_decisions=Count("copils__decisions", filter=decision_late_q(today, "copils__decisions__")),
     )
     rows = [{"pacte": pacte, "year": reporting_year(pacte, today)} for pacte in pactes]
     return render(

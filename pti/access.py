@@ -53,11 +53,24 @@ def can_edit_action(user, action):
     return is_referent_of(user, action)
 
 
+def report_refusal(user, action, year):
+    """Why `user` may not write this action's report for `year` (a French sentence), or None if he may: the
+    action's editors write it while the year is open (its bilan not approved, the pacte not closed)."""
+    from django.utils.translation import gettext as _
+
+    if not action.pacte.contains_year(year):
+        return _("L'année %(year)s n'appartient pas au pacte.") % {"year": year}
+    closure = action.pacte.closure(year)
+    if closure is not None:
+        return closure.message
+    if not can_edit_action(user, action):
+        return _("Vous n'êtes pas référent de cette action.")
+    return None
+
+
 def can_edit_report(user, action, year):
-    """Write this action's report for `year`: the action's editors, while the year's bilan is not approved."""
-    if not action.pacte.contains_year(year) or action.pacte.is_year_closed(year):
-        return False
-    return can_edit_action(user, action)
+    """Write this action's report for `year`: the action's editors, while the year is open."""
+    return report_refusal(user, action, year) is None
 
 
 def can_manage_pilotage(user, obj=None):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("journal/", audit.journal, name="journal"),
+    path("aide/chiffres/", views.figures_help, name="figures_help"),
     path("comptes/login/", LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
     path("comptes/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -1,8 +1,29 @@
+import functools
+
+import markdown
+from django.conf import settings
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
 
 from axes.models import Pacte
+
+FIGURES_DOC = settings.BASE_DIR / "docs" / "indicateurs.md"
 
 
 def home(request):
     pactes = Pacte.objects.order_by("-first_year")
     return render(request, "home.html", {"pactes": pactes})
+
+
+@functools.cache
+def _figures_html():
+    text = FIGURES_DOC.read_text(encoding="utf-8")
+    # Our own document, in the repository: its HTML is trusted.
+    return mark_safe(markdown.markdown(text, extensions=["tables", "toc"], output_format="html"))  # noqa: S308
+
+
+@require_GET
+def figures_help(request):
+    """How each figure of PTI is computed, for COPIL members and staff: docs/indicateurs.md, as a page."""
+    return render(request, "pti/figures_help.html", {"content": _figures_html()})

@@ -41,6 +41,7 @@ ROUTES = {
     "home": (READ, None, "GET"),
     "healthz": (PUBLIC, None, "GET"),
     "journal": (STAFF, None, "GET"),
+    "figures_help": (READ, None, "GET"),
     "login": (PUBLIC, None, "GET"),
     "logout": (READ, None, "POST"),  # logging out needs a session; anonymous is sent to the login page
     "password_change": (READ, None, "GET"),

@@ -253,17 +253,21 @@ def test_one_indicator_value_per_year():
     "higher_is_better, value, on_target", [(True, 120, True), (True, 80, False), (False, 80, True), (False, 120, False)]
 )
 def test_indicator_value_gap_and_target(higher_is_better, value, on_target):
-    indicator_value = IndicatorValueFactory(
+    created = IndicatorValueFactory(
         indicator__higher_is_better=higher_is_better, year=2023, target=Decimal(100), value=Decimal(value)
     )
+    indicator_value = IndicatorValue.objects.get(pk=created.pk)
     assert indicator_value.gap == Decimal(value - 100)
     assert indicator_value.on_target is on_target
+    assert indicator_value.state == ("on_target" if on_target else "behind")
 
 
 def test_indicator_value_without_measure_has_no_gap():
-    indicator_value = IndicatorValueFactory(year=2023, value=None)
+    created = IndicatorValueFactory(year=2023, value=None, target=Decimal(10))
+    indicator_value = IndicatorValue.objects.get(pk=created.pk)
     assert indicator_value.gap is None
     assert indicator_value.on_target is None
+    assert indicator_value.state == "no_value"
 
 
 def test_budget_year_outside_the_pacte_is_refused():
@@ -306,10 +310,13 @@ TODAY = datetime.date(2024, 6, 15)
 def test_action_is_late_once_its_end_date_passed_unless_finished(end_date, status, late):
     action = ActionFactory(end_date=end_date, status=status)
 
-    assert action.is_late_on(TODAY) is late
+    assert Action.objects.with_late(TODAY).get(pk=action.pk).is_late is late
     assert Action.objects.late(today=TODAY).filter(pk=action.pk).exists() is late
 
 
-def test_is_late_uses_today():
-    assert ActionFactory(late=True).is_late is True  # the trait ends in the pacte's first year, long gone
-    assert ActionFactory(late=True, status=ActionStatus.DONE).is_late is False
+def test_every_action_read_knows_whether_it_is_late_today():
+    late = ActionFactory(late=True)  # the trait ends in the pacte's first year, long gone
+    done = ActionFactory(late=True, status=ActionStatus.DONE)
+    assert Action.objects.get(pk=late.pk).is_late is True
+    assert Action.objects.get(pk=done.pk).is_late is False
+    assert late.axe.actions.get(pk=late.pk).is_late is True

@@ -16,7 +16,8 @@ from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
 from pti.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-MAX_QUERIES = 12
+# The action page reads its yearly figures (actions.figures) and the closed years: 13 queries.
+MAX_QUERIES = 13
 
 
 def populate(pacte, referent, n):
@@ -83,7 +84,7 @@ def test_my_actions_lists_direct_and_thematic_actions_grouped_by_axe_with_report
     assert "Plateforme orientation" in content and "Pas à moi" not in content
     assert f"Rédiger le compte rendu 2025 de l'action {mine.number}" in content
     assert "Compétences" in content
-    assert "2 actions – comptes rendus 2025 : 1 transmis, 0 en brouillon, 1 manquants" in content
+    assert "2 actions – comptes rendus 2025 attendus : 1 transmis, 0 en brouillon, 1 manquant" in content
 
     part = client.get(reverse("actions:my_axe_actions", args=[thematic_axe.pk]), headers={"HX-Request": "true"})
     part_content = part.content.decode()
@@ -109,16 +110,20 @@ def test_pacte_page_rolls_progress_up_to_axes_and_pacte(client, referent):
     response = client.get(reverse("actions:pacte_detail", args=[pacte.slug]))
     first, second = response.context["axes"]
     # The pacte ended in 2025: its unfinished actions are late today.
-    assert (first["count"], first["mean_progress"], first["reports_done"], first["late"]) == (2, 40, 1, 1)
-    assert [(status, n) for status, _label, n in first["status_counts"]] == [("in_progress", 1), ("done", 1)]
-    assert (second["count"], second["mean_progress"], second["late"]) == (1, 100, 1)
+    figures = first["figures"]
+    assert (figures["actions"], figures["mean_progress"], figures["late"]) == (2, 40, 1)
+    assert (figures["reports"]["submitted"], figures["reports"]["due"]) == (1, 2)
+    assert [(status, n) for status, _label, n in first["statuses"]] == [("in_progress", 1), ("done", 1)]
+    figures = second["figures"]
+    assert (figures["actions"], figures["mean_progress"], figures["late"]) == (1, 100, 1)
     summary = response.context["summary"]
-    assert (summary["count"], summary["mean_progress"], summary["late"]) == (3, 60, 2)
+    assert (summary["actions"], summary["mean_progress"], summary["late"]) == (3, 60, 2)
     content = response.content.decode()
     assert "Orienter" in content and "1 en cours · 1 réalisée" in content
+    assert "1 sur 3 attendus" in content
 
     part = client.get(reverse("actions:pacte_axe", args=[pacte.slug, 1]), headers={"HX-Request": "true"})
-    assert part.context["branches"][0]["mean_progress"] == 40
+    assert part.context["branches"][0]["figures"]["mean_progress"] == 40
     part_content = part.content.decode()
     assert "<html" not in part_content
     assert "Raccourcir les délais" in part_content and "Plateforme" in part_content

@@ -22,6 +22,7 @@ from actions.models import (
     ProgressReport,
     number_sort_key,
 )
+from axes.closing import reopened
 from axes.models import Axe, Objectif, Pacte
 from pilotage.demo import texts
 from pilotage.demo.accounts import copy_username, ensure_accounts, ensure_copy_accounts
@@ -56,7 +57,8 @@ def seed(scale=1):
     if not 1 <= scale <= max_scale():
         raise ValueError(f"L'échelle doit être comprise entre 1 et {max_scale()}.")
     stats = Stats()
-    with transaction.atomic():
+    # The demo writes the reports of its closed pacte and years, which no user's path may (axes.closing).
+    with transaction.atomic(), reopened():
         users = ensure_accounts(stats)
         copies = ensure_copy_accounts(scale, stats)
         partners = ensure_partners(stats)

@@ -110,7 +110,7 @@ def test_key_figures_of_the_reporting_year_use_the_actions_status_and_progress(p
     assert current["mean_progress"] == 45  # (50 + 100 + 0 + 30) / 4
     assert current["late"] == 1
     # 2.1 has not started: no 2024 report is due from it.
-    assert current["reports"] == {"submitted": 1, "draft": 1, "due": 3, "share": 33}
+    assert current["reports"] == {"submitted": 1, "draft": 1, "missing": 1, "due": 3, "share": 33}
 
 
 def test_indicators_are_on_target_behind_without_value_or_without_target(pacte):
@@ -133,7 +133,7 @@ def test_previous_year_figures_come_from_the_reports_submitted_by_then(pacte):
     assert previous["mean_progress"] == 33  # (50 + 60 + 0 + 22) / 4
     # 1.1 ends on 31/12/2023: it was not late yet at the end of 2023.
     assert previous["late"] == 0
-    assert previous["reports"] == {"submitted": 3, "draft": 0, "due": 3, "share": 100}
+    assert previous["reports"] == {"submitted": 3, "draft": 0, "missing": 0, "due": 3, "share": 100}
     assert (previous["indicators"]["on_target"], previous["indicators"]["behind"]) == (2, 0)
     assert previous["attention"]["total"] == 0
 

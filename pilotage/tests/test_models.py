@@ -72,10 +72,15 @@ def test_open_decision_is_late_once_due(due_date, status, late):
     assert Decision.objects.late(today=TODAY).filter(pk=decision.pk).exists() is late
 
 
-def test_decision_is_late_uses_today():
-    assert DecisionFactory(due_date=datetime.date(2020, 1, 1)).is_late is True
-    assert DecisionFactory(due_date=None).is_late is False
-    assert DecisionFactory(due_date=datetime.date(2020, 1, 1), status=DecisionStatus.DONE).is_late is False
+def test_every_decision_read_knows_whether_it_is_late_today():
+    def read(decision):
+        return Decision.objects.get(pk=decision.pk).is_late
+
+    today = datetime.date.today()
+    assert read(DecisionFactory(due_date=datetime.date(2020, 1, 1))) is True
+    assert read(DecisionFactory(due_date=None)) is False
+    assert read(DecisionFactory(due_date=today)) is False  # due today: not late yet
+    assert read(DecisionFactory(due_date=datetime.date(2020, 1, 1), status=DecisionStatus.DONE)) is False
 
 
 def test_database_refuses_an_unknown_decision_status():

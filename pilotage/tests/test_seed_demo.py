@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from actions.enums import ActionStatus, ReportState
 from actions.models import Action, ActionBudget, Indicator, IndicatorValue, ProgressReport, number_sort_key
+from axes.closing import reopened
 from axes.enums import PacteStatus
 from axes.models import Axe, Objectif, Pacte
 from pilotage.demo.accounts import DEMO_PASSWORD
@@ -87,6 +88,7 @@ def snapshot():
     return {
         model._meta.label: list(model._default_manager.order_by("pk").values())
         for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed
     }
 
 
@@ -331,4 +333,5 @@ def test_every_seeded_row_passes_the_field_validators_and_the_models_clean(db):
     ]:
         for obj in model.objects.select_related(*related):
             obj.clean_fields()
-            obj.clean()
+            with reopened():  # the closed years' rows refuse any change, which is not what is checked here
+                obj.clean()

@@ -124,7 +124,7 @@ def test_nobody_writes_a_report_once_the_year_is_closed(referent, own_action, st
     for user in (referent, staff, administrator):
         assert not access.can_edit_report(user, own_action, 2023)
         assert access.can_edit_report(user, own_action, 2024)
-    assert not access.can(referent, access.EDIT_REPORT, ProgressReportFactory(action=own_action, year=2023))
+    assert not access.can(referent, access.EDIT_REPORT, ProgressReportFactory.build(action=own_action, year=2023))
 
 
 def test_closing_a_year_of_another_pacte_changes_nothing(referent, own_action):

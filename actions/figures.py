@@ -1,0 +1,595 @@
+"""The figures of PTI, each defined once, here (docs/indicateurs.md says in French what each one means).
+
+Every page, export, API field, e-mail and PDF that shows "report due", "late", "mean progress" or "indicator
+on target" reads it from this module; nothing re-derives them.
+
+Two layers:
+
+- **Rules**: each figure's condition is one Django `Q` object (or `Case` expression) over the columns of an
+  action in a year (`ActionYear`) or of an indicator in a year (`IndicatorYear`): `due_q`, `late_q`,
+  `unchanged_q`, `in_mean_q`, `indicator_state`… Django compiles the same object against a real table
+  (`Action.objects.filter(late_q(today))`, the live state) and against the rows computed below.
+- **The state of every action in a year, in SQL**: `compute(periods, actions)` computes, in one statement,
+  one row per action and period (a pacte's year) with its status and progress in that year, its previous
+  year's, the state of its report, the number of its indicators in each state, and the 0/1 flags of the rules.
+  It sums them per axe (or objective) and per status, and lists the rows a page needs, so a page's query count
+  and its memory do not grow with the number of actions.
+
+What "the state of an action in year Y" means:
+- from the reporting year on (`reporting_year`: this year, kept inside the pacte's years), the action's own
+  status and progress, kept up to date by its reports and by the staff;
+- for an earlier year, the status and progress of its latest report submitted for that year or before; an
+  action without any report by then is "à lancer", at 0 %.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.sql import Query
+from django.utils import timezone
+
+from actions.enums import FINISHED_STATUSES, ActionStatus, ReportState
+from actions.models import Action, ActionYear, Indicator, IndicatorValue, IndicatorYear, ProgressReport
+from axes.models import Axe
+
+FINISHED = tuple(status.value for status in FINISHED_STATUSES)
+SUBMITTED, DRAFT = ReportState.SUBMITTED.value, ReportState.DRAFT.value
+
+# The flags of an action in a year, in the order of the rows' columns.
+FLAGS = ("due", "submitted", "draft", "missing", "late", "no_report", "unchanged", "behind", "attention", "in_mean")
+# Why an action needs attention, in the order they are listed.
+REASONS = ("late", "no_report", "unchanged", "behind")
+INDICATOR_STATES = ("on_target", "behind", "no_value", "no_target")
+
+
+def reporting_year(pacte, today=None):
+    """The year whose report referents are expected to write now: this year, kept inside the pacte's years."""
+    year = (today or timezone.localdate()).year
+    return min(max(year, pacte.first_year), pacte.last_year)
+
+
+def reference_date(pacte, year, today):
+    """The day an action's end date is compared with to say it is late in `year`: today for the reporting year
+    (and after), the last day of an earlier year (or today, if earlier)."""
+    if year >= reporting_year(pacte, today):
+        return today
+    return min(today, datetime.date(year, 12, 31))
+
+
+# --- the rules ----------------------------------------------------------------------------------------------
+
+
+def finished_q():
+    """Done or abandoned: the action will not move any more."""
+    return Q(status__in=FINISHED)
+
+
+def late_q(reference):
+    """Late: its end date has passed (on `reference`) and it is neither done nor abandoned. A postponed action
+    whose end date has passed is late too: postponing does not move the end date."""
+    return Q(end_date__isnull=False, end_date__lt=reference) & ~finished_q()
+
+
+def started_q(year):
+    """It has started by the end of `year` (an action without a start date has always started)."""
+    return Q(start_date__isnull=True) | Q(start_date__lte=datetime.date(year, 12, 31))
+
+
+def finished_before_q(year):
+    """It was finished before `year` began: finished in `year`, and either its end date is before the year or
+    its latest report of the years before already said it was done or abandoned."""
+    return finished_q() & (Q(end_date__lt=datetime.date(year, 1, 1)) | Q(previous_status__in=FINISHED))
+
+
+def due_q(year):
+    """A report is due for `year`: the action has started by the end of the year and was not finished before it.
+    An action finished (or abandoned) during the year owes the report that says so."""
+    return started_q(year) & ~finished_before_q(year)
+
+
+def unchanged_q(year):
+    """Its progress in `year` is the same as the year before, though it had started before and is not finished."""
+    return (
+        (Q(start_date__isnull=True) | Q(start_date__lt=datetime.date(year, 1, 1)))
+        & ~finished_q()
+        & Q(previous_progress__isnull=False)
+        & Q(progress=F("previous_progress"))
+    )
+
+
+def in_mean_q():
+    """Counted in the mean progress: every action but the abandoned ones (an abandoned action will never
+    progress; it is counted apart, in the status counts). Postponed actions count with their progress."""
+    return ~Q(status=ActionStatus.ABANDONED)
+
+
+def indicator_state(target="target", value="value", higher_is_better="higher_is_better"):
+    """An indicator's state in a year: "on_target" or "behind" when it has both a target and a value (the value
+    reaches the target: at least it when higher is better, at most it otherwise), "no_value" when it has a
+    target but no value yet, "no_target" when it has a value but no target, "none" when it has neither.
+    The arguments name the fields (`indicator__higher_is_better` from an IndicatorValue)."""
+    measured = Q(**{f"{target}__isnull": False, f"{value}__isnull": False})
+    behind = measured & (
+        Q(**{higher_is_better: True, f"{value}__lt": F(target)})
+        | Q(**{higher_is_better: False, f"{value}__gt": F(target)})
+    )
+    return Case(
+        When(behind, then=Value("behind")),
+        When(measured, then=Value("on_target")),
+        When(Q(**{f"{target}__isnull": False}), then=Value("no_value")),
+        When(Q(**{f"{value}__isnull": False}), then=Value("no_target")),
+        default=Value("none"),
+        output_field=CharField(),
+    )
+
+
+def _rules(period):
+    """{flag: Q} for `period`."""
+    year = period.year
+    due = due_q(year)
+    rules = {
+        "due": due,
+        "submitted": due & Q(report=SUBMITTED),
+        "draft": due & Q(report=DRAFT),
+        "missing": due & Q(report__isnull=True),
+        "late": late_q(period.reference_date),
+        "no_report": due & ~Q(report=SUBMITTED),
+        "unchanged": unchanged_q(year),
+        "behind": Q(ind_behind__gt=0),
+        "in_mean": in_mean_q(),
+    }
+    rules["attention"] = rules["late"] | rules["no_report"] | rules["unchanged"] | rules["behind"]
+    return rules
+
+
+def compile_on(model, expression):
+    """(sql, params) of `expression` (a Q or an expression) over the columns of `model`'s table, for this
+    database: how a rule written once with the ORM becomes part of a hand-written statement."""
+    query = Query(model)
+    compiler = query.get_compiler(connection=connection)
+    if isinstance(expression, Q):
+        node = query.build_where(expression)
+    else:
+        node = expression.resolve_expression(query, allow_joins=False)
+    return compiler.compile(node)
+
+
+# --- periods -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A year of a pacte, as of `today`."""
+
+    key: int
+    pacte_id: int
+    first_year: int
+    year: int
+    reporting_year: int
+    reference_date: datetime.date
+
+    @property
+    def live(self):
+        """From the reporting year on, an action's state is its own; before, its reports'."""
+        return self.year >= self.reporting_year
+
+    def state_source(self, year):
+        """Where the state of `year` comes from: None before the pacte, "live" or "reports"."""
+        if year < self.first_year:
+            return None
+        return "live" if year >= self.reporting_year else "reports"
+
+
+def period(pacte, year=None, today=None, key=0):
+    """The period of `pacte` for `year` (its reporting year when None)."""
+    today = today or timezone.localdate()
+    year = reporting_year(pacte, today) if year is None else int(year)
+    return Period(
+        key=key,
+        pacte_id=pacte.pk,
+        first_year=pacte.first_year,
+        year=year,
+        reporting_year=reporting_year(pacte, today),
+        reference_date=reference_date(pacte, year, today),
+    )
+
+
+def periods_of(pactes, year=None, today=None):
+    """One period per pacte: `year` where the pacte holds it (pactes without it are left out), else each
+    pacte's reporting year."""
+    result = []
+    for pacte in pactes:
+        if year is not None and not pacte.contains_year(int(year)):
+            continue
+        result.append(period(pacte, year, today, key=len(result)))
+    return result
+
+
+# --- the statement -------------------------------------------------------------------------------------------
+
+
+def _names():
+    qn = connection.ops.quote_name
+
+    def column(model, field):
+        return qn(model._meta.get_field(field).column)
+
+    names = {
+        "action": qn(Action._meta.db_table),
+        "axe": qn(Axe._meta.db_table),
+        "report": qn(ProgressReport._meta.db_table),
+        "indicator": qn(Indicator._meta.db_table),
+        "value": qn(IndicatorValue._meta.db_table),
+        "i.action": column(Indicator, "action"),
+        "i.higher_is_better": column(Indicator, "higher_is_better"),
+        "x.number": column(Axe, "number"),
+    }
+    for field in ("number", "title", "sort_key", "status", "progress", "start_date", "end_date"):
+        names[f"a.{field}"] = column(Action, field)
+    for field in ("axe", "pacte", "objectif"):
+        names[f"a.{field}"] = column(Action, field)
+    for field in ("action", "year", "state", "status", "progress"):
+        names[f"r.{field}"] = column(ProgressReport, field)
+    for field in ("indicator", "year", "target", "value"):
+        names[f"v.{field}"] = column(IndicatorValue, field)
+    return names
+
+
+class _Sql:
+    """SQL text and its parameters, built in the order they appear."""
+
+    def __init__(self):
+        self.parts, self.params = [], []
+
+    def add(self, sql, *params):
+        self.parts.append(sql)
+        self.params.extend(params)
+        return self
+
+    def text(self):
+        return "".join(self.parts)
+
+
+def _placeholders(values):
+    return ", ".join(["%s"] * len(values))
+
+
+def _scope(sql, n, periods, actions):
+    """The WHERE condition on `a` (the actions table) restricting to the periods' pactes and to `actions`."""
+    pacte_ids = sorted({p.pacte_id for p in periods})
+    sql.add(f"a.{n['a.pacte']} IN ({_placeholders(pacte_ids)})", *pacte_ids)
+    if actions is not None:
+        subquery, params = actions.order_by().values("pk").query.sql_with_params()
+        sql.add(f" AND a.id IN ({subquery})", *params)
+
+
+def _needed_years(periods):
+    """(years whose latest submitted report is looked up, years whose report state is read, indicator years)."""
+    last, report = set(), set()
+    for p in periods:
+        report.add(p.year)
+        for year in (p.year, p.year - 1):
+            if p.state_source(year) == "reports":
+                last.add(year)
+    return sorted(last), sorted(report), sorted(report)
+
+
+def _rep_cte(sql, n, periods, actions, last_years, report_years):
+    """`rep`: per action, the latest year with a submitted report by the end of each of `last_years`
+    (last_<year>) and the state of its report of each of `report_years` (report_<year>): one grouped pass."""
+    sql.add(f"rep AS MATERIALIZED (SELECT r.{n['r.action']} AS action_id")
+    for year in last_years:
+        sql.add(
+            f", MAX(CASE WHEN r.{n['r.state']} = %s AND r.{n['r.year']} <= %s THEN r.{n['r.year']} END) AS last_{year}",
+            SUBMITTED,
+            year,
+        )
+    for year in report_years:
+        # One report per action and year: MAX picks it.
+        sql.add(f", MAX(CASE WHEN r.{n['r.year']} = %s THEN r.{n['r.state']} END) AS report_{year}", year)
+    sql.add(f" FROM {n['action']} a JOIN {n['report']} r ON r.{n['r.action']} = a.id WHERE ")
+    _scope(sql, n, periods, actions)
+    sql.add(f" GROUP BY r.{n['r.action']})")
+
+
+def _ind_cte(sql, n, periods, actions, years):
+    """`ind`: per action, how many of its indicators are in each state in each of `years`."""
+    state_sql, state_params = compile_on(IndicatorYear, indicator_state())
+    table = connection.ops.quote_name(IndicatorYear._meta.db_table)
+    sql.add("ind AS MATERIALIZED (SELECT iy.action_id AS action_id")
+    for year in years:
+        for state in INDICATOR_STATES:
+            sql.add(f", SUM(CASE WHEN iy.year = %s AND iy.state = %s THEN 1 ELSE 0 END) AS {state}_{year}", year, state)
+    sql.add(f" FROM (SELECT {table}.action_id AS action_id, {table}.year AS year, {state_sql} AS state", *state_params)
+    sql.add(
+        f" FROM (SELECT i.id AS id, i.{n['i.action']} AS action_id, v.{n['v.year']} AS year,"
+        f" v.{n['v.target']} AS target, v.{n['v.value']} AS value, i.{n['i.higher_is_better']} AS higher_is_better"
+        f" FROM {n['indicator']} i JOIN {n['action']} a ON a.id = i.{n['i.action']}"
+        f" JOIN {n['value']} v ON v.{n['v.indicator']} = i.id AND v.{n['v.year']} IN ({_placeholders(years)})"
+        " WHERE ",
+        *years,
+    )
+    _scope(sql, n, periods, actions)
+    sql.add(f") {table}) iy GROUP BY iy.action_id)")
+
+
+def _state(n, p, year, alias, column, default):
+    """The SQL of an action's `column` (status or progress) in `year` of period `p`."""
+    source = p.state_source(year)
+    if source is None:
+        return "CAST(NULL AS VARCHAR(16))" if column == "status" else "CAST(NULL AS INTEGER)"
+    if source == "live":
+        return f"a.{n[f'a.{column}']}"
+    return f"COALESCE({alias}.{n[f'r.{column}']}, {default})"
+
+
+def _branch(sql, n, p, actions):
+    """The rows of period `p`: one per action of its pacte (within `actions`), with the rules' flags."""
+    table = connection.ops.quote_name(ActionYear._meta.db_table)
+    sql.add(f"SELECT {p.key} AS period, {table}.*")
+    for flag, rule in _rules(p).items():
+        condition, params = compile_on(ActionYear, rule)
+        sql.add(f", CASE WHEN {condition} THEN 1 ELSE 0 END AS {flag}", *params)
+    previous = p.year - 1
+    sql.add(
+        f" FROM (SELECT a.id AS id, a.{n['a.pacte']} AS pacte_id, a.{n['a.axe']} AS axe_id,"
+        f" a.{n['a.objectif']} AS objectif_id, x.{n['x.number']} AS axe_number, a.{n['a.number']} AS number,"
+        f" a.{n['a.title']} AS title, a.{n['a.sort_key']} AS sort_key, a.{n['a.start_date']} AS start_date,"
+        f" a.{n['a.end_date']} AS end_date"
+    )
+    to_launch = ActionStatus.TO_LAUNCH.value
+    sql.add(f", {_state(n, p, p.year, 'l', 'status', '%s')} AS status", *([to_launch] if not p.live else []))
+    sql.add(f", {_state(n, p, p.year, 'l', 'progress', '0')} AS progress")
+    previous_source = p.state_source(previous)
+    sql.add(
+        f", {_state(n, p, previous, 'lp', 'status', '%s')} AS previous_status",
+        *([to_launch] if previous_source == "reports" else []),
+    )
+    sql.add(f", {_state(n, p, previous, 'lp', 'progress', '0')} AS previous_progress")
+    sql.add(f", rep.report_{p.year} AS report")
+    for state in INDICATOR_STATES:
+        sql.add(f", COALESCE(ind.{state}_{p.year}, 0) AS ind_{state}")
+    sql.add(
+        f" FROM {n['action']} a JOIN {n['axe']} x ON x.id = a.{n['a.axe']}"
+        " LEFT JOIN rep ON rep.action_id = a.id LEFT JOIN ind ON ind.action_id = a.id"
+    )
+    if not p.live:
+        sql.add(f" LEFT JOIN {n['report']} l ON l.{n['r.action']} = a.id AND l.{n['r.year']} = rep.last_{p.year}")
+    if previous_source == "reports":
+        sql.add(f" LEFT JOIN {n['report']} lp ON lp.{n['r.action']} = a.id AND lp.{n['r.year']} = rep.last_{previous}")
+    sql.add(f" WHERE a.{n['a.pacte']} = %s", p.pacte_id)
+    if actions is not None:
+        subquery, params = actions.order_by().values("pk").query.sql_with_params()
+        sql.add(f" AND a.id IN ({subquery})", *params)
+    sql.add(f") {table}")
+
+
+def _with(periods, actions):
+    """`WITH rep …, ind …, facts …`: the facts of every action of `actions` (or of the periods' pactes) in
+    each period."""
+    n = _names()
+    last_years, report_years, indicator_years = _needed_years(periods)
+    sql = _Sql().add("WITH ")
+    _rep_cte(sql, n, periods, actions, last_years, report_years)
+    sql.add(", ")
+    _ind_cte(sql, n, periods, actions, indicator_years)
+    sql.add(", facts AS MATERIALIZED (")
+    for index, p in enumerate(periods):
+        if index:
+            sql.add(" UNION ALL ")
+        _branch(sql, n, p, actions)
+    sql.add(") ")
+    return sql
+
+
+# The columns of the listed rows and their SQL types; the totals' rows leave them NULL (typed, for
+# PostgreSQL's UNION) when both share one statement.
+ROW_COLUMNS = {
+    "id": "BIGINT",
+    "pacte_id": "BIGINT",
+    "objectif_id": "BIGINT",
+    "axe_number": "INTEGER",
+    "number": "VARCHAR(16)",
+    "title": "VARCHAR(300)",
+    "sort_key": "VARCHAR(40)",
+    "start_date": "DATE",
+    "end_date": "DATE",
+    "previous_status": "VARCHAR(16)",
+    "previous_progress": "INTEGER",
+    "report": "VARCHAR(16)",
+}
+TOTAL_COLUMNS = ("n", "progress_total", "mean_total", *FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES))
+GROUPS = {None: None, "axe": "axe_id", "objectif": "objectif_id"}
+ROWS = -1  # the `kind` of a listed row
+
+
+def _totals_select(sql, group):
+    column = GROUPS[group]
+    group_sql = f"facts.{column}" if column else "CAST(NULL AS BIGINT)"
+    sql.add(
+        f"SELECT 0 AS kind, facts.period AS period, {group_sql} AS grp, facts.status AS status, COUNT(*) AS n,"
+        " SUM(facts.progress) AS progress_total,"
+        " SUM(CASE WHEN facts.in_mean = 1 THEN facts.progress ELSE 0 END) AS mean_total"
+    )
+    for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES)):
+        sql.add(f", SUM(facts.{name}) AS {name}")
+    sql.add("".join(f", CAST(NULL AS {kind}) AS {name}" for name, kind in ROW_COLUMNS.items()))
+    sql.add(" FROM facts GROUP BY facts.period")
+    if column:
+        sql.add(f", facts.{column}")
+    sql.add(", facts.status")
+
+
+def _rows_select(sql, where, limit, offset):
+    sql.add(
+        f"SELECT * FROM (SELECT {ROWS} AS kind, facts.period AS period, facts.axe_id AS grp, facts.status AS status,"
+        " CAST(NULL AS BIGINT) AS n, facts.progress AS progress_total, CAST(NULL AS BIGINT) AS mean_total"
+    )
+    for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES)):
+        sql.add(f", facts.{name} AS {name}")
+    sql.add("".join(f", facts.{name} AS {name}" for name in ROW_COLUMNS))
+    sql.add(" FROM facts")
+    if where:
+        conditions, params = zip(*where, strict=True)
+        sql.add(" WHERE " + " AND ".join(conditions), *[param for group in params for param in group])
+    sql.add(" ORDER BY facts.axe_number, facts.sort_key, facts.period")
+    if limit is not None:
+        sql.add(" LIMIT %s OFFSET %s", int(limit), int(offset))
+    sql.add(") listed")
+
+
+# --- the figures ---------------------------------------------------------------------------------------------
+
+
+def empty_figures(year=None):
+    return {
+        "year": year,
+        "actions": 0,
+        "status_counts": {status: 0 for status in ActionStatus.values},
+        "progress_total": 0,
+        "in_mean": 0,
+        "mean_total": 0,
+        "mean_progress": None,
+        "late": 0,
+        "reports": {"submitted": 0, "draft": 0, "missing": 0, "due": 0, "share": None},
+        "indicators": {state: 0 for state in INDICATOR_STATES} | {"total": 0, "share_on_target": None},
+        "attention": {reason: 0 for reason in REASONS} | {"total": 0},
+    }
+
+
+def _add(figures, row):
+    # PostgreSQL sums integers into bigint or numeric (Decimal): plain ints for JSON.
+    row = {name: int(row[name] or 0) for name in TOTAL_COLUMNS} | {"status": row["status"]}
+    figures["actions"] += row["n"]
+    figures["status_counts"][row["status"]] = figures["status_counts"].get(row["status"], 0) + row["n"]
+    figures["progress_total"] += row["progress_total"]
+    figures["in_mean"] += row["in_mean"]
+    figures["mean_total"] += row["mean_total"]
+    figures["late"] += row["late"]
+    for name in ("submitted", "draft", "missing", "due"):
+        figures["reports"][name] += row[name]
+    for reason in REASONS:
+        figures["attention"][reason] += row[reason]
+    figures["attention"]["total"] += row["attention"]
+    for state in INDICATOR_STATES:
+        figures["indicators"][state] += row[f"ind_{state}"]
+
+
+def share(part, whole):
+    """`part` of `whole` in whole percents (None when there is no whole)."""
+    return round(100 * part / whole) if whole else None
+
+
+def finish(figures):
+    """Fill in the figures derived from the sums: mean progress, shares."""
+    figures["mean_progress"] = round(figures["mean_total"] / figures["in_mean"]) if figures["in_mean"] else None
+    reports = figures["reports"]
+    reports["share"] = share(reports["submitted"], reports["due"])
+    indicators = figures["indicators"]
+    indicators["total"] = sum(indicators[state] for state in INDICATOR_STATES)
+    indicators["share_on_target"] = share(indicators["on_target"], indicators["on_target"] + indicators["behind"])
+    return figures
+
+
+def _row(row):
+    row = dict(row)
+    row.pop("kind", None)
+    row["progress"] = int(row.pop("progress_total") or 0)
+    row["axe_id"] = row.pop("grp")
+    for name in ("n", "mean_total"):
+        row.pop(name, None)
+    for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES)):
+        row[name] = bool(row[name]) if name in FLAGS else int(row[name] or 0)
+    for name in ("start_date", "end_date"):
+        value = row[name]
+        if isinstance(value, str):
+            row[name] = datetime.date.fromisoformat(value)
+    if row["previous_progress"] is not None:
+        row["previous_progress"] = int(row["previous_progress"])
+    return row
+
+
+@dataclass
+class Result:
+    """`figures`: {period key: {"total": figures, "groups": {group id: figures}}}; `rows`: the listed rows."""
+
+    periods: list
+    figures: dict
+    rows: list
+
+    def total(self, key=0):
+        return self.figures[key]["total"]
+
+    def groups(self, key=0):
+        return self.figures[key]["groups"]
+
+    def by_action(self):
+        """{(period key, action id): row} of the listed rows."""
+        return {(row["period"], row["id"]): row for row in self.rows}
+
+
+def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit=None, offset=0):
+    """The figures of `periods` over `actions` (a queryset; all the actions of the periods' pactes when None),
+    in one statement.
+
+    `group` ("axe", "objectif" or None) splits the totals; `rows` lists actions: True for every row, or the
+    name of a flag ("attention", "due", "late", "no_report"…) the rows must have, or a list of
+    (sql over `facts`, params) conditions; `limit` and `offset` cut the list (in the plan's order)."""
+    result = Result(periods=list(periods), figures={}, rows=[])
+    for p in periods:
+        result.figures[p.key] = {"total": empty_figures(p.year), "groups": {}}
+    if not periods or (not totals and rows is None):
+        return result
+    sql = _with(periods, actions)
+    if totals:
+        _totals_select(sql, group)
+    if rows is not None:
+        if totals:
+            sql.add(" UNION ALL ")
+        where = []
+        if isinstance(rows, str):
+            where.append((f"facts.{rows} = 1", ()))
+        elif isinstance(rows, list):
+            where.extend(rows)
+        _rows_select(sql, where, limit, offset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.text(), sql.params)
+        names = [column[0] for column in cursor.description]
+        fetched = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    years = {p.key: p.year for p in periods}
+    for row in fetched:
+        if row["kind"] == ROWS:
+            result.rows.append(_row(row))
+            continue
+        entry = result.figures[row["period"]]
+        _add(entry["total"], row)
+        if row["grp"] is not None:
+            _add(entry["groups"].setdefault(row["grp"], empty_figures(years[row["period"]])), row)
+    for entry in result.figures.values():
+        finish(entry["total"])
+        for figures in entry["groups"].values():
+            finish(figures)
+    result.rows.sort(key=lambda row: (row["axe_number"], row["sort_key"], row["period"]))
+    return result
+
+
+def matching(periods, flag, negate=False):
+    """A condition on actions (for `queryset.filter(...)`) true for those that have `flag` in one of `periods`."""
+    from django.db.models.expressions import RawSQL
+
+    if not periods:
+        return Q(pk__in=[]) if not negate else Q()
+    sql = _with(periods, None)
+    sql.add(f"SELECT facts.id FROM facts WHERE facts.{flag} = 1")
+    condition = Q(pk__in=RawSQL(sql.text(), sql.params))
+    return ~condition if negate else condition
+
+
+def to_number(value):
+    """Decimals as floats (for JSON)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
