@@ -1,0 +1,74 @@
+"""Import of a whole pacte from an XLSX workbook: the pacte, its axes, objectives, actions, referents (by e-mail),
+partners and their roles, indicators and their yearly targets.
+
+One module per concern:
+
+- `layout`: the sheets and their columns, shared with the export of a whole pacte (`actions.exports`);
+- `issues`: the errors, located by sheet, row and column, in French;
+- `cells`: each kind of cell turned into a value;
+- `reading`: `read_workbook(file)` checks the file (size, a real XLSX, no formula), reads every sheet and
+  collects *all* the errors;
+- `planning`: `plan_import(parsed)` compares the rows with the database by natural keys and says what would be
+  created, updated, deleted or left unchanged;
+- `applying`: `apply_import(plan)` writes it in one transaction.
+
+Nothing is written unless the whole file is valid, and importing the same file twice changes nothing the second
+time.
+"""
+
+from actions.importer.applying import apply_import
+from actions.importer.issues import ImportFileError, ImportIssue
+from actions.importer.layout import (
+    ACTIONS,
+    AXES,
+    INDICATORS,
+    OBJECTIFS,
+    PACTE,
+    PARTNERS,
+    REQUIRED_ROWS,
+    SHEETS,
+    TARGET_PREFIX,
+    Col,
+    target_header,
+)
+from actions.importer.planning import (
+    CREATED,
+    DELETED,
+    KIND_LABELS,
+    UNCHANGED,
+    UPDATED,
+    Change,
+    Plan,
+    plan_import,
+)
+from actions.importer.reading import MAX_ROWS, MAX_SIZE, Parsed, read_bytes, read_workbook
+
+__all__ = [
+    "ACTIONS",
+    "AXES",
+    "CREATED",
+    "DELETED",
+    "INDICATORS",
+    "KIND_LABELS",
+    "MAX_ROWS",
+    "MAX_SIZE",
+    "OBJECTIFS",
+    "PACTE",
+    "PARTNERS",
+    "REQUIRED_ROWS",
+    "SHEETS",
+    "TARGET_PREFIX",
+    "UNCHANGED",
+    "UPDATED",
+    "Change",
+    "Col",
+    "ImportFileError",
+    "ImportIssue",
+    "Parsed",
+    "Plan",
+    "apply_import",
+    "plan_import",
+    "read_bytes",
+    "read_workbook",
+    "target_header",
+]
