@@ -6,8 +6,10 @@ One module per concern:
 - `layout`: the sheets and their columns, shared with the export of a whole pacte (`actions.exports`);
 - `issues`: the errors, located by sheet, row and column, in French;
 - `cells`: each kind of cell turned into a value;
-- `reading`: `read_workbook(file)` checks the file (size, a real XLSX, no formula), reads every sheet and
-  collects *all* the errors;
+- `sheets`: the file checked (size, a real XLSX) and each sheet read as the rows that hold a value, in bounded
+  time and memory, with its merged cells;
+- `reading`: `read_workbook(file)` finds the sheets (names trimmed), refuses formulas and merged cells, types
+  every cell, checks every reference and collects *all* the errors;
 - `planning`: `plan_import(parsed)` compares the rows with the database by natural keys and says what would be
   created, updated, deleted or left unchanged;
 - `applying`: `apply_import(plan)` writes it in one transaction.
@@ -41,7 +43,8 @@ from actions.importer.planning import (
     Plan,
     plan_import,
 )
-from actions.importer.reading import MAX_ROWS, MAX_SIZE, Parsed, read_bytes, read_workbook
+from actions.importer.reading import Parsed, read_bytes, read_workbook
+from actions.importer.sheets import MAX_ROWS, MAX_SIZE
 
 __all__ = [
     "ACTIONS",

@@ -3,13 +3,10 @@ reference checked, collecting *all* the errors, each located by sheet, row and c
 """
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 
-import openpyxl
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from actions.enums import PartnerRole
@@ -26,56 +23,62 @@ from actions.importer.layout import (
     SHEETS,
     TARGET_PREFIX,
 )
+from actions.importer.sheets import MAX_ROWS, open_workbook, read_rows, sheet_names
 
-# The largest workbook accepted, before it is even opened; and the largest it may unpack to (zip bombs).
-MAX_SIZE = getattr(settings, "PTI_IMPORT_MAX_SIZE", settings.PTI_MAX_UPLOAD_SIZE)
-MAX_UNCOMPRESSED = 20 * MAX_SIZE
-MAX_ROWS = 20_000
+FORMULA_TYPES = {"ArrayFormula", "DataTableFormula"}
 
 
-def check_file(upload):
-    """Refuse, before parsing, what is too big or is not an XLSX (a zip with the parts of a workbook)."""
-    size = upload.size
-    if size > MAX_SIZE:
-        raise ImportFileError(
-            _("Le fichier est trop volumineux (%(size)s) : la taille maximale est de %(max)s.")
-            % {"size": filesizeformat(size), "max": filesizeformat(MAX_SIZE)}
-        )
-    if size == 0:
-        raise ImportFileError(_("Le fichier est vide."))
-    upload.seek(0)
-    not_xlsx = _(
-        "Le fichier n'est pas un classeur Excel (XLSX), même si son nom se termine par .xlsx. Enregistrez-le au "
-        "format « Classeur Excel (.xlsx) » et déposez-le à nouveau."
-    )
-    if upload.read(4) != b"PK\x03\x04":
-        raise ImportFileError(not_xlsx)
-    upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise ImportFileError(not_xlsx) from error
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise ImportFileError(not_xlsx)
-    if unpacked > MAX_UNCOMPRESSED:
-        raise ImportFileError(_("Le classeur est anormalement volumineux une fois décompressé : il est refusé."))
-    upload.seek(0)
+@dataclass
+class Sheet:
+    """A sheet of the layout as read: its headers, [(row number, {header: value})] and its merged cells."""
+
+    name: str
+    headers: list
+    data: list
+    merges: list
+
+    def column_of(self, header):
+        """The column number (1-based) of `header`, or None."""
+        return self.headers.index(header) + 1 if header in self.headers else None
 
 
 def _is_formula(cell):
-    return getattr(cell, "data_type", None) == "f" or type(cell.value).__name__ in {"ArrayFormula", "DataTableFormula"}
+    return cell.get("data_type") == "f" or type(cell["value"]).__name__ in FORMULA_TYPES
 
 
-def _read_sheet(book, name, issues):
-    """(headers, [(row number, {header: cell value})]) of a sheet, or None if it is absent or has no header."""
-    if name not in book.sheetnames:
+def _read_sheet(book, name, actual, issues):
+    """The `Sheet` called `name` (`actual` in the book, spaces around it trimmed), or None if it is absent or has
+    no header; its problems (too long, formulas, merged cells) go to `issues`."""
+    if actual is None:
         issues.append(ImportIssue(_("La feuille « %(sheet)s » est absente du classeur.") % {"sheet": name}))
         return None
-    rows = book[name].iter_rows()
-    header_cells = next(rows, None)
-    headers = [str(cell.value).strip() if cell.value is not None else "" for cell in header_cells or ()]
+    rows = read_rows(book, actual)
+    for merge in rows.merges:
+        issues.append(
+            ImportIssue(
+                _("les cellules fusionnées %(range)s ne sont pas acceptées ; défusionnez-les.") % {"range": merge.ref},
+                name,
+                merge.min_row,
+            )
+        )
+    if rows.too_many_rows:
+        issues.append(
+            ImportIssue(
+                _(
+                    "la feuille compte plus de %(max)s lignes, même vides : supprimez les lignes inutiles sous le "
+                    "tableau, ou copiez le tableau dans un classeur neuf."
+                )
+                % {"max": number_format(rows.too_many_rows, force_grouping=True)},
+                name,
+            )
+        )
+    if rows.past_max_rows:
+        issues.append(ImportIssue(_("Trop de lignes (%(max)s au plus).") % {"max": MAX_ROWS}, name, rows.past_max_rows))
+    header_cells = rows.rows[0][1] if rows.rows and rows.rows[0][0] == 1 else {}
+    width = max(header_cells, default=0)
+    headers = [
+        str(header_cells[column]["value"]).strip() if column in header_cells else "" for column in range(1, width + 1)
+    ]
     while headers and not headers[-1]:
         headers.pop()
     if not headers:
@@ -87,30 +90,34 @@ def _read_sheet(book, name, issues):
         )
         return None
     data = []
-    for number, cells in enumerate(rows, start=2):
-        if number > MAX_ROWS:
-            issues.append(ImportIssue(_("Trop de lignes (%(max)s au plus).") % {"max": MAX_ROWS}, name, number))
-            break
+    for number, cells in rows.rows[1:]:
         values = {}
-        for index, cell in enumerate(cells[: len(headers)]):
+        for column, cell in cells.items():
+            if column > len(headers):
+                continue
+            header = headers[column - 1]
             if _is_formula(cell):
                 issues.append(
                     ImportIssue(
                         _("formule refusée : saisissez la valeur elle-même (copier, puis « coller les valeurs »)."),
                         name,
                         number,
-                        headers[index] or None,
+                        header or None,
                     )
                 )
-                values[headers[index]] = None
                 continue
-            value = cell.value
-            if isinstance(value, str) and not value.strip():
-                value = None
-            values[headers[index]] = value
-        if any(value is not None for value in values.values()):
+            values[header] = cell["value"]
+        if values:
             data.append((number, values))
-    return headers, data
+    return Sheet(name, headers, data, rows.merges)
+
+
+def _years_text(years):
+    """« de 2026 à 2029 », or « 2026 » for a pacte of one year."""
+    first, last = min(years), max(years)
+    if first == last:
+        return str(first)
+    return _("de %(first)s à %(last)s") % {"first": first, "last": last}
 
 
 def _check_headers(name, headers, issues, years=None):
@@ -135,7 +142,10 @@ def _check_headers(name, headers, issues, years=None):
             elif years is not None and int(year) not in years:
                 issues.append(
                     ImportIssue(
-                        _("« %(header)s » : l'année n'est pas une année du pacte.") % {"header": header}, name, 1
+                        _("« %(header)s » : l'année n'est pas une année du pacte (%(years)s).")
+                        % {"header": header, "years": _years_text(years)},
+                        name,
+                        1,
                     )
                 )
             continue
@@ -191,8 +201,7 @@ def read_workbook(upload):
     parsed = Parsed()
     issues = parsed.issues
     try:
-        check_file(upload)
-        book = openpyxl.load_workbook(upload, read_only=True, data_only=False)
+        book = open_workbook(upload)
     except ImportFileError as error:
         issues.extend(error.issues)
         return parsed
@@ -200,14 +209,18 @@ def read_workbook(upload):
         issues.append(ImportIssue(_("Le classeur est endommagé ou illisible : ouvrez-le et enregistrez-le à nouveau.")))
         return parsed
     try:
-        sheets = {name: _read_sheet(book, name, issues) for name in SHEETS}
+        actual = sheet_names(book, SHEETS, issues)
+        sheets = {name: _read_sheet(book, name, actual.get(name), issues) for name in SHEETS}
+    except Exception:  # a sheet's XML is damaged
+        issues.append(ImportIssue(_("Le classeur est endommagé ou illisible : ouvrez-le et enregistrez-le à nouveau.")))
+        return parsed
     finally:
         book.close()
 
     # The pacte first: its years bound dates and targets.
     years = None
-    if sheets[PACTE]:
-        headers, data = sheets[PACTE]
+    if sheets[PACTE] is not None:
+        headers, data = sheets[PACTE].headers, sheets[PACTE].data
         _check_headers(PACTE, headers, issues)
         if not data:
             issues.append(ImportIssue(_("la ligne du pacte est absente (ligne 2)."), PACTE, 2))
@@ -216,17 +229,23 @@ def read_workbook(upload):
                 ImportIssue(_("une seule ligne est attendue : le classeur décrit un seul pacte."), PACTE, data[1][0])
             )
         if data:
+            number = data[0][0]
             parsed.pacte = convert_row(PACTE, *data[0], issues)
             first, last = parsed.pacte["Première année"], parsed.pacte["Dernière année"]
             for header in ("Première année", "Dernière année"):
                 value = parsed.pacte[header]
                 if value is not None and not 2000 <= value <= 2100:
-                    issues.append(ImportIssue(_("l'année doit être comprise entre 2000 et 2100."), PACTE, 2, header))
+                    issues.append(
+                        ImportIssue(_("l'année doit être comprise entre 2000 et 2100."), PACTE, number, header)
+                    )
                     parsed.pacte["_ok"] = False
             if first and last and last < first:
                 issues.append(
                     ImportIssue(
-                        _("la dernière année doit être postérieure ou égale à la première."), PACTE, 2, "Dernière année"
+                        _("la dernière année doit être postérieure ou égale à la première."),
+                        PACTE,
+                        number,
+                        "Dernière année",
                     )
                 )
                 parsed.pacte["_ok"] = False
@@ -240,9 +259,9 @@ def read_workbook(upload):
         (PARTNERS, parsed.partners),
         (INDICATORS, parsed.indicators),
     ):
-        if not sheets[name]:
+        if sheets[name] is None:
             continue
-        headers, data = sheets[name]
+        headers, data = sheets[name].headers, sheets[name].data
         _check_headers(name, headers, issues, years)
         if name in REQUIRED_ROWS and not data:
             issues.append(ImportIssue(_("la feuille n'a aucune ligne de données."), name))
@@ -256,6 +275,8 @@ def read_workbook(upload):
         target.extend(convert_row(name, number, values, issues, extra) for number, values in data)
 
     _check_references(parsed, years)
+    # A merged range is reported once: what its hidden cells would have said (« obligatoire ») is left out.
+    parsed.issues[:] = [issue for issue in parsed.issues if not _under_merge(issue, sheets)]
     # In the order of the workbook: file-wide errors first, then sheet by sheet, row by row, column by column.
     order = {name: index for index, name in enumerate(SHEETS)}
     columns = {name: {col.header: index for index, col in enumerate(cols)} for name, cols in SHEETS.items()}
@@ -267,6 +288,14 @@ def read_workbook(upload):
         )
     )
     return parsed
+
+
+def _under_merge(issue, sheets):
+    sheet = sheets.get(issue.sheet)
+    if sheet is None or not sheet.merges or not issue.row or not issue.column:
+        return False
+    column = sheet.column_of(issue.column)
+    return column is not None and any(merge.covers(issue.row, column) for merge in sheet.merges)
 
 
 def _check_references(parsed, years):
@@ -346,7 +375,14 @@ def _check_references(parsed, years):
             )
         for header in ("Date de début", "Date de fin"):
             if row[header] and years and row[header].year not in years:
-                issues.append(ImportIssue(_("la date doit être comprise dans les années du pacte."), *where, header))
+                issues.append(
+                    ImportIssue(
+                        _("la date doit être comprise dans les années du pacte (%(years)s), pas en %(year)s.")
+                        % {"years": _years_text(years), "year": row[header].year},
+                        *where,
+                        header,
+                    )
+                )
         progress = row["Avancement (%)"]
         if progress is not None and not 0 <= progress <= 100:
             issues.append(ImportIssue(_("l'avancement est un pourcentage, entre 0 et 100."), *where, "Avancement (%)"))

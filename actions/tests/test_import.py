@@ -365,8 +365,8 @@ def test_dates_outside_the_pacte_and_amounts_of_non_funders_are_refused(staff_cl
     sheets["Partenaires"][2][4] = 500
     messages = messages_of(preview(staff_client, xlsx(sheets)))
     assert (
-        "Feuille « Actions », ligne 2, colonne « Date de fin » : la date doit être comprise dans les années du pacte."
-        in messages
+        "Feuille « Actions », ligne 2, colonne « Date de fin » : la date doit être comprise dans les années du pacte "
+        "(de 2026 à 2029), pas en 2031." in messages
     )
     assert (
         "Feuille « Partenaires », ligne 3, colonne « Montant (€) » : seul un financeur apporte un montant." in messages
