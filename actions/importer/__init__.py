@@ -12,13 +12,17 @@ One module per concern:
   every cell, checks every reference and collects *all* the errors;
 - `planning`: `plan_import(parsed)` compares the rows with the database by natural keys and says what would be
   created, updated, deleted or left unchanged;
-- `applying`: `apply_import(plan)` writes it in one transaction.
+- `versions`: the versions of the rows a plan read, carried from the preview to the confirmation, and what
+  changed in between, in French;
+- `applying`: `confirm_import(parsed, versions, user)` locks the rows, plans again, refuses with
+  `ImportConflict` if anything moved since the preview, and writes in one transaction (`apply_import(plan)`
+  for a plan just computed).
 
 Nothing is written unless the whole file is valid, and importing the same file twice changes nothing the second
 time.
 """
 
-from actions.importer.applying import apply_import
+from actions.importer.applying import apply_import, confirm_import
 from actions.importer.issues import ImportFileError, ImportIssue
 from actions.importer.layout import (
     ACTIONS,
@@ -45,6 +49,7 @@ from actions.importer.planning import (
 )
 from actions.importer.reading import Parsed, read_bytes, read_workbook
 from actions.importer.sheets import MAX_ROWS, MAX_SIZE
+from actions.importer.versions import Conflict, ImportConflict
 
 __all__ = [
     "ACTIONS",
@@ -65,11 +70,14 @@ __all__ = [
     "UPDATED",
     "Change",
     "Col",
+    "Conflict",
+    "ImportConflict",
     "ImportFileError",
     "ImportIssue",
     "Parsed",
     "Plan",
     "apply_import",
+    "confirm_import",
     "plan_import",
     "read_bytes",
     "read_workbook",

@@ -1,28 +1,87 @@
-"""Writing a plan: everything in one transaction, unchanged rows not written at all."""
+"""Writing a plan: the rows locked, the plan computed again and checked against the versions the preview saw,
+then everything in one transaction, unchanged rows not written at all.
+
+Each row written gets its `version` moved on (models that have one), so a form opened elsewhere on the old
+version is refused with its conflict, and a history record whose author is the importing user.
+"""
 
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from actions.importer.planning import CREATED, DELETED, UNCHANGED, UPDATED
+from actions.importer.planning import CREATED, DELETED, KIND_LABELS, UNCHANGED, UPDATED, plan_import
+from actions.importer.versions import ImportConflict, conflicts_between
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Partner
 from axes.models import Axe, Objectif, Pacte
+from pti.history import acting_user
+
+
+def _has_version(instance):
+    return any(model_field.name == "version" for model_field in instance._meta.concrete_fields)
 
 
 def _save(instance, values, created):
-    for name, value in values.items():
-        if not name.startswith("_"):
-            setattr(instance, name, value)
+    names = [name for name in values if not name.startswith("_")]
+    for name in names:
+        setattr(instance, name, values[name])
     if created:
         instance.save()
-    else:
-        instance.save(update_fields=[name for name in values if not name.startswith("_")] or None)
+        return instance
+    if _has_version(instance):
+        instance.version += 1
+        names.append("version")
+    instance.save(update_fields=names or None)
     return instance
 
 
-@transaction.atomic
-def apply_import(plan):
-    """Write the plan in one transaction; return the pacte. Unchanged rows are not written at all."""
+def _lock(slug):
+    """Lock the pacte `slug` and every row of it the plan reads, in one order (parents first, then by key), so
+    that the services' writes (which lock their action first) wait for the import, or the import for them."""
+    pacte = Pacte.objects.select_for_update().filter(slug=slug).first()
+    if pacte is None:
+        return
+    for queryset in (
+        Axe.objects.filter(pacte=pacte),
+        Objectif.objects.filter(axe__pacte=pacte),
+        Action.objects.filter(pacte=pacte),
+        ActionPartner.objects.filter(action__pacte=pacte),
+        Indicator.objects.filter(action__pacte=pacte),
+        IndicatorValue.objects.filter(indicator__action__pacte=pacte),
+    ):
+        list(queryset.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+
+
+def confirm_import(parsed, seen, user=None):
+    """Write `parsed` if the database is still as the preview saw it; return the plan written (`plan.pacte`).
+
+    `seen` is the preview's `Plan.versions`. Under lock, the plan is computed again; if any row it reads moved
+    since (edited, added or removed by someone), raise `ImportConflict` with the list, the fresh plan attached,
+    and write nothing. Every history record written names `user`."""
+    try:
+        with transaction.atomic():
+            _lock(parsed.pacte["Identifiant"])
+            plan = plan_import(parsed)
+            conflicts = conflicts_between(seen, plan.versions, KIND_LABELS)
+            if conflicts:
+                raise ImportConflict(conflicts, plan)
+            with acting_user(user):
+                plan.pacte = _write(plan)
+            return plan
+    except IntegrityError:
+        # Rows the plan creates were created at the same moment (two confirmations of a new pacte): say which.
+        plan = plan_import(parsed)
+        conflicts = conflicts_between(seen, plan.versions, KIND_LABELS)
+        if conflicts:
+            raise ImportConflict(conflicts, plan) from None
+        raise
+
+
+def apply_import(plan, user=None):
+    """Write `plan` in one transaction, if the rows it read have not moved since; return the pacte."""
+    return confirm_import(plan.parsed, plan.versions, user).pacte
+
+
+def _write(plan):
     by_kind = defaultdict(list)
     for change in plan.changes:
         by_kind[change.kind].append(change)
@@ -61,7 +120,7 @@ def apply_import(plan):
                 objectifs[(change.fields["_axe"], change.fields["_objectif"])] if change.fields["_objectif"] else None
             )
             if not created:
-                action.version += 1
+                action.version += 1  # Action.save writes every field, the version with them
             for name, value in change.fields.items():
                 if not name.startswith("_"):
                     setattr(action, name, value)

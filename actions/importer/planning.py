@@ -6,9 +6,12 @@ would be created, updated, deleted or left unchanged.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from actions.enums import ActionStatus, PartnerKind, PartnerRole, Priority
 from actions.importer.layout import target_header
 from actions.importer.reading import Parsed
+from actions.importer.versions import row_version
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Partner
 from axes.enums import PacteStatus
 from axes.models import Axe, Objectif, Pacte
@@ -46,6 +49,22 @@ class Change:
 class Plan:
     parsed: Parsed
     changes: list = field(default_factory=list)
+    planned_at: object = field(default_factory=timezone.now)
+    rows: dict = field(default_factory=dict)  # see `versions`
+    pacte: object = None  # the pacte written, once applied
+
+    @property
+    def versions(self):
+        """The versions of the rows this plan read, as JSON (`actions.importer.versions`): carried from the
+        preview to the confirmation, which refuses to write if they moved."""
+        return {"at": self.planned_at.isoformat(), "rows": self.rows}
+
+    def add(self, change):
+        self.changes.append(change)
+        if change.kind != "partner":
+            key, entry = row_version(change.kind, change.label, change.key, change.instance)
+            self.rows[key] = entry
+        return change
 
     def summary(self):
         """[(kind label, {status: count})] in the order of the workbook."""
@@ -89,9 +108,7 @@ def _change(plan, kind, label, model, instance, values, key=(), extra_changed=()
     if extra_changed and status == UNCHANGED:
         status = UPDATED
     changed += list(extra_changed)
-    change = Change(kind, label, status, values, changed, instance, key)
-    plan.changes.append(change)
-    return change
+    return plan.add(Change(kind, label, status, values, changed, instance, key))
 
 
 def plan_import(parsed):
@@ -237,7 +254,7 @@ def plan_import(parsed):
     file_actions = {row["Numéro"] for row in parsed.actions}
     for key, role in existing_roles.items():
         if key not in in_file and key[0] in file_actions:
-            plan.changes.append(
+            plan.add(
                 Change(
                     "action_partner",
                     f"{key[0]} – {role.partner.name} ({role.get_role_display()})",
