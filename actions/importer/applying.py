@@ -57,23 +57,31 @@ def confirm_import(parsed, seen, user=None):
     `seen` is the preview's `Plan.versions`. Under lock, the plan is computed again; if any row it reads moved
     since (edited, added or removed by someone), raise `ImportConflict` with the list, the fresh plan attached,
     and write nothing. Every history record written names `user`."""
-    try:
-        with transaction.atomic():
-            _lock(parsed.pacte["Identifiant"])
+    for attempt in (1, 2):
+        try:
+            return _confirm(parsed, seen, user)
+        except IntegrityError:
+            # Rows the plan creates were created at the same moment by someone else (two confirmations of a new
+            # pacte, or of the same new partner): refused if they are rows of the preview, else tried once more.
             plan = plan_import(parsed)
             conflicts = conflicts_between(seen, plan.versions, KIND_LABELS)
             if conflicts:
-                raise ImportConflict(conflicts, plan)
-            with acting_user(user):
-                plan.pacte = _write(plan)
-            return plan
-    except IntegrityError:
-        # Rows the plan creates were created at the same moment (two confirmations of a new pacte): say which.
-        plan = plan_import(parsed)
-        conflicts = conflicts_between(seen, plan.versions, KIND_LABELS)
-        if conflicts:
-            raise ImportConflict(conflicts, plan) from None
-        raise
+                raise ImportConflict(conflicts, plan) from None
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _confirm(parsed, seen, user):
+    _lock(parsed.pacte["Identifiant"])
+    plan = plan_import(parsed)
+    conflicts = conflicts_between(seen, plan.versions, KIND_LABELS)
+    if conflicts:
+        raise ImportConflict(conflicts, plan)
+    with acting_user(user):
+        plan.pacte = _write(plan)
+    return plan
 
 
 def apply_import(plan, user=None):

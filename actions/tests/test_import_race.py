@@ -188,7 +188,8 @@ def test_after_a_refusal_the_fresh_preview_can_be_confirmed_knowingly(staff_clie
     assert change.changed == ["intitulé", "avancement (%)"]
 
     # The refused token is spent; the fresh one writes.
-    assert confirm(staff_client, shown).status_code == 302
+    spent = confirm(staff_client, shown)
+    assert (spent.status_code, spent.url) == (302, IMPORT_URL)
     assert Action.objects.get(number="1.1").title == "Garage solidaire (référent)"
     assert confirm(staff_client, refused).status_code == 302
     action = Action.objects.get(number="1.1")
@@ -304,7 +305,7 @@ def test_the_first_import_is_signed_too_and_outside_a_request(people, staff):
 needs_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 
 
-def in_thread(function, *args):
+def in_thread(function, *args, name=None):
     """Run `function` in a thread with its own connection; return (thread, outcome dict)."""
     outcome = {}
 
@@ -316,7 +317,7 @@ def in_thread(function, *args):
         finally:
             connection.close()
 
-    thread = threading.Thread(target=run)
+    thread = threading.Thread(target=run, name=name)
     thread.start()
     return thread, outcome
 
@@ -383,3 +384,32 @@ def test_an_import_confirmed_while_a_referent_saves_waits_then_is_refused(people
     assert [c.fields for c in imported["error"].conflicts] == [[("avancement (%)", "0", "40")]]
     action.refresh_from_db()
     assert (action.title, action.progress, action.version) == ("Garage solidaire", 40, 2)
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_of_the_same_new_pacte_at_once_write_it_once_and_refuse_the_other(people, staff, monkeypatch):
+    first = plan_import(read_bytes(xlsx()))
+    second = plan_import(read_bytes(xlsx()))
+    planned, release = threading.Event(), threading.Event()
+    real_plan_import = applying.plan_import
+
+    def plan_then_wait(parsed):
+        plan = real_plan_import(parsed)
+        if threading.current_thread().name == "first" and not planned.is_set():
+            planned.set()  # planned against an empty database, not written yet
+            assert release.wait(10)
+        return plan
+
+    monkeypatch.setattr(applying, "plan_import", plan_then_wait)
+    importing, imported = in_thread(confirm_import, first.parsed, first.versions, staff, name="first")
+    assert planned.wait(10)
+    confirm_import(second.parsed, second.versions, staff)  # the other one, at the same moment, goes through
+    release.set()
+    importing.join(10)
+
+    assert isinstance(imported["error"], ImportConflict)
+    assert [str(c).split(" le ")[0] for c in imported["error"].conflicts][:1] == [
+        f"Pacte – pti-2026 : ajouté entre-temps par {staff}"
+    ]
+    assert Pacte.objects.count() == 1 and Action.objects.count() == 2 and ActionPartner.objects.count() == 2
