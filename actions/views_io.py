@@ -1,12 +1,15 @@
 """Spreadsheets in and out: the action list and the indicators as XLSX or CSV (with the list's filters), a whole
 pacte in the import layout, and the import of a whole pacte (staff): upload, preview, confirm.
 
-The preview stores the upload under a random token, outside the media files, and remembers the token and the
-file's SHA-256 in the session: the confirmation re-reads that very file, checks it again against the database,
-then writes everything in one transaction.
+The preview stores the upload under a random token, outside the media files, with the versions of the rows its
+plan read (`actions.importer.versions`), and remembers the token and both files' SHA-256 in the session: the
+confirmation re-reads that very file, checks it again against the database, plans it again under lock and
+writes everything in one transaction, unless a row moved since the preview: then it writes nothing and shows
+what changed, with the plan as it would be now to confirm again.
 """
 
 import hashlib
+import json
 import re
 import secrets
 import tempfile
@@ -25,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actions import exports, importer, queries
 from actions.filters import ActionFilter
 from actions.models import Action
+from axes.closing import ClosedYearError
 from axes.models import Pacte
 from pti import access
 
@@ -117,35 +121,45 @@ def _stored_path(token):
     return IMPORT_DIR / f"{token}.xlsx"
 
 
-def _store(request, data):
-    """Keep the upload for the confirmation; forget uploads older than a day."""
+def _versions_path(token):
+    return IMPORT_DIR / f"{token}.json"
+
+
+def _sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _store(request, data, versions):
+    """Keep the upload and the versions its preview saw for the confirmation; forget those older than a day."""
     IMPORT_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     now = time.time()
-    for old in IMPORT_DIR.glob("*.xlsx"):
+    for old in [*IMPORT_DIR.glob("*.xlsx"), *IMPORT_DIR.glob("*.json")]:
         try:
             if now - old.stat().st_mtime > IMPORT_MAX_AGE:
                 old.unlink()
         except FileNotFoundError:
             pass
     token = secrets.token_hex(16)
+    seen = json.dumps(versions, ensure_ascii=False).encode()
     _stored_path(token).write_bytes(data)
+    _versions_path(token).write_bytes(seen)
     pending = request.session.get(SESSION_KEY, {})
     pending = dict(list(pending.items())[-4:])
-    pending[token] = hashlib.sha256(data).hexdigest()
+    pending[token] = {"file": _sha256(data), "versions": _sha256(seen)}
     request.session[SESSION_KEY] = pending
     return token
 
 
 def _load(request, token):
-    """The bytes stored for `token` by this user's preview, if they are still those he previewed."""
+    """(bytes, versions) stored for `token` by this user's preview, if they are still those he previewed."""
     expected = request.session.get(SESSION_KEY, {}).get(token)
-    path = _stored_path(token)
-    if not expected or not path.exists():
+    path, versions_path = _stored_path(token), _versions_path(token)
+    if not isinstance(expected, dict) or not path.exists() or not versions_path.exists():
         return None
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != expected:
+    data, seen = path.read_bytes(), versions_path.read_bytes()
+    if _sha256(data) != expected.get("file") or _sha256(seen) != expected.get("versions"):
         return None
-    return data
+    return data, json.loads(seen)
 
 
 def _forget(request, token):
@@ -153,6 +167,7 @@ def _forget(request, token):
     pending.pop(token, None)
     request.session[SESSION_KEY] = pending
     _stored_path(token).unlink(missing_ok=True)
+    _versions_path(token).unlink(missing_ok=True)
 
 
 def _import_page(request, form, issues=(), status=200):
@@ -173,12 +188,17 @@ def _render_issues(request, form, issues):
     return _import_page(request, form, issues, status=400)
 
 
-def _preview(request, token, plan):
+def _preview(request, data, plan, conflicts=(), status=200):
+    """The preview of `plan`, with a new token for its confirmation (and, after a refused one, what changed)."""
+    token = _store(request, data, plan.versions)
     pacte = plan.parsed.pacte
+    if plan.refusals and status == 200:
+        status = 400
     return render(
         request,
         "actions/import_preview.html",
         {
+            "conflicts": conflicts,
             "confirm": ConfirmForm(initial={"token": token}),
             "plan": plan,
             "summary": plan.summary(),
@@ -188,6 +208,7 @@ def _preview(request, token, plan):
             "title": pacte["Intitulé"],
             "exists": Pacte.objects.filter(slug=pacte["Identifiant"]).exists(),
         },
+        status=status,
     )
 
 
@@ -204,25 +225,35 @@ def import_pacte(request):
     if not parsed.is_valid:
         return _render_issues(request, form, parsed.issues)
     upload.seek(0)
-    token = _store(request, upload.read())
-    return _preview(request, token, importer.plan_import(parsed))
+    return _preview(request, upload.read(), importer.plan_import(parsed))
 
 
 @require_POST
 def import_confirm(request):
     _require_staff(request)
     confirm = ConfirmForm(request.POST)
-    data = _load(request, confirm.cleaned_data["token"]) if confirm.is_valid() else None
-    if data is None:
+    stored = _load(request, confirm.cleaned_data["token"]) if confirm.is_valid() else None
+    if stored is None:
         messages.error(request, _("Cet aperçu a expiré ou ne vous appartient pas : déposez le fichier à nouveau."))
         return redirect("actions_io:import_pacte")
+    data, seen = stored
     parsed = importer.read_bytes(data)
     if not parsed.is_valid:
         # The database changed since the preview (a referent's account was removed, for example).
         return _render_issues(request, PacteImportForm(), parsed.issues)
-    plan = importer.plan_import(parsed)
-    pacte = importer.apply_import(plan)
+    try:
+        plan = importer.confirm_import(parsed, seen, request.user)
+    except importer.ImportConflict as conflict:
+        # Someone edited the pacte since the preview: nothing written; the plan as it would be now, to look at.
+        _forget(request, confirm.cleaned_data["token"])
+        return _preview(request, data, conflict.plan, conflict.conflicts, status=409)
+    except ClosedYearError as error:
+        # A year closed since the preview: nothing written.
+        _forget(request, confirm.cleaned_data["token"])
+        messages.error(request, error.messages[0])
+        return _import_page(request, PacteImportForm(), status=409)
     _forget(request, confirm.cleaned_data["token"])
+    pacte = plan.pacte
     touched = len(plan.touched)
     if touched:
         messages.success(

@@ -1,8 +1,14 @@
 """Who changed what, and when: readable rows from django-simple-history records, for pages and exports."""
 
+from contextlib import contextmanager
 from itertools import groupby
+from types import SimpleNamespace
+
+from simple_history.models import HistoricalRecords
 
 from pti.concurrency import display_value
+
+_NO_REQUEST = object()
 
 
 def _changes(newer, older):
@@ -51,3 +57,22 @@ def history_rows(sources, limit=40):
             )
     rows.sort(key=lambda row: row["date"], reverse=True)
     return rows[:limit]
+
+
+@contextmanager
+def acting_user(user):
+    """Within the block, django-simple-history records `user` as the author of every change (a request's user is
+    what it reads otherwise; an import, a task or a command acts on someone's behalf). None changes nothing."""
+    if user is None:
+        yield
+        return
+    context = HistoricalRecords.context
+    previous = getattr(context, "request", _NO_REQUEST)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if previous is _NO_REQUEST:
+            del context.request
+        else:
+            context.request = previous

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from actions import importer, views_io
+from actions import views_io
 from actions.enums import ActionStatus, PartnerRole
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Partner
 from axes.models import Axe, Objectif, Pacte
@@ -225,7 +225,7 @@ def test_import_is_written_in_one_transaction(staff_client, people, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("panne au milieu de l'import")
 
-    monkeypatch.setattr(importer.IndicatorValue.objects, "create", broken)
+    monkeypatch.setattr(IndicatorValue.objects, "create", broken)
     with pytest.raises(RuntimeError):
         staff_client.post(CONFIRM_URL, {"token": token})
     assert_nothing_written()
@@ -268,7 +268,7 @@ def test_a_20_mb_file_is_refused_before_parsing(staff_client, people, monkeypatc
     def never(*args, **kwargs):
         raise AssertionError("le fichier ne doit pas être ouvert")
 
-    monkeypatch.setattr(importer.openpyxl, "load_workbook", never)
+    monkeypatch.setattr(openpyxl, "load_workbook", never)
     response = preview(staff_client, b"PK\x03\x04" + b"\0" * (20 * 1024 * 1024))
     assert response.status_code == 400
     assert any("trop volumineux (20,0\xa0Mio)" in m and "10,0\xa0Mio" in m for m in messages_of(response))
@@ -365,8 +365,8 @@ def test_dates_outside_the_pacte_and_amounts_of_non_funders_are_refused(staff_cl
     sheets["Partenaires"][2][4] = 500
     messages = messages_of(preview(staff_client, xlsx(sheets)))
     assert (
-        "Feuille « Actions », ligne 2, colonne « Date de fin » : la date doit être comprise dans les années du pacte."
-        in messages
+        "Feuille « Actions », ligne 2, colonne « Date de fin » : la date doit être comprise dans les années du pacte "
+        "(de 2026 à 2029), pas en 2031." in messages
     )
     assert (
         "Feuille « Partenaires », ligne 3, colonne « Montant (€) » : seul un financeur apporte un montant." in messages
