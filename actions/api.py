@@ -297,7 +297,10 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyVi
                 valid["indicator_values"],
                 valid["version"],
                 submit=valid["submit"],
+                unavailable_reasons=valid["unavailable_reasons"],
             )
+        except services.IncompleteReport as error:
+            raise ValidationError(error.message_dict) from error
         except ConflictError as error:
             current = report_queryset().filter(action=action, year=year).first()
             current_data = self.get_serializer(current).data if current else None

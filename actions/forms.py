@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.enums import ActionStatus
 from actions.models import Action, ProgressReport
+from actions.services import indicator_field, transmission_errors
 from actions.uploads import ACCEPT_ATTRIBUTE, check_upload
 from axes.models import Objectif
 
@@ -82,10 +83,11 @@ class ReportForm(forms.ModelForm):
             "adjustments": _("Ce qui a été ajusté avec les partenaires de l'action."),
         }
 
-    def __init__(self, *args, action, year, indicators, indicator_values, **kwargs):
+    def __init__(self, *args, action, year, indicators, indicator_values, submit=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.action = action
         self.year = year
+        self.submit = submit
         self.instance.action = action
         self.instance.year = year
         self.fields["status"].choices = ActionStatus.choices
@@ -107,6 +109,13 @@ class ReportForm(forms.ModelForm):
                 else _("Pas de cible fixée pour %(year)s.") % {"year": year},
                 initial=current.value if current else None,
             )
+            self.fields[self.reason_field(indicator)] = forms.CharField(
+                label=_("Valeur non disponible ? Dites pourquoi"),
+                required=False,
+                max_length=1000,
+                widget=forms.TextInput(attrs={"maxlength": 1000}),
+                initial=current.unavailable_reason if current else "",
+            )
         for name in ("advances", "difficulties", "next_steps", "adjustments", "means"):
             self.fields[name].max_length = LONG_TEXT_MAX
             self.fields[name].widget.attrs["maxlength"] = LONG_TEXT_MAX
@@ -119,10 +128,18 @@ class ReportForm(forms.ModelForm):
 
     @staticmethod
     def indicator_field(indicator):
-        return f"indicator_{indicator.pk}"
+        return indicator_field(indicator.pk)
+
+    @staticmethod
+    def reason_field(indicator):
+        return f"{indicator_field(indicator.pk)}_reason"
 
     def indicator_bound_fields(self):
         return [self[self.indicator_field(indicator)] for indicator in self.indicators]
+
+    def indicator_field_pairs(self):
+        """[(value field, reason field)] of each indicator, in order."""
+        return [(self[self.indicator_field(i)], self[self.reason_field(i)]) for i in self.indicators]
 
     def clean_document(self):
         upload = self.cleaned_data.get("document")
@@ -134,6 +151,19 @@ class ReportForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("document") and not cleaned.get("document_title"):
             cleaned["document_title"] = cleaned["document"].name[:200]
+        for indicator in self.indicators:
+            value = cleaned.get(self.indicator_field(indicator))
+            if value is not None and (cleaned.get(self.reason_field(indicator)) or "").strip():
+                self.add_error(
+                    self.reason_field(indicator),
+                    _("Une valeur est donnée : laissez vide la raison pour laquelle elle ne le serait pas."),
+                )
+        if self.submit and not self.errors:
+            errors = transmission_errors(
+                self.year, cleaned, self.indicators, self.indicator_data(), self.indicator_reasons()
+            )
+            for name, message in errors.items():
+                self.add_error(name, message)
         return cleaned
 
     def report_data(self):
@@ -141,6 +171,12 @@ class ReportForm(forms.ModelForm):
 
     def indicator_data(self):
         return {indicator.pk: self.cleaned_data.get(self.indicator_field(indicator)) for indicator in self.indicators}
+
+    def indicator_reasons(self):
+        return {
+            indicator.pk: (self.cleaned_data.get(self.reason_field(indicator)) or "").strip()
+            for indicator in self.indicators
+        }
 
     def documents(self):
         upload = self.cleaned_data.get("document")
@@ -154,3 +190,15 @@ class ReportForm(forms.ModelForm):
                 "size": upload.size,
             }
         ]
+
+
+class ReportReturnForm(forms.Form):
+    """Staff's request to the referent when sending his transmitted report back."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    comment = forms.CharField(
+        label=_("Ce qu'il faut compléter"),
+        max_length=LONG_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Le référent le lira dans son espace « Mes actions », dans le formulaire et par e-mail."),
+    )

@@ -361,6 +361,11 @@ class IndicatorValue(YearDataMixin, models.Model):
     value = models.DecimalField(
         _("valeur"), max_digits=14, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
     )
+    unavailable_reason = models.TextField(
+        _("valeur non disponible : pourquoi"),
+        blank=True,
+        help_text=_("À la place de la valeur, quand elle ne peut pas être mesurée cette année."),
+    )
 
     objects = IndicatorValueManager()
     history = HistoricalRecords()
@@ -376,6 +381,9 @@ class IndicatorValue(YearDataMixin, models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(value__isnull=True) | Q(value__gte=0), name="indicatorvalue_value_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(unavailable_reason=""), name="indicatorvalue_value_or_reason"
             ),
         ]
 
@@ -435,6 +443,18 @@ class ProgressReport(YearDataMixin, models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     submitted_at = models.DateTimeField(_("transmis le"), null=True, blank=True)
+    # Staff may send a transmitted report back to its referent with a request ("demande de complément"): it is
+    # a draft again until the referent transmits it anew (actions.services.return_report).
+    return_comment = models.TextField(_("demande de complément"), blank=True)
+    returned_at = models.DateTimeField(_("renvoyé le"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("renvoyé par"),
+    )
 
     objects = ProgressReportQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
@@ -464,6 +484,11 @@ class ProgressReport(YearDataMixin, models.Model):
     @property
     def is_submitted(self):
         return self.state == ReportState.SUBMITTED
+
+    @property
+    def is_returned(self):
+        """Sent back by staff and not transmitted again since."""
+        return self.state == ReportState.DRAFT and bool(self.return_comment) and self.returned_at is not None
 
 
 def report_document_path(instance, filename):

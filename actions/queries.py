@@ -10,6 +10,7 @@ from actions import figures
 from actions.enums import ActionStatus, ReportState, YearReportState
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, ProgressReport
 from axes.models import Axe
+from pti import access
 
 NOT_DUE, MISSING = YearReportState.NOT_DUE.value, YearReportState.MISSING.value
 
@@ -65,7 +66,9 @@ def action_detail_queryset():
         Prefetch("indicators", queryset=Indicator.objects.prefetch_related("values")),
         Prefetch(
             "reports",
-            queryset=ProgressReport.objects.select_related("author").prefetch_related("documents").order_by("-year"),
+            queryset=ProgressReport.objects.select_related("author", "returned_by")
+            .prefetch_related("documents")
+            .order_by("-year"),
         ),
         "budgets",
         "axe__thematic_referents",
@@ -73,7 +76,7 @@ def action_detail_queryset():
     )
 
 
-def report_years(action, can_edit, today=None):
+def report_years(action, can_edit, today=None, user=None):
     """The action's yearly reports, newest first, up to the reporting year: for each year whether a report is
     due (actions.figures), the report if any, why the year is closed if it is, and whether `can_edit` lets the
     user write it now (in one query; the reports come prefetched)."""
@@ -93,6 +96,7 @@ def report_years(action, can_edit, today=None):
         result.append(
             {
                 "year": p.year,
+                "returnable": submitted and closure is None and access.is_staff(user),
                 "current": p.year == reporting,
                 "due": due,
                 "report": report,
@@ -121,6 +125,20 @@ def indicator_rows(indicator, years):
             }
         )
     return rows
+
+
+def returned_reports(actions):
+    """{action id: its report of `report_year` sent back by staff and waiting for its referent} (one query)."""
+    actions = [action for action in actions if action.report_state == ReportState.DRAFT]
+    if not actions:
+        return {}
+    years = {action.pk: action.report_year for action in actions}
+    reports = ProgressReport.objects.filter(action_id__in=years, state=ReportState.DRAFT, returned_at__isnull=False)
+    return {
+        report.action_id: report
+        for report in reports.exclude(return_comment="").select_related("returned_by")
+        if years[report.action_id] == report.year
+    }
 
 
 def status_list(data):
@@ -185,3 +203,23 @@ def thematic_axes_summary(user, today=None):
             }
         )
     return summary
+
+
+def report_summary(report):
+    """The report as the bilan will print it: its state of the action, its texts and each indicator's target and
+    value (or why the value is not available), in two queries."""
+    indicators = Indicator.objects.filter(action_id=report.action_id).order_by("position", "pk")
+    values = {
+        iv.indicator_id: iv
+        for iv in IndicatorValue.objects.filter(indicator__action_id=report.action_id, year=report.year)
+    }
+    return {
+        "status": report.get_status_display(),
+        "progress": report.progress,
+        "weather": report.get_weather_display(),
+        "texts": [
+            (str(ProgressReport._meta.get_field(name).verbose_name), getattr(report, name))
+            for name in ("advances", "difficulties", "next_steps", "adjustments", "means")
+        ],
+        "indicators": [{"indicator": indicator, "value": values.get(indicator.pk)} for indicator in indicators],
+    }

@@ -190,6 +190,12 @@ class IndicatorSerializer(serializers.ModelSerializer):
 class ReportIndicatorValueSerializer(serializers.Serializer):
     indicator = serializers.IntegerField(min_value=1)
     value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True, min_value=0)
+    unavailable_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text=gettext_lazy("À la place de la valeur : pourquoi elle n'est pas disponible cette année."),
+    )
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -245,6 +251,7 @@ class ReportSerializer(serializers.ModelSerializer):
                     "label": indicator.label,
                     "target": None if current is None or current.target is None else str(current.target),
                     "value": None if current is None or current.value is None else str(current.value),
+                    "unavailable_reason": current.unavailable_reason if current else "",
                 }
             )
         return rows
@@ -312,7 +319,7 @@ class ReportWriteSerializer(StrictSerializer):
                         ]
                     }
                 )
-            given[row["indicator"]] = row["value"]
+            given[row["indicator"]] = row
         submit = attrs.pop("submit", False)
 
         if report is not None:
@@ -323,8 +330,11 @@ class ReportWriteSerializer(StrictSerializer):
         data["version"] = version
         for indicator in indicators:
             current = current_values.get(indicator.pk)
-            value = given[indicator.pk] if indicator.pk in given else (current.value if current else None)
+            row = given.get(indicator.pk)
+            value = row["value"] if row else (current.value if current else None)
+            reason = row.get("unavailable_reason", "") if row else (current.unavailable_reason if current else "")
             data[ReportForm.indicator_field(indicator)] = _form_value(value)
+            data[ReportForm.reason_field(indicator)] = reason
         form = ReportForm(
             data,
             instance=report,
@@ -332,13 +342,16 @@ class ReportWriteSerializer(StrictSerializer):
             year=year,
             indicators=indicators,
             indicator_values=current_values,
+            submit=submit,
         )
         if not form.is_valid():
             renames = {ReportForm.indicator_field(indicator): "indicator_values" for indicator in indicators}
+            renames |= {ReportForm.reason_field(indicator): "indicator_values" for indicator in indicators}
             raise serializers.ValidationError(_form_errors(form, renames))
         return {
             "version": form.cleaned_data["version"],
             "data": form.report_data(),
             "indicator_values": form.indicator_data(),
+            "unavailable_reasons": form.indicator_reasons(),
             "submit": submit,
         }

@@ -14,5 +14,7 @@ urlpatterns = [
     path("actions/<int:pk>/historique/", views.action_history, name="history"),
     path("actions/<int:pk>/modifier/", views.action_edit, name="edit"),
     path("actions/<int:pk>/compte-rendu/<int:year>/", views.report_edit, name="report_edit"),
+    path("actions/<int:pk>/compte-rendu/<int:year>/transmettre/", views.report_transmit, name="report_transmit"),
+    path("actions/<int:pk>/compte-rendu/<int:year>/renvoyer/", views.report_return, name="report_return"),
     path("documents/<int:pk>/", views.document_download, name="document"),
 ]

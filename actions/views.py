@@ -10,7 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from actions import figures, queries, services
 from actions.enums import ReportState
 from actions.filters import ActionFilter
-from actions.forms import ActionForm, ReportForm
+from actions.forms import ActionForm, ReportForm, ReportReturnForm
 from actions.models import Action, Indicator, IndicatorValue, ProgressReport, ReportDocument
 from axes.models import Axe, Objectif, Pacte
 from pti import access, charts, history
@@ -40,13 +40,15 @@ def my_actions(request):
         scope=scope,
     )
     todo = [a for a in actions if a.report_todo]
+    returned = queries.returned_reports(todo)
     return render(
         request,
         "actions/my_actions.html",
         {
             "actions": actions,
+            "returned": [(a, returned[a.pk]) for a in todo if a.pk in returned],
             "missing": [a for a in todo if a.report_state == queries.MISSING],
-            "drafts": [a for a in todo if a.report_state == ReportState.DRAFT],
+            "drafts": [a for a in todo if a.report_state == ReportState.DRAFT and a.pk not in returned],
             "thematic_axes": queries.thematic_axes_summary(request.user),
             "can_see_all": access.is_staff(request.user),
         },
@@ -138,7 +140,7 @@ def action_detail(request, pk):
         )
         indicators.append({"indicator": indicator, "rows": rows, "chart": chart})
     can_edit = access.can_edit_action(request.user, action)
-    report_years = queries.report_years(action, can_edit)
+    report_years = queries.report_years(action, can_edit, user=request.user)
     current = next((row for row in report_years if row["current"]), None)
     return render(
         request,
@@ -205,15 +207,23 @@ def action_edit(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def report_edit(request, pk, year):
+def _get_report_action(request, pk, year):
+    """The action, after checking that `user` may write its report for `year` (403 with the true reason)."""
     action = _get_action(request, pk)
     if not action.pacte.contains_year(year):
         raise Http404(_("Cette année n'appartient pas au pacte."))
     refusal = access.report_refusal(request.user, action, year)
     if refusal:
         raise PermissionDenied(refusal)
-    report = action.reports.filter(year=year).first()
+    return action
+
+
+@require_http_methods(["GET", "POST"])
+def report_edit(request, pk, year):
+    """The yearly report's form. "Enregistrer le brouillon" saves whatever it holds; "Transmettre" checks that
+    the report can be transmitted, saves it, then asks once, with a summary, before transmitting it."""
+    action = _get_report_action(request, pk, year)
+    report = action.reports.select_related("returned_by").filter(year=year).first()
     indicators = list(action.indicators.prefetch_related("values"))
     indicator_values = {
         iv.indicator_id: iv for indicator in indicators for iv in indicator.values.all() if iv.year == year
@@ -221,25 +231,30 @@ def report_edit(request, pk, year):
     conflict = None
     form_kwargs = {"action": action, "year": year, "indicators": indicators, "indicator_values": indicator_values}
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, instance=report, **form_kwargs)
+        submit = "submit" in request.POST
+        form = ReportForm(request.POST, request.FILES, instance=report, submit=submit, **form_kwargs)
         if form.is_valid():
-            submit = "submit" in request.POST
+            # A transmitted report being corrected is transmitted again at once; a first transmission is asked.
+            correcting = report is not None and report.is_submitted
             try:
-                services.save_report(
+                saved = services.save_report(
                     action,
                     year,
                     request.user,
                     form.report_data(),
                     form.indicator_data(),
                     form.cleaned_data["version"],
-                    submit=submit,
+                    submit=submit and correcting,
                     documents=form.documents(),
+                    unavailable_reasons=form.indicator_reasons(),
                 )
             except ConflictError as error:
                 conflict = error
             else:
+                if submit and saved.state != ReportState.SUBMITTED:
+                    return redirect("actions:report_transmit", pk=action.pk, year=year)
                 if submit:
-                    messages.success(request, _("Le compte rendu %(year)s a été transmis. Merci !") % {"year": year})
+                    messages.success(request, _("Le compte rendu %(year)s a été corrigé.") % {"year": year})
                     return redirect(action.get_absolute_url())
                 messages.success(request, _("Le brouillon a été enregistré : vous pourrez le terminer plus tard."))
                 return redirect("actions:report_edit", pk=action.pk, year=year)
@@ -250,6 +265,76 @@ def report_edit(request, pk, year):
         request,
         "actions/report_form.html",
         {"action": action, "year": year, "form": form, "report": report, "conflict": conflict},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_transmit(request, pk, year):
+    """Ask once before transmitting: the report as it will be read in the bilan, then "Confirmer"."""
+    action = _get_report_action(request, pk, year)
+    report = action.reports.filter(year=year).first()
+    if report is None:
+        return redirect("actions:report_edit", pk=action.pk, year=year)
+    if report.is_submitted and request.method == "GET":
+        messages.info(request, _("Ce compte rendu est déjà transmis."))
+        return redirect(action.get_absolute_url())
+    status, error = 200, None
+    if request.method == "POST":
+        try:
+            services.transmit_report(action, year, request.user, request.POST.get("version"))
+        except ConflictError as conflict:
+            status, error = 409, conflict.message
+        except services.IncompleteReport:
+            messages.error(request, _("Ce compte rendu n'est pas complet : complétez les champs signalés."))
+            return redirect("actions:report_edit", pk=action.pk, year=year)
+        except services.ReportError as refused:
+            status, error = 409, refused.message
+        else:
+            messages.success(request, _("Le compte rendu %(year)s a été transmis. Merci !") % {"year": year})
+            return redirect(action.get_absolute_url())
+        report.refresh_from_db()
+    return render(
+        request,
+        "actions/report_transmit.html",
+        {"action": action, "year": year, "report": report, "summary": queries.report_summary(report), "error": error},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_return(request, pk, year):
+    """Staff send a transmitted report back to its referents with what to complete (a "demande de complément")."""
+    action = _get_action(request, pk)
+    report = get_object_or_404(ProgressReport.objects.select_related("action__pacte"), action=action, year=year)
+    refusal = access.report_return_refusal(request.user, report)
+    if refusal:
+        raise PermissionDenied(refusal)
+    form = ReportReturnForm(request.POST or None, initial={"version": report.version})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.return_report(report, request.user, form.cleaned_data["comment"], form.cleaned_data["version"])
+            except ConflictError as conflict:
+                messages.error(request, conflict.message)
+                status = 409
+            except services.ReportError as refused:
+                form.add_error(None, refused.message)
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    _("Le compte rendu %(year)s est renvoyé à son référent, qui en est prévenu par e-mail.")
+                    % {"year": year},
+                )
+                return redirect(action.get_absolute_url())
+        else:
+            status = 400
+    return render(
+        request,
+        "actions/report_return.html",
+        {"action": action, "year": year, "report": report, "form": form},
         status=status,
     )
 

@@ -11,12 +11,9 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,14 +25,11 @@ from actions.models import Action
 from actions.services import reporting_year
 from bilans.enums import ReminderKind
 from bilans.models import Reminder, ReportingCampaign
+from pti.mail import absolute_url, templated_email
 
 logger = logging.getLogger(__name__)
 
 SUBMITTED, DRAFT, MISSING = "submitted", "draft", "missing"
-
-
-def absolute_url(path):
-    return settings.SITE_URL + path
 
 
 def due_actions(pacte, year, today=None):
@@ -184,12 +178,7 @@ def send_campaign_reminders(campaign, kind, today=None):
 
 
 def _email(subject, template, context, to):
-    context = {**context, "site_url": settings.SITE_URL, "departement": settings.DEPARTEMENT}
-    text = render_to_string(f"bilans/emails/{template}.txt", context)
-    html = render_to_string(f"bilans/emails/{template}.html", context)
-    message = EmailMultiAlternatives(" ".join(subject.split()), text, settings.DEFAULT_FROM_EMAIL, to)
-    message.attach_alternative(html, "text/html")
-    return message
+    return templated_email(subject, f"bilans/emails/{template}", context, to)
 
 
 def _reminder_email(campaign, kind, user, actions):

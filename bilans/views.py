@@ -112,6 +112,7 @@ def _detail_context(request, bilan, **forms):
         "texts_changed": snapshot_texts is not None and snapshot_texts != (bilan.introduction, bilan.conclusion),
         "completion": completion,
         "campaign": ReportingCampaign.objects.filter(pacte=bilan.pacte, year=bilan.year).first(),
+        "closure": bilan.pacte.closure(bilan.year),
     }
 
 
@@ -269,6 +270,9 @@ def campaign(request, slug, year):
     manage = access.can_manage_bilans(request.user)
     if request.method == "POST" and not manage:
         raise PermissionDenied(_("Seuls les agents du Département ouvrent les campagnes de comptes rendus."))
+    closure = pacte.closure(year)
+    if request.method == "POST" and closure is not None:
+        raise PermissionDenied(closure.message)
     campaign = (
         ReportingCampaign.objects.select_related("opened_by")
         .prefetch_related(Prefetch("reminders", queryset=_reminders()))
@@ -305,6 +309,7 @@ def campaign(request, slug, year):
         "reporting_year": reporting_year(pacte),
         "completion": campaigns.completion(campaign) if campaign else None,
         "bilan": Bilan.objects.filter(pacte=pacte, year=year).first(),
+        "closure": pacte.closure(year),
     }
     return render(request, "bilans/campaign.html", context, status=status)
 

@@ -68,6 +68,22 @@ def report_refusal(user, action, year):
     return None
 
 
+def report_return_refusal(user, report):
+    """Why `user` may not send `report` back to its referents, or None: staff do, while its year is open."""
+    from django.utils.translation import gettext as _
+
+    if not is_staff(user):
+        return _("Seuls les agents du Département renvoient un compte rendu à son référent.")
+    closure = report.action.pacte.closure(report.year)
+    if closure is not None:
+        return closure.message
+    return None
+
+
+def can_return_report(user, report):
+    return report_return_refusal(user, report) is None
+
+
 def can_edit_report(user, action, year):
     """Write this action's report for `year`: the action's editors, while the year is open."""
     return report_refusal(user, action, year) is None

@@ -57,6 +57,8 @@ ROUTES = {
     "actions:list": (READ, None, "GET"),
     "actions:detail": (READ, "action", "GET"),
     "actions:history": (READ, "action", "GET"),
+    "actions:report_transmit": (EDIT_ACTION, "report", "GET"),
+    "actions:report_return": (STAFF, "report", "GET"),
     "actions:edit": (EDIT_ACTION, "action", "GET"),
     "actions:report_edit": (EDIT_ACTION, "report", "GET"),
     "actions:document": (READ, "document", "GET"),

@@ -334,7 +334,13 @@ def test_referent_creates_a_report_with_indicator_values(referent):
     body = response.json()
     assert body["state"] == "submitted" and body["version"] == 1
     assert body["indicator_values"] == [
-        {"indicator": indicator.pk, "label": indicator.label, "target": "100.00", "value": "42.50"}
+        {
+            "indicator": indicator.pk,
+            "label": indicator.label,
+            "target": "100.00",
+            "value": "42.50",
+            "unavailable_reason": "",
+        }
     ]
     assert response["Location"] == reverse("v1:report-detail", args=[body["id"]])
     assert IndicatorValue.objects.get(indicator=indicator, year=2024).value == Decimal("42.5")

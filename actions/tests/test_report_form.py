@@ -44,6 +44,20 @@ def indicator_field(action):
     return f"indicator_{action.indicators.get().pk}"
 
 
+def transmit(client, action, data, year=2024):
+    """ "Transmettre", then the confirmation page, then "Confirmer la transmission"; the last response."""
+    for indicator in action.indicators.all():
+        data.setdefault(f"indicator_{indicator.pk}", "12")
+    response = client.post(url(action, year), data)
+    assert response.status_code == 302, response.status_code
+    assert response.url == reverse("actions:report_transmit", args=[action.pk, year])
+    summary = client.get(response.url)
+    assert summary.status_code == 200
+    report = ProgressReport.objects.get(action=action, year=year)
+    assert report.state == ReportState.DRAFT  # saved, not transmitted yet
+    return client.post(response.url, {"version": report.version})
+
+
 def test_referent_sees_the_form_with_indicator_target(client, referent, action):
     client.force_login(referent)
     response = client.get(url(action))
@@ -69,8 +83,8 @@ def test_referent_saves_a_draft_that_does_not_touch_the_action(client, referent,
 
 def test_submitting_the_report_updates_the_action_status_and_progress(client, referent, action):
     client.force_login(referent)
-    response = client.post(url(action), form_data(submit="1", **{indicator_field(action): "55"}))
-    assert response.status_code == 302
+    response = transmit(client, action, form_data(submit="1", **{indicator_field(action): "55"}))
+    assert response.status_code == 302 and response.url == action.get_absolute_url()
     report = ProgressReport.objects.get(action=action, year=2024)
     assert report.state == ReportState.SUBMITTED and report.submitted_at is not None
     action.refresh_from_db()
@@ -83,10 +97,11 @@ def test_submitting_the_report_updates_the_action_status_and_progress(client, re
 def test_draft_can_be_finished_later(client, referent, action):
     report = ProgressReportFactory(action=action, year=2024, progress=10)
     client.force_login(referent)
-    response = client.post(url(action), form_data(version=report.version, submit="1"))
+    response = transmit(client, action, form_data(version=report.version, submit="1"))
     assert response.status_code == 302
     report.refresh_from_db()
-    assert report.state == ReportState.SUBMITTED and report.progress == 60 and report.version == 2
+    # Saved (version 2), then transmitted (version 3).
+    assert report.state == ReportState.SUBMITTED and report.progress == 60 and report.version == 3
 
 
 def test_submitting_an_older_year_does_not_override_the_action(client, referent, action):
@@ -94,7 +109,7 @@ def test_submitting_an_older_year_does_not_override_the_action(client, referent,
     action.status, action.progress = ActionStatus.DONE, 100
     action.save()
     client.force_login(referent)
-    assert client.post(url(action, 2023), form_data(submit="1")).status_code == 302
+    assert transmit(client, action, form_data(submit="1"), year=2023).status_code == 302
     action.refresh_from_db()
     assert action.status == ActionStatus.DONE and action.progress == 100
 
@@ -132,7 +147,13 @@ def test_negative_or_non_numeric_indicator_values_are_refused(client, referent, 
 
 def test_user_text_is_escaped_on_the_action_page(client, referent, action):
     client.force_login(referent)
-    client.post(url(action), form_data(submit="1", advances="<script>alert(1)</script><img src=x onerror=alert(2)>"))
+    data = form_data(submit="1", advances="<script>alert(1)</script><img src=x onerror=alert(2)>")
+    data[indicator_field(action)] = "3"
+    client.post(url(action), data)
+    summary = client.get(reverse("actions:report_transmit", args=[action.pk, 2024])).content.decode()
+    assert "<script>alert(1)" not in summary and "&lt;script&gt;alert(1)&lt;/script&gt;" in summary
+    report = ProgressReport.objects.get()
+    client.post(reverse("actions:report_transmit", args=[action.pk, 2024]), {"version": report.version})
     page = client.get(action.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -194,7 +215,7 @@ def test_copil_member_cannot_write_a_report(client, copil_member, action):
 
 def test_staff_can_write_any_report(client, staff, action):
     client.force_login(staff)
-    assert client.post(url(action), form_data(submit="1")).status_code == 302
+    assert transmit(client, action, form_data(submit="1")).status_code == 302
     assert ProgressReport.objects.get().author == staff
 
 
@@ -204,7 +225,8 @@ def test_thematic_referent_can_write_the_reports_of_his_axe(client, action):
     thematic = UserFactory(username="thematique")
     action.axe.thematic_referents.add(thematic)
     client.force_login(thematic)
-    assert client.post(url(action), form_data(submit="1")).status_code == 302
+    assert transmit(client, action, form_data(submit="1")).status_code == 302
+    assert ProgressReport.objects.get().state == ReportState.SUBMITTED
 
 
 def test_report_is_read_only_once_the_years_bilan_is_approved(client, referent, action):
