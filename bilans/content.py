@@ -193,6 +193,7 @@ def _copils(pacte, year):
                     "due_date": _iso(decision.due_date),
                     "status": decision.status,
                     "status_label": _label(DecisionStatus.choices, decision.status),
+                    "closed_on": _iso(decision.closed_on),
                     "follow_up": decision.follow_up,
                 }
                 for decision in copil.decisions.all()
@@ -307,7 +308,10 @@ def build_html(snapshot, charts, approval=None):
         {
             **copil,
             "date": _date(copil["date"]),
-            "decisions": [{**d, "due_date": _date(d["due_date"])} for d in copil["decisions"]],
+            "decisions": [
+                {**d, "due_date": _date(d["due_date"]), "closed_on_date": _date(d.get("closed_on"))}
+                for d in copil["decisions"]
+            ],
         }
         for copil in snapshot["copils"]
     ]

@@ -66,6 +66,10 @@ class HighlightedAction(models.Model):
         if self.copil_id and self.action_id and self.action.pacte_id != self.copil.pacte_id:
             raise ValidationError({"action": _("L'action doit appartenir au pacte du COPIL.")})
 
+    @property
+    def is_open(self):
+        return self.status == DecisionStatus.OPEN
+
 
 def decision_late_q(today, prefix=""):
     """A late decision: still open and its due date has passed. A decision due today is not late yet; one
@@ -117,6 +121,8 @@ class Decision(models.Model):
     due_date = models.DateField(_("échéance"), null=True, blank=True)
     status = models.CharField(_("statut"), max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.OPEN)
     follow_up = models.TextField(_("suivi"), blank=True)
+    # Recorded when the decision leaves "open" (pilotage.services), cleared if it is opened again.
+    closed_on = models.DateField(_("clôturée le"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)

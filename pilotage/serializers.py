@@ -53,6 +53,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "due_date",
             "status",
             "status_label",
+            "closed_on",
             "is_late",
             "follow_up",
             "version",

@@ -56,16 +56,34 @@ def update_copil(copil, data, expected_version, attendees=None, partners=None, h
     return locked
 
 
+def _record_closure(decision, was_open, today=None):
+    """A decision leaving "open" records the day it was closed; one opened again forgets it."""
+    if decision.status == DecisionStatus.OPEN:
+        decision.closed_on = None
+    elif was_open or decision.closed_on is None:
+        decision.closed_on = today or timezone.localdate()
+
+
+def closes(decision, data):
+    """Does saving `data` close the (open) `decision`? The pages ask for a confirmation first."""
+    return decision.status == DecisionStatus.OPEN and data.get("status", DecisionStatus.OPEN) != DecisionStatus.OPEN
+
+
 @transaction.atomic
 def create_decision(copil, data):
-    return Decision.objects.create(copil=copil, **data)
+    decision = Decision(copil=copil, **data)
+    _record_closure(decision, was_open=True)
+    decision.save()
+    return decision
 
 
 @transaction.atomic
 def update_decision(decision, data, expected_version):
     locked = lock_version(Decision.objects.all(), decision.pk, expected_version)
+    was_open = locked.status == DecisionStatus.OPEN
     for name, value in data.items():
         setattr(locked, name, value)
+    _record_closure(locked, was_open)
     locked.version += 1
     locked.save()
     return locked

@@ -5,6 +5,8 @@ from django.db.models import Count, Max, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -16,7 +18,7 @@ from pilotage.enums import DecisionStatus
 from pilotage.filters import DecisionFilter, late_first
 from pilotage.forms import CopilForm, DecisionForm, YearForm
 from pilotage.models import Copil, Decision, decision_late_q
-from pti import access
+from pti import access, confirm
 from pti.concurrency import ConflictError
 
 # Rows of the long lists of the dashboard (actions needing attention, indicators) shown at once; the next
@@ -261,6 +263,29 @@ def copil_edit(request, pk):
 # --- decisions -----------------------------------------------------------------------------------------
 
 
+def _confirm_closing(request, decision, form):
+    """Closing a decision asks once: it leaves the open decisions, with today as its closure date."""
+    status = DecisionStatus(form.cleaned_data["status"])
+    return confirm.confirmation_page(
+        request,
+        title=_("Clore la décision ?"),
+        intro=_(
+            "« %(text)s » passera à l'état « %(status)s » : elle sortira des décisions ouvertes suivies sur le tableau "
+            "de bord et dans le dossier COPIL, et sa date de clôture, le %(date)s, sera enregistrée."
+        )
+        % {
+            "text": Truncator(decision.text).chars(120),
+            "status": status.label,
+            "date": date_format(timezone.localdate(), "j F Y"),
+        },
+        lines=[_("Suivi : %(text)s") % {"text": form.cleaned_data["follow_up"]}]
+        if form.cleaned_data["follow_up"]
+        else [],
+        button=_("Clore la décision"),
+        cancel_url=request.get_full_path(),
+    )
+
+
 def _decision_form_page(request, form, copil, decision=None, conflict=None):
     return render(
         request,
@@ -290,6 +315,13 @@ def decision_edit(request, pk):
     conflict = None
     if request.method == "POST":
         form = DecisionForm(request.POST, instance=Decision.objects.get(pk=decision.pk), copil=decision.copil)
+        if (
+            form.is_valid()
+            and services.closes(decision, form.decision_data())
+            and form.cleaned_data["version"] == decision.version  # a stale save goes straight to its conflict
+            and not confirm.is_confirmed(request)
+        ):
+            return _confirm_closing(request, decision, form)
         if form.is_valid():
             try:
                 services.update_decision(decision, form.decision_data(), form.cleaned_data["version"])

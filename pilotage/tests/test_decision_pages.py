@@ -1,14 +1,17 @@
+
 """Decisions: staff record and follow them up; bad input is refused next to its field; a stale save is a conflict;
 the list shows open decisions across COPILs, late ones first; the owner sees his on /mes-actions/."""
 
 import datetime
 import html
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions.factories import ActionFactory
 from axes.factories import PacteFactory
@@ -125,16 +128,36 @@ def test_bad_input_on_edit_changes_nothing(client, staff, copil):
 def test_staff_follow_a_decision_up_and_close_it(client, staff, copil):
     decision = DecisionFactory(copil=copil, text="Installer le conseil des usagers")
     client.force_login(staff)
-    response = client.post(
-        reverse("pilotage:decision_edit", args=[decision.pk]),
-        decision_data(
-            version=1, text=decision.text, status=DecisionStatus.DONE, follow_up="Première réunion le 15 juin."
-        ),
+    target = reverse("pilotage:decision_edit", args=[decision.pk])
+    data = decision_data(
+        version=1, text=decision.text, status=DecisionStatus.DONE, follow_up="Première réunion le 15 juin."
     )
+    asked = client.post(target, data)
+    # Closing asks once, saying what it does; nothing is written before the confirmation.
+    assert asked.status_code == 200
+    page = text(asked)
+    assert "Clore la décision ?" in page and "sortira des décisions ouvertes" in page and "« réalisée »" in page
+    decision.refresh_from_db()
+    assert (decision.status, decision.version, decision.closed_on) == ("open", 1, None)
+
+    response = client.post(target, {**data, "confirmed": "1"})
     assert response.status_code == 302
     decision.refresh_from_db()
     assert (decision.status, decision.follow_up, decision.version) == ("done", "Première réunion le 15 juin.", 2)
+    assert decision.closed_on == datetime.date.today()
     assert decision.history.latest().history_user == staff
+    listing = re.sub(r"<[^>]+>", "", text(client.get(reverse("pilotage:copil_detail", args=[copil.pk]))))
+    assert "Réalisée le " + date_format(datetime.date.today(), "j F Y") in listing
+
+
+def test_reopening_a_decision_forgets_its_closure_date(client, staff, copil):
+    decision = DecisionFactory(copil=copil, status=DecisionStatus.DONE, closed_on=datetime.date(2024, 3, 1))
+    client.force_login(staff)
+    target = reverse("pilotage:decision_edit", args=[decision.pk])
+    response = client.post(target, decision_data(version=decision.version, text=decision.text))
+    assert response.status_code == 302  # reopening is not irreversible: no confirmation
+    decision.refresh_from_db()
+    assert (decision.status, decision.closed_on) == ("open", None)
 
 
 def test_editing_from_the_decisions_list_returns_to_it(client, staff, copil):
