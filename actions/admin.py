@@ -14,6 +14,7 @@ from actions.models import (
     ProgressReport,
     ReportDocument,
 )
+from axes.admin import ClosedYearAdminMixin, ClosedYearInlineFormSet
 from pti.admin import VersionedAdminMixin
 
 
@@ -57,12 +58,14 @@ class IndicatorInline(admin.TabularInline):
 
 
 class ActionBudgetInline(admin.TabularInline):
+    formset = ClosedYearInlineFormSet
     model = ActionBudget
     fields = ("year", "planned", "actual")
     extra = 0
 
 
 class ProgressReportInline(admin.TabularInline):
+    formset = ClosedYearInlineFormSet
     model = ProgressReport
     fields = ("year", "state", "status", "progress", "weather", "author")
     autocomplete_fields = ("author",)
@@ -71,7 +74,7 @@ class ProgressReportInline(admin.TabularInline):
 
 
 @admin.register(Action)
-class ActionAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class ActionAdmin(ClosedYearAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ("number", "title", "axe", "status", "priority", "progress", "late")
     list_display_links = ("number", "title")
     list_filter = ("pacte", "axe", "status", "priority", LateFilter)
@@ -107,7 +110,7 @@ class ActionPartnerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ActionBudget)
-class ActionBudgetAdmin(SimpleHistoryAdmin):
+class ActionBudgetAdmin(ClosedYearAdminMixin, SimpleHistoryAdmin):
     list_display = ("action", "year", "planned", "actual")
     list_filter = ("year", "action__pacte")
     list_select_related = ("action",)
@@ -117,6 +120,7 @@ class ActionBudgetAdmin(SimpleHistoryAdmin):
 
 
 class IndicatorValueInline(admin.TabularInline):
+    formset = ClosedYearInlineFormSet
     model = IndicatorValue
     fields = ("year", "target", "value")
     extra = 0
@@ -134,7 +138,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(ClosedYearAdminMixin, SimpleHistoryAdmin):
     list_display = ("indicator", "action", "year", "target", "value")
     list_filter = ("year", "indicator__action__pacte")
     list_select_related = ("indicator__action",)
@@ -148,6 +152,7 @@ class IndicatorValueAdmin(SimpleHistoryAdmin):
 
 
 class ReportDocumentInline(admin.TabularInline):
+    formset = ClosedYearInlineFormSet
     """Documents are uploaded from the report page, where their size and content are checked."""
 
     model = ReportDocument
@@ -160,7 +165,7 @@ class ReportDocumentInline(admin.TabularInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class ProgressReportAdmin(ClosedYearAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     list_display = ("action", "year", "state", "status", "progress", "weather", "author", "submitted_at")
     list_filter = ("state", "year", "weather", "status", "action__pacte")
     list_select_related = ("action", "author")
@@ -172,7 +177,7 @@ class ProgressReportAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ReportDocument)
-class ReportDocumentAdmin(admin.ModelAdmin):
+class ReportDocumentAdmin(ClosedYearAdminMixin, admin.ModelAdmin):
     """Only the title can be changed here: files are uploaded from the report page, where their size and
     content are checked."""
 

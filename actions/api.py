@@ -324,8 +324,9 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyVi
                     ]
                 }
             )
-        if not access.can(request.user, access.EDIT_REPORT, ProgressReport(action=action, year=year)):
-            raise PermissionDenied(_("Vous ne pouvez pas écrire le compte rendu de cette action pour cette année."))
+        refusal = access.report_refusal(request.user, action, year)
+        if refusal:
+            raise PermissionDenied(refusal)
         result = self._write(request, action, year, None)
         if isinstance(result, Response):
             return result

@@ -42,19 +42,42 @@ class ClosedYearQuerySet(models.QuerySet):
         ensure_queryset_open(self, self.pacte_path)
         return super().update(**kwargs)
 
+    def delete(self):
+        ensure_queryset_open(self, self.pacte_path)
+        return super().delete()
+
 
 class YearDataMixin:
     """Data of a year of a pacte (report, indicator value, budget): refused in a closed year (axes.closing)."""
 
+    # Bookkeeping that may change on a closed year's row (nothing a reader of the year sees).
+    UNGUARDED_FIELDS = ("id", "version", "created_at", "updated_at")
+
     def year_pacte(self):
         return self.action.pacte
 
+    def _stored(self):
+        if not self.pk:
+            return None
+        return type(self)._base_manager.filter(pk=self.pk).first()
+
     def clean_closed_year(self):
-        if self.pk:
-            previous = type(self)._base_manager.filter(pk=self.pk).values_list("year", flat=True).first()
-            if previous is not None and previous != self.year:
-                ensure_open(self.year_pacte(), previous)
+        """Refuse to write this row if its year (or the year it had) is closed, unless nothing changes."""
+        if writes_allowed():
+            return
+        stored = self._stored()
+        if stored is not None:
+            fields = [f.attname for f in self._meta.concrete_fields if f.attname not in self.UNGUARDED_FIELDS]
+            if all(getattr(stored, name) == getattr(self, name) for name in fields):
+                return
+            if stored.year != self.year:
+                ensure_open(self.year_pacte(), stored.year)
         ensure_open(self.year_pacte(), self.year)
+
+    def deletion_refusal(self):
+        """Why this row may not be deleted (its year is closed), or None."""
+        closure = self.year_pacte().closure(self.year)
+        return None if closure is None or writes_allowed() else closure.message
 
     def save(self, *args, **kwargs):
         self.clean_closed_year()
@@ -228,20 +251,23 @@ class Action(models.Model):
         years |= set(self.budgets.values_list("year", flat=True))
         return sorted(year for year in years if self.pacte.is_year_closed(year))
 
-    def ensure_deletable(self):
-        """An action with data in a closed year cannot be deleted: abandon it instead (axes.closing)."""
+    def deletion_refusal(self):
+        """Why this action may not be deleted (it has data in a closed year: abandon it instead), or None."""
         if writes_allowed():
-            return
+            return None
         closed = self.closed_years_with_data()
-        if closed:
-            raise ClosedYearError(
-                self.pacte.closure(closed[0]),
-                _(
-                    "L'action %(number)s a des données de %(years)s, année close : elle ne peut pas être "
-                    "supprimée. Abandonnez-la plutôt (statut « abandonnée »)."
-                )
-                % {"number": self.number, "years": ", ".join(str(year) for year in closed)},
-            )
+        if not closed:
+            return None
+        return _(
+            "L'action %(number)s a des données de %(years)s, année close : elle ne peut pas être supprimée. "
+            "Abandonnez-la plutôt (statut « abandonnée »)."
+        ) % {"number": self.number, "years": ", ".join(str(year) for year in closed)}
+
+    def ensure_deletable(self):
+        """An action with data in a closed year cannot be deleted (axes.closing)."""
+        refusal = self.deletion_refusal()
+        if refusal:
+            raise ClosedYearError(self.pacte.closure(self.closed_years_with_data()[0]), refusal)
 
 
 class ActionPartner(models.Model):
@@ -521,6 +547,14 @@ class ReportDocument(models.Model):
     def save(self, *args, **kwargs):
         ensure_open(self.report.action.pacte, self.report.year)
         super().save(*args, **kwargs)
+
+    def deletion_refusal(self):
+        closure = self.report.action.pacte.closure(self.report.year)
+        return None if closure is None or writes_allowed() else closure.message
+
+    def delete(self, *args, **kwargs):
+        ensure_open(self.report.action.pacte, self.report.year)
+        return super().delete(*args, **kwargs)
 
 
 @receiver(pre_delete, sender=ProgressReport)

@@ -1,9 +1,58 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from axes.models import Axe, ClosedYear, Objectif, Pacte
+
+
+def _refusal(obj):
+    refusal = getattr(obj, "deletion_refusal", None)
+    return refusal() if refusal else None
+
+
+class ClosedYearInlineFormSet(BaseInlineFormSet):
+    """An inline row of a closed year may not be deleted: the formset says why (axes.closing)."""
+
+    def clean(self):
+        super().clean()
+        refusals = [r for r in (_refusal(form.instance) for form in self.deleted_forms if form.instance.pk) if r]
+        if refusals:
+            raise ValidationError(refusals[0])
+
+
+class ClosedYearAdminMixin:
+    """The admin refuses, with the reason, to delete what a closed year holds (axes.closing), one object or a
+    selection, instead of failing on the models' refusal."""
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        refusal = _refusal(obj) if obj is not None else None
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            info = obj._meta.app_label, obj._meta.model_name
+            return redirect(reverse(f"admin:{info[0]}_{info[1]}_change", args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            delete, name, description = actions["delete_selected"]
+
+            def delete_selected(modeladmin, request, queryset):
+                refusals = [r for r in (_refusal(obj) for obj in queryset) if r]
+                if refusals:
+                    modeladmin.message_user(request, refusals[0], messages.ERROR)
+                    return None
+                return delete(modeladmin, request, queryset)
+
+            actions["delete_selected"] = (delete_selected, name, description)
+        return actions
 
 
 class AxeInline(admin.TabularInline):
@@ -20,7 +69,7 @@ class ObjectifInline(admin.TabularInline):
 
 
 @admin.register(Pacte)
-class PacteAdmin(SimpleHistoryAdmin):
+class PacteAdmin(ClosedYearAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "territory", "first_year", "last_year", "status", "signature_date")
     list_filter = ("status", "territory")
     search_fields = ("title", "slug", "territory")

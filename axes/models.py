@@ -67,6 +67,22 @@ class Pacte(models.Model):
     def is_year_closed(self, year):
         return self.closure(year) is not None
 
+    def delete(self, *args, **kwargs):
+        refusal = self.deletion_refusal()
+        if refusal:
+            from axes.closing import Closure, ClosedYearError
+
+            raise ClosedYearError(Closure(year=None, pacte_closed=self.is_closed), refusal)
+        return super().delete(*args, **kwargs)
+
+    def deletion_refusal(self):
+        """A pacte with closed years keeps them: it cannot be deleted (axes.closing)."""
+        from axes.closing import writes_allowed
+
+        if writes_allowed() or not (self.is_closed or self.closed_years.exists()):
+            return None
+        return _("Ce pacte a des années closes, dont les bilans sont approuvés : il ne peut pas être supprimé.")
+
 
 class ClosedYear(models.Model):
     """A year of a pacte whose bilan was approved. Written by the bilan workflow, read by the access rule."""

@@ -124,6 +124,13 @@ _RULES = {
 }
 
 
+def refusal(user, permission, obj=None):
+    """Why `can(user, permission, obj)` is refused, when the rule says (a French sentence), else None."""
+    if permission == EDIT_REPORT and obj is not None:
+        return report_refusal(user, obj.action, obj.year)
+    return None
+
+
 def can(user, permission, obj=None):
     """Dispatch by permission name; unknown permissions are refused (fail closed)."""
     rule = _RULES.get(permission)

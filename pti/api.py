@@ -39,7 +39,11 @@ class AccessPermission(permissions.BasePermission):
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
             return access.can(request.user, access.VIEW, obj)
-        return access.can(request.user, view.write_permission, obj)
+        allowed = access.can(request.user, view.write_permission, obj)
+        if not allowed:
+            # The true reason when the rule has one (a closed year, say), rather than a generic refusal.
+            self.message = access.refusal(request.user, view.write_permission, obj) or self.message
+        return allowed
 
 
 class IntegerFilter(django_filters.NumberFilter):

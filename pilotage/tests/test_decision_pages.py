@@ -1,4 +1,3 @@
-
 """Decisions: staff record and follow them up; bad input is refused next to its field; a stale save is a conflict;
 the list shows open decisions across COPILs, late ones first; the owner sees his on /mes-actions/."""
 
