@@ -127,18 +127,18 @@ def indicator_rows(indicator, years):
     return rows
 
 
-def returned_reports(actions):
-    """{action id: its report of `report_year` sent back by staff and waiting for its referent} (one query)."""
-    actions = [action for action in actions if action.report_state == ReportState.DRAFT]
-    if not actions:
-        return {}
-    years = {action.pk: action.report_year for action in actions}
-    reports = ProgressReport.objects.filter(action_id__in=years, state=ReportState.DRAFT, returned_at__isnull=False)
-    return {
-        report.action_id: report
-        for report in reports.exclude(return_comment="").select_related("returned_by")
-        if years[report.action_id] == report.year
-    }
+def returned_reports(scope):
+    """The reports of the actions of `scope` sent back by staff and waiting for their referent, whatever their
+    year (while it is open), oldest request first (one query, plus the closed years)."""
+    reports = list(
+        ProgressReport.objects.filter(action__in=scope, state=ReportState.DRAFT, returned_at__isnull=False)
+        .exclude(return_comment="")
+        .select_related("action__pacte", "returned_by")
+        .order_by("returned_at", "pk")
+    )
+    pactes = {report.action.pacte_id: report.action.pacte for report in reports}
+    prefetch_related_objects(list(pactes.values()), "closed_years")
+    return [report for report in reports if pactes[report.action.pacte_id].closure(report.year) is None]
 
 
 def status_list(data):

@@ -40,15 +40,18 @@ def my_actions(request):
         scope=scope,
     )
     todo = [a for a in actions if a.report_todo]
-    returned = queries.returned_reports(todo)
+    returned = queries.returned_reports(scope)
+    returned_ids = {(report.action_id, report.year) for report in returned}
     return render(
         request,
         "actions/my_actions.html",
         {
             "actions": actions,
-            "returned": [(a, returned[a.pk]) for a in todo if a.pk in returned],
+            "returned": returned,
             "missing": [a for a in todo if a.report_state == queries.MISSING],
-            "drafts": [a for a in todo if a.report_state == ReportState.DRAFT and a.pk not in returned],
+            "drafts": [
+                a for a in todo if a.report_state == ReportState.DRAFT and (a.pk, a.report_year) not in returned_ids
+            ],
             "thematic_axes": queries.thematic_axes_summary(request.user),
             "can_see_all": access.is_staff(request.user),
         },
