@@ -70,7 +70,7 @@ class Pacte(models.Model):
     def delete(self, *args, **kwargs):
         refusal = self.deletion_refusal()
         if refusal:
-            from axes.closing import Closure, ClosedYearError
+            from axes.closing import ClosedYearError, Closure
 
             raise ClosedYearError(Closure(year=None, pacte_closed=self.is_closed), refusal)
         return super().delete(*args, **kwargs)

@@ -71,10 +71,9 @@ def report_counts(pacte, year, today=None):
     }
 
 
-def completion(campaign, today=None):
-    """What the campaign page shows: totals, by axe, by referent, the late referents and the reminders sent."""
-    today = today or timezone.localdate()
-    actions = due_actions(campaign.pacte, campaign.year, today)
+def year_completion(pacte, year, today=None):
+    """Totals, by axe and by referent (each with the reports he still owes), of the reports due for `year`."""
+    actions = due_actions(pacte, year, today)
     by_axe = defaultdict(list)
     for action in actions:
         by_axe[action.axe].append(action)
@@ -94,14 +93,23 @@ def completion(campaign, today=None):
         for user, owned in by_referent.items()
     ]
     referents.sort(key=lambda row: (-(row[DRAFT] + row[MISSING]), row["user"].last_name, row["user"].username))
-    past_deadline = today > campaign.deadline
     return {
         "totals": _counts(actions),
         "axes": [{"axe": axe, **_counts(owned)} for axe, owned in sorted(by_axe.items(), key=lambda i: i[0].number)],
         "referents": referents,
-        "late": [row for row in referents if row["pending"]] if past_deadline else [],
         "pending": [row for row in referents if row["pending"]],
         "unassigned": [a for a in unassigned if a.report_state != SUBMITTED],
+    }
+
+
+def completion(campaign, today=None):
+    """What the campaign page shows: totals, by axe, by referent, the late referents and the reminders sent."""
+    today = today or timezone.localdate()
+    result = year_completion(campaign.pacte, campaign.year, today)
+    past_deadline = today > campaign.deadline
+    return {
+        **result,
+        "late": result["pending"] if past_deadline else [],
         "past_deadline": past_deadline,
         "days_left": (campaign.deadline - today).days,
     }

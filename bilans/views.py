@@ -14,7 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,7 +27,7 @@ from bilans.enums import BilanStatus as S
 from bilans.forms import ApprovalForm, BilanTextsForm, CampaignForm, RejectionForm
 from bilans.models import Bilan, BilanTransition, Reminder, ReportingCampaign
 from bilans.workflow import can_transition
-from pti import access
+from pti import access, confirm
 from pti.concurrency import ConflictError, lock_version
 
 logger = logging.getLogger(__name__)
@@ -188,12 +190,81 @@ def bilan_submit(request, slug, year):
     bilan = _get_bilan(request, slug, year, manage=True)
     if not bilan.pk:
         raise Http404
+    if not confirm.is_confirmed(request) and can_transition(bilan, S.SUBMITTED):
+        return _confirm_submission(request, bilan)
     try:
         services.submit(bilan, request.user)
     except services.BilanError as error:
         return _refused(request, bilan, error.message)
     messages.success(request, _("Le bilan a été soumis à l'assemblée départementale."))
     return redirect("bilans:detail", slug=slug, year=year)
+
+
+def _confirm_submission(request, bilan):
+    """Submitting asks once: which reports are still missing or in draft, by referent, and that approval freezes."""
+    completion = campaigns.year_completion(bilan.pacte, bilan.year)
+    totals = completion["totals"]
+    if totals[campaigns.DRAFT] + totals[campaigns.MISSING]:
+        intro = _(
+            "%(submitted)s comptes rendus %(year)s sur %(due)s attendus sont transmis. Le bilan soumis ne reprend que "
+            "les comptes rendus transmis : ceux qui manquent ou restent en brouillon n'y figureront pas."
+        ) % {"submitted": totals[campaigns.SUBMITTED], "due": totals["due"], "year": bilan.year}
+    else:
+        intro = _("Les %(due)s comptes rendus %(year)s attendus sont tous transmis.") % {
+            "due": totals["due"],
+            "year": bilan.year,
+        }
+    lines = []
+    for row in completion["pending"]:
+        owed = ", ".join(
+            f"{a.number}" + (f" ({_('brouillon')})" if a.report_state == campaigns.DRAFT else "")
+            for a in row["pending"]
+        )
+        lines.append(f"{row['user']} : {owed}")
+    if completion["unassigned"]:
+        lines.append(
+            _("Sans référent : %(numbers)s") % {"numbers": ", ".join(a.number for a in completion["unassigned"])}
+        )
+    lines.append(
+        _(
+            "Une fois approuvé par l'assemblée, le bilan sera figé : son PDF, son empreinte et ses données ne "
+            "changeront plus, et les comptes rendus, valeurs et budgets %(year)s ne pourront plus être modifiés."
+        )
+        % {"year": bilan.year}
+    )
+    return confirm.confirmation_page(
+        request,
+        title=_("Soumettre le bilan %(year)s à l'assemblée départementale ?") % {"year": bilan.year},
+        intro=intro,
+        lines=lines,
+        button=_("Soumettre le bilan"),
+        cancel_url=reverse("bilans:detail", args=[bilan.pacte.slug, bilan.year]),
+    )
+
+
+def _confirm_approval(request, bilan, form):
+    return confirm.confirmation_page(
+        request,
+        title=_("Enregistrer l'approbation du bilan %(year)s ?") % {"year": bilan.year},
+        intro=_(
+            "L'assemblée départementale a approuvé le bilan %(year)s le %(date)s (délibération %(reference)s). Le PDF "
+            "définitif sera produit avec la délibération en couverture, puis figé avec son empreinte."
+        )
+        % {
+            "year": bilan.year,
+            "date": date_format(form.cleaned_data["approval_date"], "j F Y"),
+            "reference": form.cleaned_data["deliberation_reference"],
+        },
+        lines=[
+            _(
+                "L'année %(year)s sera close : plus aucun compte rendu, valeur d'indicateur ou budget de %(year)s ne "
+                "pourra être modifié, par personne, et cela ne peut pas être défait."
+            )
+            % {"year": bilan.year}
+        ],
+        button=_("Approuver et figer le bilan"),
+        cancel_url=reverse("bilans:detail", args=[bilan.pacte.slug, bilan.year]),
+    )
 
 
 @require_POST
@@ -206,6 +277,8 @@ def bilan_approve(request, slug, year):
     form = ApprovalForm(request.POST)
     if not form.is_valid():
         return _refused(request, bilan, _("Le formulaire d'approbation contient des erreurs."), 400, approval_form=form)
+    if not confirm.is_confirmed(request) and bilan.status == S.SUBMITTED and not bilan.approving:
+        return _confirm_approval(request, bilan, form)
     try:
         bilan = services.request_approval(
             bilan, request.user, form.cleaned_data["approval_date"], form.cleaned_data["deliberation_reference"]

@@ -179,13 +179,20 @@ def test_staff_takes_a_bilan_from_draft_to_approval_through_the_pages(client, st
     text = pdf_text(downloaded(client.get(url("pdf", pacte))))
     assert "Une année de consolidation." in text and "Délai moyen d'orientation ramené à 28 jours." in text
 
-    response = client.post(url("submit", pacte), follow=True)
+    # Submitting asks once: what is still missing, and that approval will freeze the bilan.
+    asked = body(client.post(url("submit", pacte)))
+    assert "Soumettre le bilan 2024 à l'assemblée départementale ?" in asked
+    assert "sera figé" in asked and "ne pourront plus être modifiés" in asked
+    assert Bilan.objects.get(pk=bilan.pk).status == S.GENERATED
+    response = client.post(url("submit", pacte), {"confirmed": "1"}, follow=True)
     assert "Le bilan a été soumis à l'assemblée départementale." in body(response)
     assert Bilan.objects.get(pk=bilan.pk).status == S.SUBMITTED
 
-    response = client.post(
-        url("approve", pacte), {"approval_date": "2025-03-14", "deliberation_reference": REFERENCE}, follow=True
-    )
+    approval = {"approval_date": "2025-03-14", "deliberation_reference": REFERENCE}
+    asked = body(client.post(url("approve", pacte), approval))
+    assert "Enregistrer l'approbation du bilan 2024 ?" in asked and "L'année 2024 sera close" in asked
+    assert Bilan.objects.get(pk=bilan.pk).status == S.SUBMITTED
+    response = client.post(url("approve", pacte), {**approval, "confirmed": "1"}, follow=True)
     content = body(response)
     assert "Le bilan est approuvé : son PDF et ses données sont figés." in content
     assert f"délibération n° {REFERENCE}" in content
@@ -247,7 +254,7 @@ def test_submitting_a_draft_is_refused_with_a_french_message(client, staff):
     bilan = BilanFactory(pacte=small_pacte(), year=YEAR)
     client.force_login(staff)
 
-    response = client.post(url("submit", bilan.pacte))
+    response = client.post(url("submit", bilan.pacte), {"confirmed": "1"})
 
     assert response.status_code == 409
     assert "Seul un bilan généré peut être soumis à l'assemblée." in body(response)
@@ -386,7 +393,7 @@ def test_altered_pdf_cannot_be_submitted(client, staff):
         handle.write(b"%% ajout\n")
     client.force_login(staff)
 
-    response = client.post(url("submit", bilan.pacte))
+    response = client.post(url("submit", bilan.pacte), {"confirmed": "1"})
 
     assert response.status_code == 409
     assert Bilan.objects.get(pk=bilan.pk).status == S.GENERATED

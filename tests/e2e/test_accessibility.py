@@ -96,11 +96,22 @@ def test_report_form_can_be_completed_with_the_keyboard_only(page, live_server, 
         visited.add(element[0])
         if element[0] == "id_advances":
             page.keyboard.type("Avancées saisies au clavier.")
+        if element[0].startswith("id_indicator_") and not element[0].endswith("_reason"):
+            page.keyboard.type("12")
         if element[1] == "submit":
             break
     assert element[1] == "submit", f"le bouton Transmettre n'est pas atteint au clavier : {sorted(visited)}"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none", "le focus doit rester visible"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # The confirmation, with the keyboard too.
+    assert "Transmettre le compte rendu 2025" in page.locator("h1").inner_text()
+    assert_accessible(page, "confirmation de la transmission")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent").strip() == "Confirmer la transmission":
+            break
     with page.expect_navigation():
         page.keyboard.press("Enter")
     report = ProgressReport.objects.get(action=demo, year=2025)

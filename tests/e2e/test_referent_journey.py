@@ -53,6 +53,13 @@ def test_referent_fills_in_this_years_report_and_sees_it_everywhere(page, live_s
     page.get_by_label("Ajustements convenus avec les partenaires").fill("Permanences communes avec France Travail.")
     page.get_by_role("button", name="Transmettre le compte rendu").click()
 
+    # Transmitting asks once, with the report as the bilan will print it.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Transmettre le compte rendu 2025 de l'action 1.1 ?")
+    expect(page.locator("main")).to_contain_text("La plateforme a ouvert en mars dans les trois territoires.")
+    expect(page.locator("main")).to_contain_text("312")
+    assert ProgressReport.objects.get(action=action, year=2025).state == "draft"
+    page.get_by_role("button", name="Confirmer la transmission").click()
+
     expect(page.get_by_role("status")).to_contain_text("Le compte rendu 2025 a été transmis")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Plateforme départementale d'orientation")
     expect(page.locator("main")).to_contain_text("En cours")
