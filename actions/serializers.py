@@ -42,6 +42,10 @@ class ActionSerializer(serializers.ModelSerializer):
     priority_label = serializers.CharField(source="get_priority_display", read_only=True)
     referents = PersonSerializer(many=True, read_only=True)
     partners = ActionPartnerSerializer(source="partner_roles", many=True, read_only=True)
+    is_late = serializers.BooleanField(
+        read_only=True,
+        help_text=gettext_lazy("Date de fin passée, ni réalisée ni abandonnée (voir /aide/chiffres/)."),
+    )
     version = serializers.IntegerField(
         read_only=True, help_text=gettext_lazy("À renvoyer avec toute modification (ou dans l'en-tête If-Match).")
     )
@@ -66,6 +70,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "progress",
+            "is_late",
             "referents",
             "partners",
             "version",
