@@ -3,6 +3,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bilans import workflow
 from bilans.models import Bilan, ReportingCampaign
 
 TEXT_MAX = 5_000
@@ -47,10 +48,16 @@ class ApprovalForm(forms.Form):
         label=_("Référence de la délibération"), max_length=120, help_text=_("Par exemple : CD-2025-03-012.")
     )
 
+    def __init__(self, *args, bilan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bilan = bilan
+
     def clean_approval_date(self):
+        """The workflow's rule (not before the submission, not in the future: bilans.workflow), shown next to the
+        field before the confirmation is asked; services.request_approval checks it again under the row lock."""
         value = self.cleaned_data["approval_date"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("La date de la délibération ne peut pas être dans le futur."))
+        if self.bilan is not None and (error := workflow.approval_date_error(self.bilan, value)):
+            raise forms.ValidationError(error)
         return value
 
 

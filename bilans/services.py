@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bilans import content
+from bilans import content, workflow
 from bilans.enums import BilanStatus as S
 from bilans.enums import GenerationStep
 from bilans.models import Bilan
@@ -53,9 +53,6 @@ MAX_ATTEMPTS = 5
 # Errors worth retrying: the database or the broker was briefly unreachable.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
-GENERATABLE = (S.DRAFT, S.FAILED, S.GENERATED, S.REJECTED)
-TEXTS_EDITABLE = (S.DRAFT, S.FAILED, S.GENERATED, S.REJECTED)
-
 
 class BilanError(Exception):
     """An operation refused, with a message for the user (in French)."""
@@ -67,6 +64,16 @@ class BilanError(Exception):
 
 class JobUnavailable(BilanError):
     pass
+
+
+class InvalidInput(BilanError):
+    """A value the operation refuses (HTTP 400), shown next to its form field."""
+
+    status_code = 400
+
+    def __init__(self, message, field):
+        super().__init__(message)
+        self.field = field
 
 
 class PdfUnavailable(BilanError):
@@ -163,7 +170,7 @@ def _check_generatable(bilan):
         raise BilanError(frozen_message())
     if bilan.status == S.GENERATING:
         raise BilanError(_("Une génération de ce bilan est déjà en cours."))
-    if bilan.status not in GENERATABLE:
+    if not workflow.can_generate(bilan):
         raise BilanError(_("Un bilan « %(status)s » ne peut pas être régénéré.") % {"status": S(bilan.status).label})
 
 
@@ -197,19 +204,17 @@ def generate_now(bilan, user=None):
 
 
 def request_approval(bilan, user, approval_date, deliberation_reference):
-    """Approve a submitted bilan: its PDF is rendered again with the deliberation on the cover, then frozen."""
+    """Approve a submitted bilan: its PDF is rendered again with the deliberation on the cover, then frozen.
+    Raise BilanError (the bilan's state refuses it, 409), InvalidInput (the date, 400) or JobUnavailable."""
     ensure_broker()
     task_id = str(uuid.uuid4())
     with transaction.atomic():
         locked = Bilan.objects.select_for_update().get(pk=bilan.pk)
-        if locked.status == S.APPROVED:
-            raise BilanError(frozen_message())
-        if locked.status != S.SUBMITTED:
-            raise BilanError(_("Seul un bilan soumis à l'assemblée peut être approuvé."))
-        if locked.approving:
-            raise BilanError(_("L'approbation de ce bilan est déjà en cours de finalisation."))
+        _check_decidable(locked, _("Seul un bilan soumis à l'assemblée peut être approuvé."))
         if not locked.pdf or not locked.pdf_sha256 or not locked.snapshot:
             raise BilanError(_("Le bilan n'a pas de PDF généré : il ne peut pas être approuvé."))
+        if error := workflow.approval_date_error(locked, approval_date):
+            raise InvalidInput(error, "approval_date")
         fields = {
             "approving": True,
             "approval_date": approval_date,
@@ -474,7 +479,7 @@ def save_texts(bilan, user, introduction, conclusion, expected_version):
         locked = lock_version(Bilan.objects.all(), bilan.pk, expected_version)
         if locked.status == S.APPROVED:
             raise BilanError(frozen_message())
-        if locked.status not in TEXTS_EDITABLE:
+        if not workflow.can_edit_texts(locked):
             raise BilanError(
                 _("L'introduction et la conclusion ne se modifient pas quand le bilan est « %(status)s ».")
                 % {"status": S(locked.status).label}
@@ -504,7 +509,7 @@ def submit(bilan, user):
         locked = Bilan.objects.select_for_update().get(pk=bilan.pk)
         if locked.status == S.APPROVED:
             raise BilanError(frozen_message())
-        if locked.status != S.GENERATED:
+        if not workflow.can_submit(locked):
             raise BilanError(_("Seul un bilan généré peut être soumis à l'assemblée."))
         verified_pdf(locked).close()
         transition(locked, S.SUBMITTED, user=user)
@@ -512,16 +517,29 @@ def submit(bilan, user):
 
 
 def reject(bilan, user, reason):
+    """Record the assembly's rejection. Raise BilanError (409) when the bilan's state refuses it."""
     with transaction.atomic():
         locked = Bilan.objects.select_for_update().get(pk=bilan.pk)
-        if locked.status == S.APPROVED:
-            raise BilanError(frozen_message())
-        if locked.status != S.SUBMITTED:
-            raise BilanError(_("Seul un bilan soumis à l'assemblée peut être rejeté."))
-        if locked.approving:
-            raise BilanError(_("L'approbation de ce bilan est en cours de finalisation : il ne peut plus être rejeté."))
+        _check_decidable(locked, _("Seul un bilan soumis à l'assemblée peut être rejeté."))
         transition(locked, S.REJECTED, user=user, note=reason, rejection_reason=reason)
     return locked
+
+
+def _check_decidable(locked, not_submitted):
+    """The assembly's decision (approval or rejection) can be recorded on the locked row, or BilanError says why.
+    An approval being finalised stays in charge: a second approval or a rejection is refused."""
+    if locked.status == S.APPROVED:
+        raise BilanError(frozen_message())
+    if locked.approving:
+        raise BilanError(
+            _(
+                "L'approbation de ce bilan est déjà en cours de finalisation (délibération n° %(reference)s) : "
+                "elle ne peut être ni remplacée ni suivie d'un rejet."
+            )
+            % {"reference": locked.deliberation_reference}
+        )
+    if not workflow.can_decide(locked):
+        raise BilanError(not_submitted)
 
 
 # --- the PDF -------------------------------------------------------------------------------------------------

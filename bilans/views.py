@@ -22,11 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from actions.services import reporting_year
 from axes.models import Pacte
-from bilans import campaigns, services
+from bilans import campaigns, services, workflow
 from bilans.enums import BilanStatus as S
 from bilans.forms import ApprovalForm, BilanTextsForm, CampaignForm, RejectionForm
 from bilans.models import Bilan, BilanTransition, Reminder, ReportingCampaign
-from bilans.workflow import can_transition
 from pti import access, confirm
 from pti.concurrency import ConflictError, lock_version
 
@@ -102,10 +101,10 @@ def _detail_context(request, bilan, **forms):
         "pacte": bilan.pacte,
         "year": bilan.year,
         "can_manage": manage,
-        "can_generate": manage and bilan.status in services.GENERATABLE,
-        "can_edit_texts": manage and bilan.status in services.TEXTS_EDITABLE,
-        "can_submit": manage and bilan.pk and can_transition(bilan, S.SUBMITTED),
-        "can_decide": manage and bilan.status == S.SUBMITTED and not bilan.approving,
+        "can_generate": manage and workflow.can_generate(bilan),
+        "can_edit_texts": manage and workflow.can_edit_texts(bilan),
+        "can_submit": manage and workflow.can_submit(bilan),
+        "can_decide": manage and workflow.can_decide(bilan),
         "texts_form": forms.get("texts_form") or BilanTextsForm(instance=bilan),
         "approval_form": forms.get("approval_form") or ApprovalForm(initial={"approval_date": timezone.localdate()}),
         "rejection_form": forms.get("rejection_form") or RejectionForm(),
@@ -190,7 +189,7 @@ def bilan_submit(request, slug, year):
     bilan = _get_bilan(request, slug, year, manage=True)
     if not bilan.pk:
         raise Http404
-    if not confirm.is_confirmed(request) and can_transition(bilan, S.SUBMITTED):
+    if not confirm.is_confirmed(request) and workflow.can_submit(bilan):
         return _confirm_submission(request, bilan)
     try:
         services.submit(bilan, request.user)
@@ -274,15 +273,18 @@ def bilan_approve(request, slug, year):
         raise Http404
     if bilan.is_frozen:
         return _refused(request, bilan, services.frozen_message())
-    form = ApprovalForm(request.POST)
+    form = ApprovalForm(request.POST, bilan=bilan)
     if not form.is_valid():
         return _refused(request, bilan, _("Le formulaire d'approbation contient des erreurs."), 400, approval_form=form)
-    if not confirm.is_confirmed(request) and bilan.status == S.SUBMITTED and not bilan.approving:
+    if not confirm.is_confirmed(request) and workflow.can_decide(bilan):
         return _confirm_approval(request, bilan, form)
     try:
         bilan = services.request_approval(
             bilan, request.user, form.cleaned_data["approval_date"], form.cleaned_data["deliberation_reference"]
         )
+    except services.InvalidInput as error:
+        form.add_error(error.field, error.message)
+        return _refused(request, bilan, _("Le formulaire d'approbation contient des erreurs."), 400, approval_form=form)
     except services.BilanError as error:
         status = 503 if isinstance(error, services.JobUnavailable) else 409
         return _refused(request, bilan, error.message, status)

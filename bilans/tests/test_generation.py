@@ -5,6 +5,7 @@ import hashlib
 import re
 
 import pytest
+from django.utils import timezone
 
 from actions.enums import ActionStatus, ReportState
 from actions.models import Action, ProgressReport, number_sort_key
@@ -143,6 +144,9 @@ def test_approval_freezes_a_pdf_carrying_the_deliberation(staff, administrator, 
     bilan = generate(Bilan.objects.create(pacte=pacte, year=YEAR), staff, django_capture_on_commit_callbacks)
     generated_snapshot, generated_file = bilan.snapshot, bilan.pdf.name
     services.submit(bilan, staff)
+    # Submitted a few days before the deliberation (the assembly cannot vote on it earlier).
+    submitted_at = timezone.make_aware(datetime.datetime.combine(APPROVAL_DATE, datetime.time(9)))
+    Bilan.objects.filter(pk=bilan.pk).update(submitted_at=submitted_at - datetime.timedelta(days=10))
 
     with django_capture_on_commit_callbacks(execute=True):
         services.request_approval(bilan, administrator, APPROVAL_DATE, REFERENCE)

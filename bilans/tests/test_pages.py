@@ -188,7 +188,8 @@ def test_staff_takes_a_bilan_from_draft_to_approval_through_the_pages(client, st
     assert "Le bilan a été soumis à l'assemblée départementale." in body(response)
     assert Bilan.objects.get(pk=bilan.pk).status == S.SUBMITTED
 
-    approval = {"approval_date": "2025-03-14", "deliberation_reference": REFERENCE}
+    today = timezone.localdate()  # the assembly votes on a submitted bilan: not before its submission
+    approval = {"approval_date": today.isoformat(), "deliberation_reference": REFERENCE}
     asked = body(client.post(url("approve", pacte), approval))
     assert "Enregistrer l'approbation du bilan 2024 ?" in asked and "L'année 2024 sera close" in asked
     assert Bilan.objects.get(pk=bilan.pk).status == S.SUBMITTED

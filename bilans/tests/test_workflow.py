@@ -4,8 +4,10 @@ import hashlib
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from axes.models import ClosedYear
+from bilans import workflow
 from bilans.enums import BilanStatus as S
 from bilans.factories import BilanFactory
 from bilans.models import Bilan, BilanTransition
@@ -17,8 +19,28 @@ PDF = b"%PDF-1.4\n% bilan 2023 du pacte\n%%EOF\n"
 APPROVAL = {"deliberation_reference": "CD-2024-03-012", "approval_date": datetime.date(2024, 3, 15)}
 REJECTION = {"rejection_reason": "Les indicateurs de l'axe 2 sont incomplets."}
 
-LEGAL = sorted((source, target) for source, targets in TRANSITIONS.items() for target in targets)
-ILLEGAL = sorted((source, target) for source in S for target in S if target not in TRANSITIONS[source])
+# Every move, written out (not read from bilans.workflow.TRANSITIONS): a wrong row in the table fails here.
+# Rows are the source, columns the target; "yes" is an allowed move, "-" a refused one.
+MOVES = """
+                draft  generating  generated  failed  submitted  approved  rejected
+    draft         -       yes          -        -         -         -         -
+    generating    -        -          yes      yes        -         -         -
+    generated    yes      yes          -        -        yes        -         -
+    failed       yes      yes          -        -         -         -         -
+    submitted     -        -           -        -         -        yes       yes
+    approved      -        -           -        -         -         -         -
+    rejected     yes      yes          -        -         -         -         -
+"""
+
+
+def _moves(text):
+    header, *rows = [line.split() for line in text.strip().splitlines()]
+    return {(row[0], target): cell == "yes" for row in rows for target, cell in zip(header, row[1:], strict=True)}
+
+
+EXPECTED = _moves(MOVES)
+LEGAL = sorted(pair for pair, allowed in EXPECTED.items() if allowed)
+ILLEGAL = sorted(pair for pair, allowed in EXPECTED.items() if not allowed)
 
 
 def with_pdf(**kwargs):
@@ -38,6 +60,16 @@ def make_bilan(status, **kwargs):
 
 def fields_for(target):
     return {S.APPROVED: APPROVAL, S.REJECTED: REJECTION}.get(target, {})
+
+
+def test_the_written_out_moves_cover_all_49_pairs_of_statuses():
+    assert set(EXPECTED) == {(source.value, target.value) for source in S for target in S}
+    assert len(EXPECTED) == 49 and len(LEGAL) == 12 and len(ILLEGAL) == 37
+
+
+def test_the_transition_table_is_exactly_the_written_out_moves():
+    table = {(source.value, target.value): target in TRANSITIONS[source] for source in S for target in S}
+    assert table == EXPECTED
 
 
 def test_every_status_has_a_row_in_the_transition_table():
@@ -84,6 +116,18 @@ def test_allowed_targets_follow_the_table():
     assert allowed_targets(make_bilan(S.APPROVED)) == set()
 
 
+def test_what_each_operation_needs_is_read_from_the_table():
+    assert workflow.GENERATABLE == {S.DRAFT, S.FAILED, S.GENERATED, S.REJECTED}
+    assert workflow.TEXTS_EDITABLE == {S.DRAFT, S.FAILED, S.GENERATED, S.REJECTED}
+    assert workflow.SUBMITTABLE == {S.GENERATED}
+    assert workflow.DECIDABLE == {S.SUBMITTED}
+
+
+def test_no_decision_is_open_while_an_approval_is_being_finalised():
+    assert workflow.can_decide(BilanFactory.build(status=S.SUBMITTED))
+    assert not workflow.can_decide(BilanFactory.build(status=S.SUBMITTED, approving=True))
+
+
 def test_transition_reads_the_status_in_the_database_not_a_stale_copy(staff):
     bilan = make_bilan(S.GENERATED)
     stale = Bilan.objects.get(pk=bilan.pk)
@@ -106,7 +150,7 @@ def test_a_whole_life_is_logged_in_order(staff, administrator):
     transition(bilan, S.GENERATING, user=staff)
     transition(bilan, S.GENERATED, **with_pdf())  # by the generation task: no user
     transition(bilan, S.SUBMITTED, user=staff)
-    transition(bilan, S.APPROVED, user=administrator, **APPROVAL)
+    transition(bilan, S.APPROVED, user=administrator, **{**APPROVAL, "approval_date": timezone.localdate()})
 
     assert list(bilan.transitions.values_list("source", "target", "user__username")) == [
         (S.DRAFT, S.GENERATING, "staff"),
@@ -179,6 +223,47 @@ def test_approved_bilan_cannot_go_back(staff):
         with pytest.raises(IllegalTransition):
             transition(bilan, target, user=staff, **fields_for(target))
     assert Bilan.objects.get(pk=bilan.pk).status == S.APPROVED
+
+
+def submitted_on(day):
+    return make_bilan(S.SUBMITTED, submitted_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))))
+
+
+@pytest.mark.parametrize(
+    "submitted, approved, error",
+    [
+        (datetime.date(2026, 3, 10), datetime.date(2026, 3, 9), "ne peut pas précéder la soumission du bilan"),
+        (datetime.date(2026, 3, 10), datetime.date(2026, 3, 10), None),
+        (datetime.date(2026, 3, 10), datetime.date(2026, 4, 2), None),
+        (datetime.date(2026, 3, 10), datetime.date(2026, 4, 3), "ne peut pas être dans le futur"),
+    ],
+)
+def test_the_deliberation_date_lies_between_the_submission_and_today(submitted, approved, error):
+    bilan = submitted_on(submitted)
+    found = workflow.approval_date_error(bilan, approved, today=datetime.date(2026, 4, 2))
+    assert (found is None) if error is None else (error in found)
+
+
+def test_approval_dated_before_the_submission_is_refused_and_changes_nothing(staff):
+    bilan = submitted_on(datetime.date(2024, 3, 20))
+
+    with pytest.raises(IllegalTransition) as excinfo:
+        transition(bilan, S.APPROVED, user=staff, **APPROVAL)  # voted on 15 March, submitted on the 20th
+
+    assert "ne peut pas précéder la soumission du bilan à l'assemblée (le 20/03/2024)" in excinfo.value.message
+    stored = Bilan.objects.get(pk=bilan.pk)
+    assert (stored.status, stored.approval_date, stored.version) == (S.SUBMITTED, None, 1)
+    assert not BilanTransition.objects.exists() and not ClosedYear.objects.exists()
+
+
+def test_approval_dated_in_the_future_is_refused(staff):
+    bilan = make_bilan(S.SUBMITTED)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    with pytest.raises(IllegalTransition):
+        transition(bilan, S.APPROVED, user=staff, **{**APPROVAL, "approval_date": tomorrow})
+
+    assert Bilan.objects.get(pk=bilan.pk).status == S.SUBMITTED
 
 
 # Rejection
