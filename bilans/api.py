@@ -1,4 +1,5 @@
-"""API of the yearly bilans: read, and download the PDF once its SHA-256 is checked against the recorded one."""
+"""API of the yearly bilans: read, download the PDF once its SHA-256 is checked against the recorded one, and
+record the assembly's decision (approval or rejection) through the same services as the pages."""
 
 import django_filters
 from django.http import FileResponse
@@ -6,13 +7,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.response import Response
 
 from bilans import services
 from bilans.enums import BilanStatus
 from bilans.models import Bilan
-from bilans.serializers import BilanSerializer
+from bilans.serializers import ApprovalSerializer, BilanSerializer, RejectionSerializer
+from pti import access
 from pti.api import ReadOnlyViewSet, year_filter
 
 
@@ -24,6 +28,24 @@ class PdfRefused(APIException):
     def __init__(self, message, status_code):
         self.status_code = status_code
         super().__init__(message)
+
+
+class Refused(APIException):
+    """The bilan's state refuses the move (409), or the PDF service is unavailable (503): nothing changed."""
+
+    status_code = 409
+
+    def __init__(self, error):
+        if isinstance(error, services.JobUnavailable):
+            self.status_code = 503
+        super().__init__(error.message)
+
+
+DECISION_RESPONSES = {
+    400: OpenApiResponse(description="Saisie refusée (par exemple une date de délibération impossible)."),
+    403: OpenApiResponse(description="Réservé aux agents du Département."),
+    409: OpenApiResponse(description="L'état du bilan refuse cette décision : rien n'a été modifié."),
+}
 
 
 class BilanFilter(django_filters.FilterSet):
@@ -38,7 +60,9 @@ class BilanFilter(django_filters.FilterSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Bilans annuels", description="Lecture seule : le circuit des bilans est dans les pages."
+        summary="Bilans annuels",
+        description="Lecture ; les agents enregistrent aussi la décision de l'assemblée (approbation ou rejet). "
+        "La génération et la soumission sont dans les pages.",
     ),
     retrieve=extend_schema(summary="Un bilan annuel"),
 )
@@ -48,6 +72,7 @@ class BilanViewSet(ReadOnlyViewSet):
     filterset_class = BilanFilter
     ordering_fields = ["year", "status"]
     ordering = ["-year"]
+    write_permission = access.MANAGE_BILANS
 
     @extend_schema(
         summary="Télécharger le PDF du bilan",
@@ -73,6 +98,46 @@ class BilanViewSet(ReadOnlyViewSet):
         return FileResponse(
             handle, as_attachment=True, filename=services.pdf_filename(bilan), content_type="application/pdf"
         )
+
+    @extend_schema(
+        summary="Approuver le bilan soumis",
+        description="Enregistre la délibération : le PDF est produit une dernière fois avec elle en couverture, "
+        "puis figé. Réponse 202 tant que ce PDF est en production (`approving` vrai), 200 une fois approuvé. "
+        "Une seconde approbation, ou un rejet, pendant la production répond 409 : la première reste en charge.",
+        request=ApprovalSerializer,
+        responses={200: BilanSerializer, 202: BilanSerializer, **DECISION_RESPONSES, 503: OpenApiResponse()},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], url_path="approbation", url_name="approve", filter_backends=[])
+    def approve(self, request, *args, **kwargs):
+        bilan = self.get_object()
+        serializer = ApprovalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            bilan = services.request_approval(bilan, request.user, **serializer.validated_data)
+        except services.InvalidInput as error:
+            raise ValidationError({error.field: [error.message]}) from error
+        except services.BilanError as error:
+            raise Refused(error) from error
+        code = status.HTTP_202_ACCEPTED if bilan.approving else status.HTTP_200_OK
+        return Response(self.get_serializer(bilan).data, status=code)
+
+    @extend_schema(
+        summary="Enregistrer le rejet du bilan soumis",
+        request=RejectionSerializer,
+        responses={200: BilanSerializer, **DECISION_RESPONSES},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], url_path="rejet", url_name="reject", filter_backends=[])
+    def reject(self, request, *args, **kwargs):
+        bilan = self.get_object()
+        serializer = RejectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            bilan = services.reject(bilan, request.user, serializer.validated_data["rejection_reason"])
+        except services.BilanError as error:
+            raise Refused(error) from error
+        return Response(self.get_serializer(bilan).data)
 
 
 ROUTES = [("bilans", BilanViewSet, "bilan")]

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from bilans.forms import REASON_MAX
 from bilans.models import Bilan
 
 
@@ -20,6 +21,7 @@ class BilanSerializer(serializers.ModelSerializer):
             "year",
             "status",
             "status_label",
+            "approving",
             "introduction",
             "conclusion",
             "pdf_url",
@@ -44,3 +46,20 @@ class BilanSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         namespace = getattr(request, "version", None) or "v1"
         return reverse(f"{namespace}:bilan-pdf", args=[bilan.pk])
+
+
+class ApprovalSerializer(serializers.Serializer):
+    """The assembly's approval: its deliberation (the date's rule is the workflow's, checked by the service)."""
+
+    approval_date = serializers.DateField(
+        help_text=_("Date de la délibération : pas avant la soumission du bilan, pas dans le futur.")
+    )
+    deliberation_reference = serializers.CharField(
+        max_length=120, help_text=_("Référence de la délibération, par exemple CD-2025-03-012.")
+    )
+
+
+class RejectionSerializer(serializers.Serializer):
+    rejection_reason = serializers.CharField(
+        max_length=REASON_MAX, help_text=_("Ce que l'assemblée demande de revoir (conservé dans l'historique).")
+    )

@@ -121,6 +121,8 @@ ROUTES = {
     "v1:bilan-list": (READ, None, "GET"),
     "v1:bilan-detail": (READ, "bilan_pk", "GET"),
     "v1:bilan-pdf": (READ, "bilan_pk", "GET"),
+    "v1:bilan-approve": (STAFF, "bilan_pk", "POST"),
+    "v1:bilan-reject": (STAFF, "bilan_pk", "POST"),
 }
 # Writes through the API, checked with the same rule (PATCH with an empty body: permission comes first).
 API_WRITES = {
