@@ -11,9 +11,11 @@ in Celery's result backend:
 A job is identified by the task id stored in the row before the task is queued (after the commit). The task
 does its work only while the row still names it (`_is_current`): a task delivered twice, a superseded task
 or one whose bilan was marked failed in the meantime does nothing. Each step is written in its own short
-transaction (step, progress, heartbeat) so that the page can follow it. A job whose heartbeat is older than
-the task's hard time limit has lost its worker: `mark_stale_jobs` (called by the pages and by Celery beat)
-marks it failed, and it can be retried.
+transaction (step, progress, heartbeat) so that the page can follow it, and a side thread beats the heartbeat
+every few seconds while the job runs (pti.jobs.Heartbeat), during WeasyPrint's layout too. `mark_stale_jobs`
+(called by the pages, their progress poll included, and by Celery beat) marks failed, so that it can be
+retried, a job that has lost its worker: started, and silent for longer than a few beats
+(`PTI_JOB_LOST_SECONDS`); or still waiting for a worker after the task's time limit (`PTI_BILAN_STALE_SECONDS`).
 """
 
 import datetime
@@ -35,6 +37,7 @@ from bilans.enums import GenerationStep
 from bilans.models import Bilan
 from bilans.workflow import IllegalTransition, transition
 from pti.concurrency import lock_version
+from pti.jobs import Heartbeat
 from pti.pdf import html_to_pdf
 
 logger = logging.getLogger(__name__)
@@ -264,6 +267,23 @@ def _start(bilan_id, task_id):
     return True
 
 
+def _beat(bilan_id, task_id):
+    """The job's sign of life (pti.jobs.Heartbeat): False once the row no longer names this task."""
+    return bool(Bilan.objects.filter(_current_job(task_id), pk=bilan_id).update(generation_heartbeat_at=timezone.now()))
+
+
+def _back_in_queue(bilan_id, task_id):
+    """The task will be retried: until it is delivered again, the job waits for a worker (no heartbeat)."""
+    try:
+        Bilan.objects.filter(_current_job(task_id), pk=bilan_id).update(
+            generation_step=GenerationStep.QUEUED,
+            generation_progress=PROGRESS[GenerationStep.QUEUED],
+            generation_heartbeat_at=timezone.now(),
+        )
+    except DatabaseError:
+        logger.warning("Bilan %s: could not put job %s back in the queue", bilan_id, task_id, exc_info=True)
+
+
 def _step(bilan_id, task_id, step):
     """Record that the job reached `step` (its own short transaction), or raise Superseded."""
     updated = Bilan.objects.filter(_current_job(task_id), pk=bilan_id).update(
@@ -370,7 +390,8 @@ def _run(bilan_id, task_id, final_attempt, job):
     if not _start(bilan_id, task_id):
         return None
     try:
-        return job(bilan_id, task_id)
+        with Heartbeat(lambda: _beat(bilan_id, task_id)):
+            return job(bilan_id, task_id)
     except Superseded:
         logger.info("Bilan %s: task %s superseded, stopping", bilan_id, task_id)
         return None
@@ -393,6 +414,8 @@ def _run(bilan_id, task_id, final_attempt, job):
                 fail_job(bilan_id, task_id, unavailable_message())
             except DatabaseError:
                 logger.exception("Bilan %s: could not record the failure (the stale check will)", bilan_id)
+        else:
+            _back_in_queue(bilan_id, task_id)
         raise  # the task retries it, or records its failure
     except Exception:
         logger.exception("Bilan %s: task %s failed", bilan_id, task_id)
@@ -436,34 +459,45 @@ def _fail_locked(bilan, message):
         bilan.save(update_fields=[*fields, "version", "updated_at"])
 
 
-def fail_job(bilan_id, task_id, message, stale_before=None):
+def fail_job(bilan_id, task_id, message, stale_at=None):
     """Mark the job `task_id` of the bilan failed with `message`, if it is still the current job (and, with
-    `stale_before`, still silent since then). Return True if it was marked."""
+    `stale_at`, still stale at that time once its row is locked). Return True if it was marked."""
     with transaction.atomic():
-        bilan = Bilan.objects.select_for_update().filter(pk=bilan_id).first()
+        rows = Bilan.objects.select_for_update().filter(pk=bilan_id)
+        if stale_at is not None:
+            rows = rows.filter(stale_jobs(stale_at))
+        bilan = rows.first()
         if bilan is None or not _is_current(bilan, task_id):
-            return False
-        if stale_before is not None and (bilan.generation_heartbeat_at or bilan.updated_at) >= stale_before:
             return False
         _fail_locked(bilan, message)
     return True
 
 
-def stale_limit(now=None):
-    return (now or timezone.now()) - datetime.timedelta(seconds=settings.PTI_BILAN_STALE_SECONDS)
+def _silent_since(limit):
+    return Q(generation_heartbeat_at__lt=limit) | Q(generation_heartbeat_at__isnull=True, updated_at__lt=limit)
+
+
+def stale_jobs(now=None):
+    """The jobs (a Q on bilans) that cannot be running any more at `now`: started (a worker took them) and
+    silent for longer than a few heartbeats (PTI_JOB_LOST_SECONDS), or still waiting for a worker after
+    PTI_BILAN_STALE_SECONDS (the task's time limit, plus a margin: a queue can be long)."""
+    now = now or timezone.now()
+    lost = now - datetime.timedelta(seconds=settings.PTI_JOB_LOST_SECONDS)
+    forgotten = now - datetime.timedelta(seconds=settings.PTI_BILAN_STALE_SECONDS)
+    waiting = Q(generation_step=GenerationStep.QUEUED)
+    return (Q(status=S.GENERATING) | Q(approving=True)) & (
+        (waiting & _silent_since(forgotten)) | (~waiting & _silent_since(lost))
+    )
 
 
 def mark_stale_jobs(bilans=None, now=None):
-    """Mark failed every job (of `bilans`, a queryset, or of all bilans) whose worker has been silent for longer
-    than the task's time limit: it cannot be running any more. Return how many were marked."""
-    limit = stale_limit(now)
+    """Mark failed every job (of `bilans`, a queryset, or of all bilans) that has lost its worker (`stale_jobs`).
+    Return how many were marked."""
+    now = now or timezone.now()
     queryset = Bilan.objects.all() if bilans is None else bilans
-    stale = queryset.filter(Q(status=S.GENERATING) | Q(approving=True)).filter(
-        Q(generation_heartbeat_at__lt=limit) | Q(generation_heartbeat_at__isnull=True, updated_at__lt=limit)
-    )
     marked = 0
-    for bilan_id, task_id in stale.values_list("pk", "task_id"):
-        if fail_job(bilan_id, task_id, stale_message(), stale_before=limit):
+    for bilan_id, task_id in queryset.filter(stale_jobs(now)).values_list("pk", "task_id"):
+        if fail_job(bilan_id, task_id, stale_message(), stale_at=now):
             logger.warning("Bilan %s: job %s had lost its worker, marked failed", bilan_id, task_id)
             marked += 1
     return marked

@@ -199,12 +199,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bilans.tasks.send_campaign_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
-    # A bilan whose worker died mid-generation is shown as failed (and can be retried).
-    "mark-stale-bilan-jobs": {"task": "bilans.tasks.mark_stale_jobs", "schedule": 300.0},
+    # A bilan whose worker died mid-job is shown as failed (and can be retried); its page does it too, at once.
+    "mark-stale-bilan-jobs": {"task": "bilans.tasks.mark_stale_jobs", "schedule": 60.0},
 }
 
+# Background jobs (pti.jobs): a running job beats its heartbeat every PTI_JOB_HEARTBEAT_SECONDS, from a side
+# thread; a started job silent for PTI_JOB_LOST_SECONDS (a few beats) has lost its worker and is shown failed.
+PTI_JOB_HEARTBEAT_SECONDS = float(env("PTI_JOB_HEARTBEAT_SECONDS", "10"))
+PTI_JOB_LOST_SECONDS = float(env("PTI_JOB_LOST_SECONDS", str(4 * PTI_JOB_HEARTBEAT_SECONDS)))
+
 # Bilans and reporting campaigns.
-# A generation without a sign of life for this long has lost its worker: the task's hard time limit, plus a margin.
+# A job still waiting for a worker after this long is given up: the task's hard time limit, plus a margin.
 PTI_BILAN_STALE_SECONDS = int(env("PTI_BILAN_STALE_SECONDS", str(CELERY_TASK_TIME_LIMIT + 60)))
 # Seconds slept between the generation's steps: 0 except in the test that kills a worker mid-generation.
 PTI_BILAN_STEP_DELAY = float(env("PTI_BILAN_STEP_DELAY", "0"))

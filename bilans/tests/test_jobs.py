@@ -3,6 +3,7 @@ find the broker down. (The real worker, killed mid-generation, is in tests/test_
 
 import datetime
 import hashlib
+import time
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
@@ -18,6 +19,7 @@ from bilans.factories import BilanFactory
 from bilans.models import Bilan, BilanTransition
 from bilans.tests.builders import YEAR, small_pacte
 from pti.celery import app
+from pti.jobs import Heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +195,8 @@ def test_transient_error_is_retried_then_recorded_on_the_last_attempt(monkeypatc
     with pytest.raises(OperationalError):
         services.run_generation(bilan.pk, "tache-1", final_attempt=False)
     bilan.refresh_from_db()
-    assert bilan.status == S.GENERATING  # the task will be retried
+    assert bilan.status == S.GENERATING  # the task will be retried: meanwhile it waits for a worker
+    assert (bilan.generation_step, bilan.generation_progress) == ("queued", 0)
 
     with pytest.raises(OperationalError):
         services.run_generation(bilan.pk, "tache-1", final_attempt=True)
@@ -228,7 +231,156 @@ def test_tasks_are_late_acknowledged_and_time_limited():
         assert OperationalError in task.autoretry_for and task.max_retries
 
 
+# The heartbeat, beaten from a side thread while the job runs
+
+
+def test_heartbeat_beats_every_interval_until_the_job_ends():
+    beats = []
+    with Heartbeat(lambda: beats.append(time.monotonic()) or True, interval=0.05, max_seconds=60):
+        time.sleep(0.5)
+    count = len(beats)
+    time.sleep(0.2)
+
+    assert 5 <= count <= 11
+    assert len(beats) == count  # stopped with the job
+
+
+def test_heartbeat_stops_once_the_row_no_longer_names_the_job():
+    beats = []
+    with Heartbeat(lambda: beats.append(1) and False, interval=0.02, max_seconds=60):
+        time.sleep(0.3)
+    assert beats == [1]
+
+
+def test_heartbeat_skips_a_beat_the_database_refuses(caplog):
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return True
+
+    with Heartbeat(flaky, interval=0.02, max_seconds=60):
+        time.sleep(0.3)
+    assert len(calls) >= 3
+    assert "the database did not answer" in caplog.text
+
+
+def test_heartbeat_gives_up_once_the_job_ran_longer_than_it_may(caplog):
+    beats = []
+    with Heartbeat(lambda: beats.append(1) or True, interval=0.02, max_seconds=0.1):
+        time.sleep(0.4)
+    assert 1 <= len(beats) <= 6
+    assert "ran longer than it may" in caplog.text
+
+
+def test_the_job_beats_its_heartbeat_while_weasyprint_lays_out_the_pdf(transactional_db, settings, monkeypatch):
+    """Committed rows (transactional_db): the side thread writes through its own database connection."""
+    settings.PTI_JOB_HEARTBEAT_SECONDS = 0.1
+    bilan = generating()
+    layout = services.html_to_pdf
+    seen = []
+
+    def slow_layout(html):
+        started = Bilan.objects.get(pk=bilan.pk).generation_heartbeat_at
+        time.sleep(1)  # a long layout, without any step written meanwhile
+        row = Bilan.objects.get(pk=bilan.pk)
+        seen.append((row.generation_step, row.generation_heartbeat_at - started))
+        return layout(html)
+
+    monkeypatch.setattr(services, "html_to_pdf", slow_layout)
+
+    services.run_generation(bilan.pk, "tache-1")
+
+    [(step, beaten)] = seen
+    assert step == "rendering"
+    assert beaten >= datetime.timedelta(seconds=0.5)  # beaten during the layout: not only at the step
+    assert Bilan.objects.get(pk=bilan.pk).status == S.GENERATED
+
+
+def test_a_dead_worker_is_noticed_within_a_minute_by_default(settings):
+    assert settings.PTI_JOB_HEARTBEAT_SECONDS == 10
+    assert 3 * settings.PTI_JOB_HEARTBEAT_SECONDS <= settings.PTI_JOB_LOST_SECONDS <= 50
+
+
 # A worker lost mid-job
+
+
+def ago(seconds):
+    return timezone.now() - datetime.timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    "step, silent, lost",
+    [
+        # A worker took the job: a few missed beats (PTI_JOB_LOST_SECONDS = 40 s here) and it is lost.
+        ("gathering", 39, False),
+        ("gathering", 41, True),
+        ("rendering", 41, True),
+        ("storing", 41, True),
+        # Still waiting in the queue: no worker beats it yet; given up after PTI_BILAN_STALE_SECONDS (600 s here).
+        ("queued", 41, False),
+        ("queued", 599, False),
+        ("queued", 601, True),
+    ],
+)
+def test_which_silent_jobs_have_lost_their_worker(settings, step, silent, lost):
+    settings.PTI_JOB_LOST_SECONDS = 40
+    settings.PTI_BILAN_STALE_SECONDS = 600
+    bilan = generating(heartbeat=ago(silent), generation_step=step)
+
+    assert services.mark_stale_jobs() == int(lost)
+
+    assert Bilan.objects.get(pk=bilan.pk).status == (S.FAILED if lost else S.GENERATING)
+
+
+@pytest.mark.parametrize("job", ["generation", "approval"])
+def test_the_progress_poll_shows_a_lost_job_failed_with_a_retry_within_a_minute(client, staff, settings, job):
+    """No Celery beat here: the page's own progress poll (every second) notices the silence."""
+    settings.PTI_JOB_LOST_SECONDS = 40
+    if job == "generation":
+        bilan = generating(heartbeat=ago(45), generation_step="rendering", generation_progress=35)
+    else:
+        bilan = with_old_pdf(BilanFactory(pacte=small_pacte(), year=YEAR, status=S.SUBMITTED, snapshot={"x": 1}))
+        Bilan.objects.filter(pk=bilan.pk).update(
+            approving=True,
+            approval_date=timezone.localdate(),
+            deliberation_reference="CD-1",
+            approved_by=staff,
+            task_id="tache-1",
+            generation_step="rendering",
+            generation_heartbeat_at=ago(45),
+        )
+    client.force_login(staff)
+    args = [bilan.pacte.slug, YEAR]
+
+    poll = client.get(reverse("bilans:progress", args=args), headers={"HX-Request": "true"})
+
+    assert poll["HX-Refresh"] == "true"  # the page reloads itself
+    content = client.get(reverse("bilans:detail", args=args)).content.decode().replace("&#x27;", "'")
+    assert "s'est interrompue" in content
+    if job == "generation":
+        assert "La génération a échoué" in content and "Relancer la génération" in content
+        assert Bilan.objects.get(pk=bilan.pk).status == S.FAILED
+    else:
+        assert "L'approbation n'a pas abouti" in content and "Relancer l'approbation" in content
+        assert reverse("bilans:approve", args=args) in content  # the decision form is back
+        stored = Bilan.objects.get(pk=bilan.pk)
+        assert (stored.status, stored.approving) == (S.SUBMITTED, False)
+    # The lost task, if the broker delivers it again, does nothing.
+    assert getattr(services, f"run_{job}")(bilan.pk, "tache-1") is None
+
+
+def test_the_progress_poll_leaves_a_job_that_beats_alone(client, staff, settings):
+    settings.PTI_JOB_LOST_SECONDS = 40
+    bilan = generating(heartbeat=ago(30), generation_step="rendering")
+    client.force_login(staff)
+
+    poll = client.get(reverse("bilans:progress", args=[bilan.pacte.slug, YEAR]), headers={"HX-Request": "true"})
+
+    assert "HX-Refresh" not in poll and 'hx-trigger="every 1s"' in poll.content.decode()
+    assert Bilan.objects.get(pk=bilan.pk).status == S.GENERATING
 
 
 def test_generation_silent_for_longer_than_the_time_limit_is_marked_failed(settings):
@@ -255,7 +407,6 @@ def test_default_stale_delay_is_the_task_time_limit_plus_a_margin(settings):
 
 
 def test_stale_approval_leaves_the_bilan_submitted_with_a_message(settings, staff):
-    settings.PTI_BILAN_STALE_SECONDS = 600
     bilan = with_old_pdf(BilanFactory(pacte=small_pacte(), year=YEAR, status=S.SUBMITTED, snapshot={"x": 1}))
     Bilan.objects.filter(pk=bilan.pk).update(
         approving=True,
@@ -278,8 +429,7 @@ def test_stale_approval_leaves_the_bilan_submitted_with_a_message(settings, staf
     assert "s'est interrompue" in bilan.error
 
 
-def test_the_bilan_page_shows_a_lost_generation_as_failed_with_a_retry_button(client, staff, settings):
-    settings.PTI_BILAN_STALE_SECONDS = 600
+def test_the_bilan_page_shows_a_lost_generation_as_failed_with_a_retry_button(client, staff):
     bilan = generating(heartbeat=timezone.now() - datetime.timedelta(hours=2))
     client.force_login(staff)
 
