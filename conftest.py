@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from pti.factories import UserFactory
 
@@ -8,6 +9,9 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Hashing demo passwords with PBKDF2 would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test starts with empty counters (logins, password resets, API rate) and charts: the memory cache
+    # outlives a test, and primary keys come back after a rollback.
+    cache.clear()
 
 
 @pytest.fixture

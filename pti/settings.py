@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "pti.throttle.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -232,7 +233,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Per user, token and session clients alike (pti.throttle); 429 with a French message.
+    "DEFAULT_THROTTLE_CLASSES": ["pti.throttle.ApiUserThrottle"],
+    "EXCEPTION_HANDLER": "pti.throttle.api_exception_handler",
 }
+# Requests per user: "<n>/second|minute|hour|day"; empty: no limit.
+PTI_API_THROTTLE_RATE = env("PTI_API_THROTTLE_RATE", "300/minute") or None
 SPECTACULAR_SETTINGS = {
     "TITLE": "API du Pacte territorial d'insertion",
     "DESCRIPTION": (
@@ -299,14 +305,33 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Cache: shared between processes in production (login throttling counts there). CACHE_URL=redis://...
+# Cache: the login, password-reset and API counters live there, so in production it is shared by every process
+# of every server: Redis with CACHE_URL=redis://host:6379/1 (recommended: atomic counters), otherwise the
+# database (table pti_cache, created by `migrate`). A per-process memory cache only in development (DEBUG).
 if env("CACHE_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("CACHE_URL")}}
+elif not DEBUG:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pti_cache",
+            # Culling would drop counters: an attacker trying many usernames must not flush the lock on one.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Login throttling: after this many failed attempts for one username (or 4x as many from one address)
-# within the window, further attempts are refused without checking the password.
+# Login throttling (pti/throttle.py): after this many failed attempts for one username (or 4x as many from one
+# address) within the window, further attempts from browsers that are not the user's known devices are refused
+# without checking the password.
 PTI_LOGIN_MAX_FAILURES = int(env("PTI_LOGIN_MAX_FAILURES", "5"))
 PTI_LOGIN_LOCKOUT_SECONDS = int(env("PTI_LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
+# Proxies in front of gunicorn that append the client's address to X-Forwarded-For (the HTTPS proxy: 1).
+# 0: the header is ignored, the client is REMOTE_ADDR.
+PTI_TRUSTED_PROXY_COUNT = int(env("PTI_TRUSTED_PROXY_COUNT", "0"))
+# Password reset e-mails: at most this many per e-mail address, and requests per client address, per window.
+PTI_PASSWORD_RESET_MAX_PER_EMAIL = int(env("PTI_PASSWORD_RESET_MAX_PER_EMAIL", "3"))
+PTI_PASSWORD_RESET_MAX_PER_CLIENT = int(env("PTI_PASSWORD_RESET_MAX_PER_CLIENT", "20"))
+PTI_PASSWORD_RESET_WINDOW_SECONDS = int(env("PTI_PASSWORD_RESET_WINDOW_SECONDS", "3600"))
 SESSION_COOKIE_HTTPONLY = True

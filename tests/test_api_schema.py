@@ -59,6 +59,7 @@ def wsgi_app(settings):
     """Django's WSGI application, as a server runs it, inside the test's transaction (as Django's test client
     does, the connection is not closed at the end of each request)."""
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+    settings.PTI_API_THROTTLE_RATE = None  # hundreds of requests in seconds, by design (pti/tests/test_throttle.py)
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
