@@ -104,7 +104,7 @@ def unavailable_message():
 
 def stale_message():
     return _(
-        "La génération s'est interrompue : le processus qui produisait le PDF s'est arrêté sans terminer "
+        "La production du PDF s'est interrompue : le processus qui le produisait s'est arrêté sans terminer "
         "(redémarrage du serveur, par exemple). Rien n'est perdu : relancez-la."
     )
 
