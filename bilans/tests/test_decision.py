@@ -5,9 +5,12 @@ what the page offers follows the transition table."""
 import datetime
 import hashlib
 import re
+import threading
+import time
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -318,3 +321,64 @@ def test_the_page_offers_no_decision_while_an_approval_is_finalised(client, staf
 
     assert "Production du PDF approuvé" in content
     assert url("approve", bilan) not in content and url("reject", bilan) not in content
+
+
+# At the same moment, on PostgreSQL: the row lock orders the decisions
+
+
+def in_thread(function, *args):
+    outcome = {}
+
+    def run():
+        try:
+            outcome["result"] = function(*args)
+        except Exception as error:  # reported to the test
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_decisions_posted_at_the_same_moment_leave_the_first_approval_in_charge(staff, administrator, monkeypatch):
+    bilan = submitted()
+    queued = []
+    monkeypatch.setattr(services, "_enqueue", lambda task, bilan_id, task_id: queued.append((task, task_id)))
+    holding, release = threading.Event(), threading.Event()
+    check_date = services.workflow.approval_date_error
+
+    def first_holds_the_lock(locked, date):
+        if not holding.is_set():  # the first approval, between its lock and its write
+            holding.set()
+            assert release.wait(10)
+        return check_date(locked, date)
+
+    monkeypatch.setattr(services.workflow, "approval_date_error", first_holds_the_lock)
+    today = timezone.localdate()
+    first, first_outcome = in_thread(services.request_approval, bilan, staff, today, FIRST)
+    assert holding.wait(10)
+    second, second_outcome = in_thread(services.request_approval, bilan, administrator, today, SECOND)
+    rejection, rejection_outcome = in_thread(services.reject, bilan, administrator, "Le vote est annulé.")
+    time.sleep(0.5)
+    assert second.is_alive() and rejection.is_alive(), "both must wait for the first approval's lock"
+    release.set()
+    for thread in (first, second, rejection):
+        thread.join(10)
+
+    assert "error" not in first_outcome, first_outcome
+    for outcome in (second_outcome, rejection_outcome):
+        assert isinstance(outcome["error"], services.BilanError)
+        assert f"déjà en cours de finalisation (délibération n° {FIRST})" in outcome["error"].message
+    stored = Bilan.objects.get(pk=bilan.pk)
+    assert (stored.status, stored.approving, stored.deliberation_reference, stored.approved_by) == (
+        S.SUBMITTED,
+        True,
+        FIRST,
+        staff,
+    )
+    assert queued == [("approve_bilan", stored.task_id)]
+    assert not BilanTransition.objects.exists()
