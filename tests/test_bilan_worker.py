@@ -160,7 +160,11 @@ def test_worker_killed_mid_approval_is_shown_failed_within_seconds_with_the_deci
     bilan = services.generate_now(services.bilan_for(pacte, YEAR), agent)  # in this process: committed rows
     services.submit(bilan, agent)
     args = [pacte.slug, YEAR]
-    approval = {"approval_date": timezone.localdate().isoformat(), "deliberation_reference": "CD-2026-12-001"}
+    approval = {
+        "approval_date": timezone.localdate().isoformat(),
+        "deliberation_reference": "CD-2026-12-001",
+        "confirmed": "1",
+    }
     assert staff_client.post(reverse("bilans:approve", args=args), approval).status_code == 302
     wait_for(
         lambda: bilan_row().generation_attempts == 1 and bilan_row().generation_step != "queued",

@@ -138,7 +138,11 @@ def test_the_deliberation_may_be_dated_the_day_of_the_submission(client, staff, 
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = client.post(
             url("approve", bilan),
-            {"approval_date": timezone.localdate(submitted_at).isoformat(), "deliberation_reference": FIRST},
+            {
+                "approval_date": timezone.localdate(submitted_at).isoformat(),
+                "deliberation_reference": FIRST,
+                "confirmed": "1",
+            },
         )
 
     assert response.status_code == 302 and len(queued) == 1
