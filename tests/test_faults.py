@@ -43,7 +43,8 @@ def test_a_connection_dropped_mid_request_gives_the_error_page_and_the_next_requ
         return execute(sql, params, many, context)
 
     client.raise_request_exception = False
-    data = {"version": 0, "status": "in_progress", "progress": 50, "weather": "on_track", "submit": "1"}
+    data = {"version": 0, "status": "in_progress", "progress": 50, "weather": "on_track", "advances": "Fait."}
+    data["submit"] = "1"
     with connection.execute_wrapper(drop_on_third_query):
         response = client.post(url, data)
     assert response.status_code == 500
