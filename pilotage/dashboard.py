@@ -30,7 +30,7 @@ from actions.enums import ActionStatus, ReportState
 from actions.models import Indicator, IndicatorValue
 from axes.models import Axe
 from pilotage.models import Decision, decision_late_q
-from pti import charts
+from pti import charts, palette
 
 REASONS = figures.REASONS
 INDICATOR_STATES = figures.INDICATOR_STATES
@@ -301,12 +301,22 @@ INDICATOR_STATE_LABELS = {
 }
 
 
+def short_title(title, limit=34):
+    """An axe's title cut at a word boundary to fit a chart's label column."""
+    title = " ".join(str(title).split())
+    if len(title) <= limit:
+        return title
+    cut = title[: limit + 1].rsplit(" ", 1)[0].rstrip(",;:–-")
+    return f"{cut}…"
+
+
 def _axe_label(axe):
-    return _("Axe %(number)s") % {"number": axe["number"]}
+    """The axe as a chart names it: its number and short title ("2. Accompagnement individualisé…")."""
+    return f"{axe['number']}. {axe.get('short_title') or short_title(axe['title'])}"
 
 
 def _bar_height(rows):
-    return 110 + 34 * max(rows, 1)
+    return 130 + 40 * max(rows, 1)
 
 
 def _year_over_year_rows(data):
@@ -369,6 +379,7 @@ def dashboard_charts(data):
                 for status in statuses
             ],
             height=height,
+            colors=palette.status_colors([status["value"] for status in statuses]),
         ),
         "progress_by_axe": _chart(
             charts.progress_bars, categories, [axe["current"]["mean_progress"] for axe in axes], height=height
@@ -390,6 +401,7 @@ def dashboard_charts(data):
             for state in ("on_target", "behind", "no_value")
         ],
         height=height,
+        colors=palette.indicator_colors(("on_target", "behind", "no_value")),
     )
     return result
 

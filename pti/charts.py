@@ -10,31 +10,36 @@ from django.conf import settings
 from django.utils.safestring import mark_safe
 from pygal.style import Style
 
-PALETTE = ("#00567a", "#e08a00", "#8a1538", "#3c8d2f", "#6c757d", "#5b3f8c")
+from pti import palette
 
 
-def _style():
-    primary = settings.DEPARTEMENT["primary_color"]
-    colors = (primary,) + tuple(c for c in PALETTE if c != primary)
+def _style(colors=None):
+    """Colours mean something (pti.palette): the caller passes them for statuses or indicator states; other
+    series take the département's colour first."""
+    if colors is None:
+        primary = settings.DEPARTEMENT["primary_color"]
+        colors = (primary,) + tuple(c for c in palette.SERIES if c != primary)
     return Style(
         background="transparent",
         plot_background="transparent",
         foreground="#212529",
         foreground_strong="#212529",
         foreground_subtle="#6c757d",
-        colors=colors,
+        colors=tuple(colors),
         font_family="sans-serif",
-        label_font_size=12,
-        major_label_font_size=12,
-        legend_font_size=12,
+        label_font_size=13,
+        major_label_font_size=13,
+        legend_font_size=13,
         title_font_size=14,
-        value_font_size=11,
+        value_font_size=12,
+        opacity="1",
+        opacity_hover="1",
     )
 
 
-def _config(**kwargs):
+def _config(colors=None, **kwargs):
     return {
-        "style": _style(),
+        "style": _style(colors),
         "js": [],  # no script, no CDN: pages and PDFs get a static SVG
         "disable_xml_declaration": True,
         "explicit_size": True,
@@ -75,29 +80,45 @@ def render(chart):
     return mark_safe(svg)  # noqa: S308
 
 
+def _top_down(items):
+    """pygal's horizontal charts draw the first category at the bottom: reversed, they read from the top."""
+    return list(reversed(items))
+
+
 def indicator_chart(label, years, targets, values, unit="", width=480, height=260):
     """Target and value of one indicator per year, as grouped bars."""
-    chart = pygal.Bar(**_config(width=width, height=height, title=None, y_title=unit or None))
+    chart = pygal.Bar(
+        **_config(
+            colors=(palette.TARGET.background, palette.VALUE.background),
+            width=width,
+            height=height,
+            title=None,
+            y_title=unit or None,
+        )
+    )
     chart.x_labels = [str(year) for year in years]
     chart.add("Cible", [_number(v) for v in targets])
     chart.add("Réalisé", [_number(v) for v in values])
     return render(chart)
 
 
-def stacked_bars(categories, series, width=640, height=320, horizontal=True):
-    """`series` is [(name, [value per category])]: e.g. actions by status for each axe."""
+def stacked_bars(categories, series, width=640, height=320, horizontal=True, colors=None):
+    """`series` is [(name, [value per category])]: e.g. actions by status for each axe, in `colors`."""
     kind = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
-    chart = kind(**_config(width=width, height=height))
-    chart.x_labels = [str(c) for c in categories]
+    chart = kind(**_config(colors=colors, width=width, height=height, truncate_label=-1))
+    order = _top_down if horizontal else list
+    chart.x_labels = order([str(c) for c in categories])
     for name, values in series:
-        chart.add(str(name), [_number(v) for v in values])
+        chart.add(str(name), order([_number(v) for v in values]))
     return render(chart)
 
 
 def progress_bars(categories, values, width=640, height=320, title=None):
-    chart = pygal.HorizontalBar(**_config(width=width, height=height, range=(0, 100), show_legend=False, title=title))
-    chart.x_labels = [str(c) for c in categories]
-    chart.add("Avancement moyen (%)", [_number(v) for v in values])
+    chart = pygal.HorizontalBar(
+        **_config(width=width, height=height, range=(0, 100), show_legend=False, title=title, truncate_label=-1)
+    )
+    chart.x_labels = _top_down([str(c) for c in categories])
+    chart.add("Avancement moyen (%)", _top_down([_number(v) for v in values]))
     return render(chart)
 
 
@@ -109,13 +130,15 @@ def line_chart(years, series, width=640, height=300, unit=""):
     return render(chart)
 
 
-def grouped_bars(categories, series, width=640, height=300, unit="", max_value=None):
-    """`series` is [(name, [value per category])] drawn side by side: e.g. last year's figures beside this year's."""
-    options = {"width": width, "height": height, "y_title": unit or None, "truncate_label": -1}
+def grouped_bars(categories, series, width=640, height=None, unit="", max_value=None):
+    """`series` is [(name, [value per category])] drawn side by side: e.g. last year's figures beside this year's.
+    Horizontal, its labels on the left, one per line: long labels never run into each other."""
+    height = height or 110 + 30 * len(categories) * max(len(series), 1)
+    options = {"width": width, "height": height, "x_title": unit or None, "truncate_label": -1}
     if max_value is not None:
         options["range"] = (0, max_value)
-    chart = pygal.Bar(**_config(**options))
-    chart.x_labels = [str(c) for c in categories]
+    chart = pygal.HorizontalBar(**_config(**options))
+    chart.x_labels = _top_down([str(c) for c in categories])
     for name, values in series:
-        chart.add(str(name), [_number(v) for v in values])
+        chart.add(str(name), _top_down([_number(v) for v in values]))
     return render(chart)

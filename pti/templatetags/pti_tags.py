@@ -1,6 +1,8 @@
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from pti import access
+from pti import access, palette
 
 register = template.Library()
 
@@ -15,3 +17,9 @@ def can(user, permission):
 def can_on(user, permission, obj):
     """`{% can_on user "edit_action" action as editable %}`: the access rule on an object."""
     return access.can(user, permission, obj)
+
+
+@register.simple_tag
+def palette_css():
+    """The badges' colours from pti.palette, as a <style> for the page's head (one source for pages and PDFs)."""
+    return format_html("<style>{}</style>", mark_safe(palette.css()))  # noqa: S308 - our own constants
