@@ -61,3 +61,27 @@ def test_password_reset_for_an_unknown_address_reveals_nothing(client):
     response = client.post(reverse("password_reset"), {"email": "inconnu@example.org"})
     assert response.status_code == 302
     assert mail.outbox == []
+
+
+def test_the_password_change_page_is_ours_not_the_admins(client, django_user_model):
+    from pti.factories import UserFactory
+
+    user = UserFactory(username="mdp", password="ancien-mot-de-passe-long")
+    client.force_login(user)
+    page = client.get("/comptes/password_change/")
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "Changer de mot de passe" in content and "Site d’administration" not in content
+    assert "Site d'administration" not in content and 'class="pti-header"' in content
+    response = client.post(
+        "/comptes/password_change/",
+        {
+            "old_password": "ancien-mot-de-passe-long",
+            "new_password1": "un-nouveau-mot-de-passe-solide",
+            "new_password2": "un-nouveau-mot-de-passe-solide",
+        },
+        follow=True,
+    )
+    assert "Mot de passe changé" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("un-nouveau-mot-de-passe-solide")
