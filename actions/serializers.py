@@ -13,6 +13,7 @@ from actions.enums import ActionStatus, Priority, Weather
 from actions.forms import ActionForm, ReportForm
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Partner, ProgressReport
 from pti.api import PersonSerializer
+from pti.inputs import VERSION_MAX
 
 
 class PartnerSerializer(serializers.ModelSerializer):
@@ -131,6 +132,7 @@ class ActionUpdateSerializer(StrictSerializer):
 
     version = serializers.IntegerField(
         min_value=0,
+        max_value=VERSION_MAX,
         required=False,
         help_text=gettext_lazy("Version lue de l'action ; obligatoire, sauf avec l'en-tête If-Match."),
     )
@@ -285,6 +287,7 @@ class ReportWriteSerializer(StrictSerializer):
     )
     version = serializers.IntegerField(
         min_value=0,
+        max_value=VERSION_MAX,
         required=False,
         help_text=gettext_lazy("Version lue du compte rendu (0 ou absent à la création) ; ou l'en-tête If-Match."),
     )

@@ -9,8 +9,6 @@ This module imports no domain app at module level; `urlpatterns()` is wiring, li
 each app's `api` module when the root URLconf asks for the routes.
 """
 
-import django_filters
-from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -21,6 +19,9 @@ from rest_framework.response import Response
 
 from pti import access
 from pti.concurrency import ConflictError
+from pti.inputs import InvalidInput, version_number
+from pti.inputs import id_filter as id_filter  # the apps' API modules import the bounded filters from here
+from pti.inputs import year_filter as year_filter
 
 
 class AccessPermission(permissions.BasePermission):
@@ -44,20 +45,6 @@ class AccessPermission(permissions.BasePermission):
             # The true reason when the rule has one (a closed year, say), rather than a generic refusal.
             self.message = access.refusal(request.user, view.write_permission, obj) or self.message
         return allowed
-
-
-class IntegerFilter(django_filters.NumberFilter):
-    """A whole number (an identifier, a year), bounded: the database is never asked for year 0 or 10**30."""
-
-    field_class = forms.IntegerField
-
-
-def id_filter(field_name, label):
-    return IntegerFilter(field_name=field_name, label=label, min_value=1, max_value=2**63 - 1)
-
-
-def year_filter(field_name, label, **kwargs):
-    return IntegerFilter(field_name=field_name, label=label, min_value=2000, max_value=2100, **kwargs)
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -145,11 +132,14 @@ def if_match_version(request):
     if not header:
         return None
     value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    try:
+        if not value.isdigit():
+            raise InvalidInput("")
+        return version_number(value)
+    except InvalidInput:
         raise serializers.ValidationError(
             {"If-Match": [_('L\'en-tête If-Match doit contenir la version lue, par exemple "3".')]}
-        )
-    return int(value)
+        ) from None
 
 
 IF_MATCH_PARAMETER = OpenApiParameter(

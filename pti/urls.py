@@ -38,6 +38,8 @@ urlpatterns = [
     path("", include("bilans.urls")),
 ]
 
+handler400 = "pti.views.bad_request"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from axes.models import Pacte
+from pti.inputs import InvalidInput, refused_response
 
 FIGURES_DOC = settings.BASE_DIR / "docs" / "indicateurs.md"
 
@@ -27,3 +28,8 @@ def _figures_html():
 def figures_help(request):
     """How each figure of PTI is computed, for COPIL members and staff: docs/indicateurs.md, as a page."""
     return render(request, "pti/figures_help.html", {"content": _figures_html()})
+
+
+def bad_request(request, exception):
+    """handler400: the French error page (JSON under /api/), with the reason when it is ours to tell."""
+    return refused_response(request, exception.message if isinstance(exception, InvalidInput) else None)
