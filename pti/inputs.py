@@ -20,6 +20,7 @@ from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from drf_spectacular.drainage import set_override
 from rest_framework import parsers
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.utils import json
@@ -50,17 +51,17 @@ class InvalidInput(BadRequest):
 
 def bounded_int(value, minimum, maximum, label=None):
     """`value` (an int or its text) as an int within [minimum, maximum]; InvalidInput otherwise."""
-    label = label or _("La valeur")
+    label = label or _("Valeur")
     if isinstance(value, bool):
         value = None
     if isinstance(value, str):
         text = value.strip()
         value = int(text) if INTEGER.fullmatch(text) else None
     if not isinstance(value, int):
-        raise InvalidInput(_("%(label)s doit être un nombre entier.") % {"label": label})
+        raise InvalidInput(_("%(label)s : un nombre entier est attendu.") % {"label": label})
     if not minimum <= value <= maximum:
         raise InvalidInput(
-            _("%(label)s doit être comprise entre %(min)s et %(max)s.")
+            _("%(label)s : un nombre entier entre %(min)s et %(max)s est attendu.")
             % {"label": label, "min": minimum, "max": maximum}
         )
     return value
@@ -81,7 +82,7 @@ def page_number(request, name="page"):
 
 def version_number(value):
     """A version read by a client (a form's hidden field, the API's `version`, an `If-Match`)."""
-    return bounded_int(value, 0, VERSION_MAX, label=_("La version"))
+    return bounded_int(value, 0, VERSION_MAX, label=_("Version"))
 
 
 # --- filters (django-filter) and fields -----------------------------------------------------------------------
@@ -89,9 +90,18 @@ def version_number(value):
 
 class IntegerFilter(django_filters.NumberFilter):
     """A whole number (an identifier, a year), bounded: the database is never asked for year 0 or 10**30, and
-    `annee=2024.5` is refused (400), not ignored."""
+    `annee=2024.5` is refused (400), not ignored. The API's schema says so (an integer with its bounds)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        schema = {"type": "integer"}
+        if self.extra.get("min_value") is not None:
+            schema["minimum"] = self.extra["min_value"]
+        if self.extra.get("max_value") is not None:
+            schema["maximum"] = self.extra["max_value"]
+        set_override(self, "field", schema)
 
 
 def id_filter(field_name, label, **kwargs):

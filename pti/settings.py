@@ -235,12 +235,8 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    # JSON nested too deep, or not JSON, is a 400 with a French message (pti.inputs.JSONParser).
-    "DEFAULT_PARSER_CLASSES": [
-        "pti.inputs.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (any other body is a 415); nested too deep or not JSON, a 400 in French (pti.inputs.JSONParser).
+    "DEFAULT_PARSER_CLASSES": ["pti.inputs.JSONParser"],
     "EXCEPTION_HANDLER": "pti.inputs.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
@@ -267,6 +263,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's error answers and the bounds of its parameters (pti/openapi.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "pti.openapi.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "ActionStatusEnum": "actions.enums.ActionStatus",
         "ReportStateEnum": "actions.enums.ReportState",

@@ -39,6 +39,7 @@ urlpatterns = [
 ]
 
 handler400 = "pti.views.bad_request"
+handler404 = "pti.views.not_found"
 
 if settings.DEBUG:
     from django.conf.urls.static import static
