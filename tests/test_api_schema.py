@@ -317,3 +317,38 @@ def test_an_address_outside_the_routes_answers_json(api_client):
         assert response.status_code == 404 and response["Content-Type"] == "application/json"
         assert response.json()["detail"]
     assert api_client.get("/api/v1/inconnu/").json()["detail"] == "Aucune ressource de l'API à cette adresse."
+
+
+# --- the shapes seen in production, through the WSGI stack a server runs ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "headers", "status", "message"),
+    [
+        ("GET", "/api/v1/pactes/a%00b/", None, {}, 400, "caractère nul"),
+        ("GET", "/api/v1/actions/?q=%00", None, {}, 400, "caractère nul"),
+        ("GET", "/api/v1/actions/?page=99999999999999999999", None, {}, 404, "Page non valide"),
+        ("GET", "/api/v1/actions/?annee=2024.5", None, {}, 400, "nombre entier"),
+        ("GET", "/api/v1/actions/99999999999999999999/", None, {}, 404, "Aucune fiche"),
+        ("PATCH", "/api/v1/actions/{action}/", "[" * 100_000, {}, 400, "trop imbriqué"),
+        ("POST", "/api/v1/comptes-rendus/", "[" * 100_000, {}, 400, "trop imbriqué"),
+        ("PATCH", "/api/v1/actions/{action}/", '{"title": "x"}', {"If-Match": '"' + "9" * 5000 + '"'}, 400, "If-Match"),
+        ("PATCH", "/api/v1/actions/{action}/", '{"title": "x"}', {}, 400, "version lue est obligatoire"),
+    ],
+)
+def test_hostile_requests_through_wsgi_answer_400_or_404_in_french(
+    wsgi_app, data, method, path, body, headers, status, message
+):
+    from werkzeug.test import Client
+
+    token = Token.objects.create(user=data["staff"])
+    response = Client(wsgi_app).open(
+        path.format(action=data["ids"]["actions"][0]),
+        method=method,
+        data=body,
+        headers={"Authorization": f"Token {token.key}", "Content-Type": "application/json", **headers},
+    )
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    assert response.headers["Content-Type"] == "application/json"
+    assert message in response.get_data(as_text=True)
+    assert Action.objects.filter(title="x").count() == 0

