@@ -44,7 +44,7 @@ from pti.api import (
     year_filter,
 )
 from pti.concurrency import ConflictError
-from pti.inputs import ID_MAX, YEAR_MAX, YEAR_MIN
+from pti.inputs import ID_MAX, YEAR_MAX, YEAR_MIN, BooleanFilter
 
 # --- the plan's skeleton --------------------------------------------------------------------------------
 
@@ -116,11 +116,23 @@ class ApiActionFilter(ActionFilter):
     """The action list's filters, with the related rows named by identifier: one that does not exist gives an
     empty list, as the other endpoints' filters do (the page's selects refuse it instead)."""
 
-    pacte = django_filters.CharFilter(field_name="pacte__slug", label=gettext_lazy("Pacte (identifiant)"))
+    pacte = django_filters.CharFilter(label=gettext_lazy("Pacte (identifiant)"), method="filter_noop")
     axe = id_filter("axe", gettext_lazy("Axe"))
     objectif = id_filter("objectif", gettext_lazy("Objectif"))
     referent = id_filter("referents", gettext_lazy("Référent"))
     partenaire = id_filter("partners", gettext_lazy("Partenaire"))
+    en_retard = BooleanFilter(label=gettext_lazy("En retard"), method="filter_noop")
+
+    def filter_queryset(self, queryset):
+        # The page's filters read the pacte itself (its years): named by its slug here.
+        slug = self.form.cleaned_data.get("pacte")
+        if slug:
+            pacte = Pacte.objects.filter(slug=slug).first()
+            if pacte is None:
+                return queryset.none()
+            self.form.cleaned_data["pacte"] = pacte
+            queryset = queryset.filter(pacte=pacte)
+        return super().filter_queryset(queryset)
 
 
 def action_queryset():

@@ -193,10 +193,10 @@ class ReportForm(VersionedForm, forms.ModelForm):
         ]
 
 
-class ReportReturnForm(forms.Form):
+class ReportReturnForm(VersionedForm, forms.Form):
     """Staff's request to the referent when sending his transmitted report back."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = VersionField()
     comment = forms.CharField(
         label=_("Ce qu'il faut compléter"),
         max_length=LONG_TEXT_MAX,

@@ -20,6 +20,7 @@ from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.drainage import set_override
 from rest_framework import parsers
 from rest_framework.exceptions import NotFound, ParseError
@@ -102,6 +103,28 @@ class IntegerFilter(django_filters.NumberFilter):
         if self.extra.get("max_value") is not None:
             schema["maximum"] = self.extra["max_value"]
         set_override(self, "field", schema)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (1 or 0), or nothing; anything else is refused, not read as "no filter"."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": gettext_lazy("Saisissez true ou false.")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in (True, "true", "True", "1"):
+            return True
+        if value in (False, "false", "False", "0"):
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A yes/no filter of the API: `true` or `false`; `en_retard=256` is refused (400), not ignored."""
+
+    field_class = StrictBooleanField
 
 
 def id_filter(field_name, label, **kwargs):

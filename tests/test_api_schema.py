@@ -352,3 +352,13 @@ def test_hostile_requests_through_wsgi_answer_400_or_404_in_french(
     assert response.headers["Content-Type"] == "application/json"
     assert message in response.get_data(as_text=True)
     assert Action.objects.filter(title="x").count() == 0
+
+
+@pytest.mark.parametrize("path", ["/api/v1/actions/", "/api/v1/decisions/"])
+def test_a_yes_no_filter_takes_true_or_false_only(api_client, path):
+    for refused in ("256", "peut-être", "2"):
+        response = api_client.get(path, {"en_retard": refused})
+        assert response.status_code == 400, refused
+        assert response.json()["en_retard"] == ["Saisissez true ou false."]
+    for accepted in ("true", "false", "1", "0"):
+        assert api_client.get(path, {"en_retard": accepted}).status_code == 200, accepted
