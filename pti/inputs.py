@@ -180,15 +180,16 @@ class JSONParser(parsers.JSONParser):
 
 
 def api_exception_handler(exc, context):
-    """DRF's, plus Django's BadRequest (refused input, a missing version) answered as a 400 with its message, and
-    Django's untranslated "No … matches the given query." said in French."""
-    from rest_framework.views import exception_handler as drf_exception_handler
+    """The API's exception handler: Django's BadRequest (refused input, a missing version) answered as a 400 with
+    its message, Django's untranslated "No … matches the given query." said in French, then throttling's handler
+    (pti.throttle: a 429 in French), which ends with DRF's."""
+    from pti.throttle import api_exception_handler as throttle_exception_handler
 
     if isinstance(exc, BadRequest):
         exc = ParseError(getattr(exc, "message", None) or str(exc))
     elif isinstance(exc, Http404) and str(exc).endswith("matches the given query."):
         exc = NotFound(_("Aucune fiche ne correspond à cet identifiant."))
-    return drf_exception_handler(exc, context)
+    return throttle_exception_handler(exc, context)
 
 
 # --- the middleware -------------------------------------------------------------------------------------------

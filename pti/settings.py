@@ -237,12 +237,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # JSON only (any other body is a 415); nested too deep or not JSON, a 400 in French (pti.inputs.JSONParser).
     "DEFAULT_PARSER_CLASSES": ["pti.inputs.JSONParser"],
-    "EXCEPTION_HANDLER": "pti.inputs.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     # Per user, token and session clients alike (pti.throttle); 429 with a French message.
     "DEFAULT_THROTTLE_CLASSES": ["pti.throttle.ApiUserThrottle"],
-    "EXCEPTION_HANDLER": "pti.throttle.api_exception_handler",
+    # Refused input and a missing version as a 400 (pti.inputs), then throttling's 429 in French (pti.throttle).
+    "EXCEPTION_HANDLER": "pti.inputs.api_exception_handler",
 }
 # Requests per user: "<n>/second|minute|hour|day"; empty: no limit.
 PTI_API_THROTTLE_RATE = env("PTI_API_THROTTLE_RATE", "300/minute") or None

@@ -209,7 +209,8 @@ def test_the_schema_needs_authentication(wsgi_app, db):
 
 
 @pytest.fixture
-def api_client(client, db):
+def api_client(client, db, settings):
+    settings.PTI_API_THROTTLE_RATE = None  # throttling has its own tests (pti/tests/test_throttle.py)
     user = UserFactory(username="lecteur-api", staff=True)
     token = Token.objects.create(user=user)
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
@@ -224,14 +225,14 @@ def openapi(api_client):
 @pytest.mark.parametrize(
     ("method", "path", "statuses"),
     [
-        ("get", "/api/v1/actions/", {"200", "400", "401", "404"}),
-        ("get", "/api/v1/actions/{id}/", {"200", "400", "401", "404"}),
-        ("patch", "/api/v1/actions/{id}/", {"200", "400", "401", "403", "404", "409", "412", "415"}),
-        ("post", "/api/v1/comptes-rendus/", {"201", "400", "401", "403", "404", "409", "415"}),
-        ("patch", "/api/v1/comptes-rendus/{id}/", {"200", "400", "401", "403", "404", "409", "412", "415"}),
-        ("get", "/api/v1/pactes/{slug}/", {"200", "400", "401", "404"}),
-        ("get", "/api/v1/bilans/{id}/pdf/", {"200", "400", "401", "404", "409", "410"}),
-        ("get", "/api/v1/decisions/", {"200", "400", "401", "404"}),
+        ("get", "/api/v1/actions/", {"200", "400", "401", "404", "429"}),
+        ("get", "/api/v1/actions/{id}/", {"200", "400", "401", "404", "429"}),
+        ("patch", "/api/v1/actions/{id}/", {"200", "400", "401", "403", "404", "409", "412", "415", "429"}),
+        ("post", "/api/v1/comptes-rendus/", {"201", "400", "401", "403", "404", "409", "415", "429"}),
+        ("patch", "/api/v1/comptes-rendus/{id}/", {"200", "400", "401", "403", "404", "409", "412", "415", "429"}),
+        ("get", "/api/v1/pactes/{slug}/", {"200", "400", "401", "404", "429"}),
+        ("get", "/api/v1/bilans/{id}/pdf/", {"200", "400", "401", "404", "409", "410", "429"}),
+        ("get", "/api/v1/decisions/", {"200", "400", "401", "404", "429"}),
     ],
 )
 def test_the_schema_documents_every_status_an_operation_answers(openapi, method, path, statuses):

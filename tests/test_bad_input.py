@@ -41,6 +41,7 @@ def plan(staff):
 def server(client, staff, settings):
     """The test client as a production server answers: DEBUG off, exceptions become the error pages."""
     settings.DEBUG = False
+    settings.PTI_API_THROTTLE_RATE = None  # hundreds of requests by design; throttling has its own tests
     client.raise_request_exception = False
     client.force_login(staff)
     return client
