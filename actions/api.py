@@ -26,6 +26,7 @@ from actions.serializers import (
     ActionUpdateSerializer,
     IndicatorSerializer,
     PartnerSerializer,
+    ReportCreateSerializer,
     ReportSerializer,
     ReportWriteSerializer,
 )
@@ -43,6 +44,7 @@ from pti.api import (
     year_filter,
 )
 from pti.concurrency import ConflictError
+from pti.inputs import ID_MAX, YEAR_MAX, YEAR_MIN, BooleanFilter
 
 # --- the plan's skeleton --------------------------------------------------------------------------------
 
@@ -64,6 +66,7 @@ class PacteViewSet(ReadOnlyViewSet):
     queryset = Pacte.objects.prefetch_related("closed_years")
     serializer_class = PacteSerializer
     lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
     filterset_class = PacteFilter
     ordering_fields = ["first_year", "title"]
     ordering = ["-first_year", "title"]
@@ -109,6 +112,29 @@ class ObjectifViewSet(ReadOnlyViewSet):
 # --- actions ----------------------------------------------------------------------------------------------
 
 
+class ApiActionFilter(ActionFilter):
+    """The action list's filters, with the related rows named by identifier: one that does not exist gives an
+    empty list, as the other endpoints' filters do (the page's selects refuse it instead)."""
+
+    pacte = django_filters.CharFilter(label=gettext_lazy("Pacte (identifiant)"), method="filter_noop")
+    axe = id_filter("axe", gettext_lazy("Axe"))
+    objectif = id_filter("objectif", gettext_lazy("Objectif"))
+    referent = id_filter("referents", gettext_lazy("Référent"))
+    partenaire = id_filter("partners", gettext_lazy("Partenaire"))
+    en_retard = BooleanFilter(label=gettext_lazy("En retard"), method="filter_noop")
+
+    def filter_queryset(self, queryset):
+        # The page's filters read the pacte itself (its years): named by its slug here.
+        slug = self.form.cleaned_data.get("pacte")
+        if slug:
+            pacte = Pacte.objects.filter(slug=slug).first()
+            if pacte is None:
+                return queryset.none()
+            self.form.cleaned_data["pacte"] = pacte
+            queryset = queryset.filter(pacte=pacte)
+        return super().filter_queryset(queryset)
+
+
 def action_queryset():
     return Action.objects.select_related("pacte", "axe__pacte", "objectif__axe").prefetch_related(
         "referents",
@@ -134,7 +160,7 @@ def action_queryset():
 )
 class ActionViewSet(mixins.UpdateModelMixin, ReadOnlyViewSet):
     serializer_class = ActionSerializer
-    filterset_class = ActionFilter
+    filterset_class = ApiActionFilter
     write_permission = access.EDIT_ACTION
     http_method_names = ["get", "patch", "head", "options"]
     ordering_fields = ["pacte", "number", "title", "status", "progress", "start_date", "end_date", "updated_at"]
@@ -234,8 +260,8 @@ def report_queryset():
 class ReportKeySerializer(serializers.Serializer):
     """The (action, year) a new report is for; the rest of the body is read by ReportWriteSerializer."""
 
-    action = serializers.IntegerField(min_value=1)
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    action = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    year = serializers.IntegerField(min_value=YEAR_MIN, max_value=YEAR_MAX)
 
 
 WRITE_DESCRIPTION = (
@@ -251,7 +277,7 @@ WRITE_DESCRIPTION = (
         summary="Écrire le compte rendu d'une action pour une année",
         description=WRITE_DESCRIPTION + "S'il existe déjà (écrit entre-temps par quelqu'un d'autre), la réponse est "
         "409 et rien n'est modifié : reprenez sa version et utilisez PATCH.",
-        request=ReportWriteSerializer,
+        request=ReportCreateSerializer,
         responses={201: ReportSerializer, 409: CONFLICT_RESPONSES[409]},
     ),
     partial_update=conflict_schema(
@@ -280,7 +306,7 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyVi
 
     def _write(self, request, action, year, report):
         if_match = if_match_version(request)
-        serializer = ReportWriteSerializer(
+        serializer = (ReportCreateSerializer if report is None else ReportWriteSerializer)(
             report,
             data=request.data,
             partial=report is not None,

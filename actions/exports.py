@@ -1,13 +1,13 @@
 """Lists as spreadsheets: XLSX (openpyxl) with French headers, typed cells, widths and one sheet per kind, and
 CSV for the same columns (semicolon-separated, UTF-8 with BOM, French dates and decimals: what a French
-spreadsheet opens as it is).
+spreadsheet opens as it is). Every cell is written through `pti.spreadsheet`, which keeps text that looks like a
+formula as text.
 
 A sheet is a title, columns and rows; a column is a header, a width, a type and a function of the row. The
 action list and the indicators are here; other apps describe their own sheets with the same `Column` and call
 `xlsx_response` / `csv_response` (pilotage/exports.py for the decisions).
 """
 
-import csv
 import datetime
 import io
 from collections.abc import Callable, Iterable
@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -40,6 +39,7 @@ from actions.importer import (
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue
 from axes.enums import PacteStatus
 from axes.models import Axe, Objectif
+from pti import spreadsheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -84,14 +84,14 @@ def _cell_value(column, row):
     if column.kind == DATE and isinstance(value, datetime.datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     if column.kind == TEXT:
-        return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        return str(value)
     return value
 
 
 def write_sheet(worksheet, sheet):
     worksheet.title = sheet.title[:31]
     for index, column in enumerate(sheet.columns, start=1):
-        cell = worksheet.cell(row=1, column=index, value=column.header)
+        cell = spreadsheet.write_cell(worksheet, 1, index, column.header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -100,10 +100,7 @@ def write_sheet(worksheet, sheet):
     for row in sheet.rows:
         row_number += 1
         for index, column in enumerate(sheet.columns, start=1):
-            value = _cell_value(column, row)
-            cell = worksheet.cell(row=row_number, column=index, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"  # text that looks like a formula stays text
+            cell = spreadsheet.write_cell(worksheet, row_number, index, _cell_value(column, row))
             cell.number_format = NUMBER_FORMATS[column.kind]
             if column.kind == TEXT and column.width >= 40:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -121,8 +118,8 @@ def workbook(sheets):
         if sheet.notes:
             notes = book.create_sheet(_("Notice"))
             notes.column_dimensions["A"].width = 120
-            for line in sheet.notes:
-                notes.append([line])
+            for number, line in enumerate(sheet.notes, start=1):
+                spreadsheet.write_cell(notes, number, 1, line)
     return book
 
 
@@ -150,15 +147,13 @@ def _csv_text(column, row):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
-    value = str(value)
-    # A cell starting like a formula would be run by the spreadsheet (CSV injection): keep it text.
-    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") else value
+    return str(value)
 
 
 def csv_response(sheet, stem):
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet.csv_writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([column.header for column in sheet.columns])
     for row in sheet.rows:
         writer.writerow([_csv_text(column, row) for column in sheet.columns])

@@ -8,6 +8,7 @@ from actions import figures
 from actions.enums import ActionStatus
 from actions.models import Action, Partner
 from axes.models import Axe, Objectif, Pacte
+from pti.inputs import YEAR_MAX, YEAR_MIN, year_filter
 
 # The report filter's choices and the flag of actions.figures each one reads (among the reports due).
 REPORT_CHOICES = [
@@ -50,10 +51,11 @@ class ActionFilter(django_filters.FilterSet):
     partenaire = django_filters.ModelChoiceFilter(
         label=_("Partenaire"), field_name="partners", queryset=Partner.objects.all(), empty_label=_("Tous")
     )
-    annee = django_filters.NumberFilter(
-        label=_("Année"),
+    annee = year_filter(
+        None,
+        _("Année"),
         method="filter_noop",
-        widget=forms.NumberInput(attrs={"min": 2000, "max": 2100}),
+        widget=forms.NumberInput(attrs={"min": YEAR_MIN, "max": YEAR_MAX}),
         help_text=_("Par défaut, l'année en cours de chaque pacte."),
     )
     compte_rendu = django_filters.ChoiceFilter(

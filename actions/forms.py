@@ -9,6 +9,7 @@ from actions.models import Action, ProgressReport
 from actions.services import indicator_field, transmission_errors
 from actions.uploads import ACCEPT_ATTRIBUTE, check_upload
 from axes.models import Objectif
+from pti.concurrency import VersionedForm, VersionField
 
 LONG_TEXT_MAX = 10_000
 
@@ -20,8 +21,8 @@ def capitalise_choices(form, *names):
         field.choices = [(value, capfirst(label)) for value, label in field.choices]
 
 
-class ActionForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+class ActionForm(VersionedForm, forms.ModelForm):
+    version = VersionField()
 
     class Meta:
         model = Action
@@ -56,10 +57,10 @@ class ActionForm(forms.ModelForm):
             self.fields[name].validators.append(MaxLengthValidator(LONG_TEXT_MAX))
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(VersionedForm, forms.ModelForm):
     """The referent's yearly update: the report's fields, one value per indicator, and supporting documents."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = VersionField()
     document = forms.FileField(
         label=_("Pièce justificative"),
         required=False,
@@ -192,10 +193,10 @@ class ReportForm(forms.ModelForm):
         ]
 
 
-class ReportReturnForm(forms.Form):
+class ReportReturnForm(VersionedForm, forms.Form):
     """Staff's request to the referent when sending his transmitted report back."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = VersionField()
     comment = forms.CharField(
         label=_("Ce qu'il faut compléter"),
         max_length=LONG_TEXT_MAX,

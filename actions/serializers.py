@@ -12,11 +12,16 @@ from rest_framework import serializers
 from actions.enums import ActionStatus, Priority, Weather
 from actions.forms import ActionForm, ReportForm
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Partner, ProgressReport
-from pti.api import PersonSerializer
+from pti.api import NullableEmailField, NullableURLField, PersonSerializer
+from pti.inputs import ID_MAX, VERSION_MAX, YEAR_MAX, YEAR_MIN
 
 
 class PartnerSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    email = NullableEmailField(
+        read_only=True, help_text=gettext_lazy("Adresse e-mail ; null si elle n'est pas connue.")
+    )
+    website = NullableURLField(read_only=True, help_text=gettext_lazy("Site internet ; null s'il n'est pas connu."))
 
     class Meta:
         model = Partner
@@ -131,6 +136,7 @@ class ActionUpdateSerializer(StrictSerializer):
 
     version = serializers.IntegerField(
         min_value=0,
+        max_value=VERSION_MAX,
         required=False,
         help_text=gettext_lazy("Version lue de l'action ; obligatoire, sauf avec l'en-tête If-Match."),
     )
@@ -285,6 +291,7 @@ class ReportWriteSerializer(StrictSerializer):
     )
     version = serializers.IntegerField(
         min_value=0,
+        max_value=VERSION_MAX,
         required=False,
         help_text=gettext_lazy("Version lue du compte rendu (0 ou absent à la création) ; ou l'en-tête If-Match."),
     )
@@ -360,3 +367,12 @@ class ReportWriteSerializer(StrictSerializer):
             "unavailable_reasons": form.indicator_reasons(),
             "submit": submit,
         }
+
+
+class ReportCreateSerializer(ReportWriteSerializer):
+    """POST of a new report: as ReportWriteSerializer, with the action and the year it is for required."""
+
+    action = serializers.IntegerField(min_value=1, max_value=ID_MAX, help_text=gettext_lazy("L'action."))
+    year = serializers.IntegerField(
+        min_value=YEAR_MIN, max_value=YEAR_MAX, help_text=gettext_lazy("L'année, une des années du pacte.")
+    )

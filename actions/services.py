@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from actions.enums import ReportState
 from actions.figures import reporting_year  # noqa: F401 - long-standing import path
 from actions.models import Action, Indicator, IndicatorValue, ProgressReport, ReportDocument
-from pti.concurrency import ConflictError, changes_since, lock_version
+from pti.concurrency import ConflictError, changes_since, expected, lock_version
 from pti.history import acting_user
 
 # The report's texts of which at least one must be written before it is transmitted.
@@ -100,10 +100,11 @@ def update_action(action, data, user, expected_version, referents=None):
 
 
 def _lock_report(action, year, expected_version):
-    """(locked action, locked report or None) after checking the report's version (0: it did not exist)."""
+    """(locked action, locked report or None) after checking the report's version (0: it did not exist; None is
+    refused with MissingVersion)."""
     locked_action = Action.objects.select_for_update().get(pk=action.pk)
     report = ProgressReport.objects.select_for_update().filter(action=locked_action, year=year).first()
-    expected_version = int(expected_version or 0)
+    expected_version = expected(expected_version)
     if report is None:
         if expected_version != 0:
             raise ConflictError(locked_action, [], None, None)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bilans import workflow
 from bilans.models import Bilan, ReportingCampaign
+from pti.concurrency import VersionedForm, VersionField
 
 TEXT_MAX = 5_000
 REASON_MAX = 5_000
@@ -16,8 +17,8 @@ def _limit(field, maximum):
     field.validators.append(MaxLengthValidator(maximum))
 
 
-class BilanTextsForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+class BilanTextsForm(VersionedForm, forms.ModelForm):
+    version = VersionField()
 
     class Meta:
         model = Bilan
@@ -73,8 +74,8 @@ class RejectionForm(forms.Form):
         _limit(self.fields["rejection_reason"], REASON_MAX)
 
 
-class CampaignForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+class CampaignForm(VersionedForm, forms.ModelForm):
+    version = VersionField()
 
     class Meta:
         model = ReportingCampaign

@@ -188,9 +188,15 @@ def _start_generation(bilan, user, task_id, queue):
 
 
 def request_generation(bilan, user):
-    """Start generating `bilan`'s PDF in the background (or at once in eager mode). Raise BilanError."""
+    """Start generating `bilan`'s PDF in the background (or at once in eager mode). Raise BilanError.
+
+    `bilan` may be unsaved (the first generation of a year): it is created only once the broker is known to take
+    the job, so that a refused request leaves no new row behind."""
     _check_generatable(bilan)
     ensure_broker()
+    if bilan.pk is None:
+        bilan = bilan_for(bilan.pacte, bilan.year)
+        _check_generatable(bilan)  # created by someone else meanwhile, in whatever state
     _start_generation(bilan, user, str(uuid.uuid4()), queue=True)
     bilan.refresh_from_db()
     return bilan

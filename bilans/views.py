@@ -169,7 +169,7 @@ def bilan_texts(request, slug, year):
 
 @require_POST
 def bilan_generate(request, slug, year):
-    bilan = _get_bilan(request, slug, year, manage=True, create=True)
+    bilan = _get_bilan(request, slug, year, manage=True)  # unsaved if none yet: created once the job can start
     try:
         bilan = services.request_generation(bilan, request.user)
     except services.BilanError as error:

@@ -10,6 +10,7 @@ from pilotage.enums import DecisionStatus
 from pilotage.models import Copil, Decision, HighlightedAction
 from pilotage.serializers import CopilSerializer, DecisionSerializer
 from pti.api import ReadOnlyViewSet, id_filter, year_filter
+from pti.inputs import BooleanFilter
 
 
 class CopilFilter(django_filters.FilterSet):
@@ -40,7 +41,7 @@ class DecisionFilter(django_filters.FilterSet):
     copil = id_filter("copil", _("COPIL"))
     action = id_filter("action", _("Action liée"))
     statut = django_filters.ChoiceFilter(field_name="status", choices=DecisionStatus.choices, label=_("Statut"))
-    en_retard = django_filters.BooleanFilter(method="filter_late", label=_("Ouvertes et en retard"))
+    en_retard = BooleanFilter(method="filter_late", label=_("Ouvertes et en retard"))
 
     class Meta:
         model = Decision

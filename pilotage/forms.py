@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from actions.forms import LONG_TEXT_MAX, capitalise_choices
 from actions.models import Action, Partner, number_sort_key
 from pilotage.models import Copil, Decision
+from pti.concurrency import VersionedForm, VersionField
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HIGHLIGHT_LINE = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3}){0,3})\s*(?:[–—:-]\s*(?P<comment>.*))?$")
@@ -41,10 +42,11 @@ def user_choices():
     return get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name", "username")
 
 
-class CopilForm(forms.ModelForm):
-    """A COPIL with its highlighted actions, typed one per line: "2.3 – comment"."""
+class CopilForm(VersionedForm, forms.ModelForm):
+    """A COPIL with its highlighted actions, typed one per line: "2.3 – comment". Editing one needs the version
+    the form was opened on; creating one does not."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    version = VersionField(required=False)
     highlights = forms.CharField(
         label=_("Actions mises en avant"),
         required=False,
@@ -74,6 +76,7 @@ class CopilForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.pacte = pacte
         self.instance.pacte = pacte
+        self.fields["version"].required = self.instance.pk is not None
         self.fields["attendees"].queryset = user_choices()
         self.fields["attendees"].label_from_instance = lambda user: (
             f"{user} ({user.organisation})" if user.organisation else str(user)
@@ -149,8 +152,10 @@ class CopilForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in ("date", "place", "agenda", "minutes")}
 
 
-class DecisionForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+class DecisionForm(VersionedForm, forms.ModelForm):
+    """A decision; editing one needs the version the form was opened on, creating one does not."""
+
+    version = VersionField(required=False)
 
     class Meta:
         model = Decision
@@ -170,6 +175,7 @@ class DecisionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.copil = copil
         self.instance.copil = copil
+        self.fields["version"].required = self.instance.pk is not None
         self.fields["action"].queryset = Action.objects.filter(pacte_id=copil.pacte_id).order_by("sort_key")
         self.fields["action"].label_from_instance = lambda action: f"{action.number} – {action.title}"
         self.fields["action"].empty_label = _("Aucune action liée")

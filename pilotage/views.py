@@ -20,6 +20,7 @@ from pilotage.forms import CopilForm, DecisionForm, YearForm
 from pilotage.models import Copil, Decision, decision_late_q
 from pti import access, confirm
 from pti.concurrency import ConflictError
+from pti.inputs import page_number
 
 # Rows of the long lists of the dashboard (actions needing attention, indicators) shown at once; the next
 # ones load on demand.
@@ -111,13 +112,6 @@ def dashboard_page(request, slug):
     return render(request, template, context)
 
 
-def _page_number(request):
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
-
-
 @require_GET
 @vary_on_headers("HX-Request")
 def attention_page(request, slug):
@@ -126,7 +120,7 @@ def attention_page(request, slug):
     form, year = _dashboard_year(request, pacte)
     if year is None:
         return render(request, "pilotage/attention.html", {"pacte": pacte, "form": form}, status=400)
-    page = _page_number(request)
+    page = page_number(request)
     items = dashboard.attention_items(pacte, year, limit=LIST_PAGE + 1, offset=(page - 1) * LIST_PAGE)
     context = {
         "pacte": pacte,
@@ -148,7 +142,7 @@ def indicators_page(request, slug):
     form, year = _dashboard_year(request, pacte)
     if year is None:
         return render(request, "pilotage/indicators.html", {"pacte": pacte, "form": form}, status=400)
-    page = _page_number(request)
+    page = page_number(request)
     items = dashboard.indicator_items(pacte, year, limit=LIST_PAGE, offset=(page - 1) * LIST_PAGE)
     total = items[0]["total"] if items else 0
     context = {

@@ -9,8 +9,6 @@ This module imports no domain app at module level; `urlpatterns()` is wiring, li
 each app's `api` module when the root URLconf asks for the routes.
 """
 
-import django_filters
-from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -21,6 +19,9 @@ from rest_framework.response import Response
 
 from pti import access
 from pti.concurrency import ConflictError
+from pti.inputs import InvalidInput, bounded_int, version_number
+from pti.inputs import id_filter as id_filter  # the apps' API modules import the bounded filters from here
+from pti.inputs import year_filter as year_filter
 
 
 class AccessPermission(permissions.BasePermission):
@@ -46,26 +47,22 @@ class AccessPermission(permissions.BasePermission):
         return allowed
 
 
-class IntegerFilter(django_filters.NumberFilter):
-    """A whole number (an identifier, a year), bounded: the database is never asked for year 0 or 10**30."""
-
-    field_class = forms.IntegerField
-
-
-def id_filter(field_name, label):
-    return IntegerFilter(field_name=field_name, label=label, min_value=1, max_value=2**63 - 1)
-
-
-def year_filter(field_name, label, **kwargs):
-    return IntegerFilter(field_name=field_name, label=label, min_value=2000, max_value=2100, **kwargs)
-
-
 class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
     page_query_description = gettext_lazy("Numéro de la page (à partir de 1).")
     page_size_query_description = gettext_lazy("Nombre de résultats par page (200 au plus, 50 par défaut).")
+
+    def get_page_size(self, request):
+        """`page_size` if asked for, refused (400) rather than ignored when it is no number within the bounds."""
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        try:
+            return bounded_int(value, 1, self.max_page_size, label=_("Nombre de résultats par page"))
+        except InvalidInput as error:
+            raise serializers.ValidationError({self.page_size_query_param: [error.message]}) from None
 
 
 class OrderingFilter(filters.OrderingFilter):
@@ -145,11 +142,14 @@ def if_match_version(request):
     if not header:
         return None
     value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    try:
+        if not value.isdigit():
+            raise InvalidInput("")
+        return version_number(value)
+    except InvalidInput:
         raise serializers.ValidationError(
             {"If-Match": [_('L\'en-tête If-Match doit contenir la version lue, par exemple "3".')]}
-        )
-    return int(value)
+        ) from None
 
 
 IF_MATCH_PARAMETER = OpenApiParameter(
@@ -195,9 +195,28 @@ def urlpatterns():
     ]
 
 
+class BlankAsNull:
+    """A text with a format (e-mail, URL) left blank is answered as null: "" is no e-mail address."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return None if value == "" else super().to_representation(value)
+
+
+class NullableEmailField(BlankAsNull, serializers.EmailField):
+    pass
+
+
+class NullableURLField(BlankAsNull, serializers.URLField):
+    pass
+
+
 class PersonSerializer(serializers.Serializer):
     """A user as other users see him: an agent's professional name and address, nothing else."""
 
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="__str__", read_only=True, help_text=gettext_lazy("Prénom et nom."))
-    email = serializers.EmailField(read_only=True)
+    email = NullableEmailField(read_only=True, help_text=gettext_lazy("Adresse e-mail ; null s'il n'en a pas."))

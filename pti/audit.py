@@ -4,7 +4,6 @@ and bilans, with the bilans' workflow transitions; on screen and as CSV.
 Models are looked up by name (`apps.get_model`), not imported: pti stays below every app in the dependency rule.
 """
 
-import csv
 import datetime
 
 from django import forms
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from pti import access
+from pti import access, spreadsheet
 from pti.history import history_rows
 
 SCREEN_LIMIT = 200
@@ -165,7 +164,7 @@ def _csv(rows):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="journal-des-modifications.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 CSV with accents only with a BOM
-    writer = csv.writer(response, delimiter=";")
+    writer = spreadsheet.csv_writer(response, delimiter=";")
     writer.writerow([_("Date"), _("Par"), _("Objet"), _("Modification"), _("Champ"), _("Avant"), _("Après")])
     for row in rows:
         date = timezone.localtime(row["date"]).strftime("%d/%m/%Y %H:%M:%S")

@@ -2,11 +2,60 @@
 
 `lock_version(model, pk, expected)` locks the row and refuses the write when someone saved it in between,
 raising `ConflictError` with what the other person changed (read from django-simple-history), so the page
-can show it instead of silently overwriting it.
+can show it instead of silently overwriting it. The version cannot be skipped: a write that does not say which
+version it started from is refused (`MissingVersion`, an HTTP 400), whoever the caller.
+
+Forms carry it in a `VersionField` (hidden, required, bounded); `VersionedForm` shows its error at the top of the
+form, since a hidden field shows none.
 """
 
+from django import forms
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pti.inputs import VERSION_MAX, InvalidInput, version_number
+
+MISSING_VERSION = gettext_lazy(
+    "Vos modifications n'ont pas été enregistrées : le formulaire ne dit pas de quelle version de la fiche il part. "
+    "Rechargez la page, puis refaites vos modifications."
+)
+INVALID_VERSION = gettext_lazy(
+    "La version de la fiche est invalide : rechargez la page, puis refaites vos modifications."
+)
+
+
+class MissingVersion(InvalidInput):
+    """A write that does not say which version it started from: refused (400), nothing changed."""
+
+    def __init__(self, message=None):
+        super().__init__(message or str(MISSING_VERSION))
+
+
+class VersionField(forms.IntegerField):
+    """The version an edit form was opened on: hidden, required, a whole number within the column's range."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "required": MISSING_VERSION,
+        "invalid": INVALID_VERSION,
+        "min_value": INVALID_VERSION,
+        "max_value": INVALID_VERSION,
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", VERSION_MAX)
+        super().__init__(**kwargs)
+
+
+class VersionedForm:
+    """Mixin for a form with a `version` field: its errors (a hidden field's) are shown with the form's own."""
+
+    def full_clean(self):
+        super().full_clean()
+        if self._errors and "version" in self._errors:
+            self.add_error(None, list(self._errors.pop("version")))
 
 
 class ConflictError(Exception):
@@ -59,11 +108,23 @@ def changes_since(instance, version):
     return changes, latest.history_user, latest.history_date
 
 
+def expected(version):
+    """The version a write says it started from, as an int; MissingVersion if it says none (or nonsense)."""
+    if version is None or version == "":
+        raise MissingVersion()
+    try:
+        return version_number(version)
+    except InvalidInput as error:
+        raise MissingVersion(error.message) from None
+
+
 def lock_version(queryset, pk, expected_version):
-    """Lock the row `pk` of `queryset` for the current transaction; raise ConflictError if its version moved."""
+    """Lock the row `pk` of `queryset` for the current transaction; raise ConflictError if its version moved,
+    MissingVersion if `expected_version` is None: no caller can skip the check."""
     assert transaction.get_connection().in_atomic_block, "lock_version must run inside transaction.atomic"
+    version = expected(expected_version)
     instance = queryset.select_for_update().get(pk=pk)
-    if expected_version is not None and int(expected_version) != instance.version:
-        changes, who, when = changes_since(instance, int(expected_version))
+    if version != instance.version:
+        changes, who, when = changes_since(instance, version)
         raise ConflictError(instance, changes, who, when)
     return instance

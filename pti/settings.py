@@ -64,9 +64,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: NUL bytes and over-long values are refused (400) before anything reads the request.
+    "pti.inputs.InputGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Signed-in pages, documents and PDFs are never kept by a shared cache (static files are served above).
+    "pti.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -231,11 +235,14 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON only (any other body is a 415); nested too deep or not JSON, a 400 in French (pti.inputs.JSONParser).
+    "DEFAULT_PARSER_CLASSES": ["pti.inputs.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     # Per user, token and session clients alike (pti.throttle); 429 with a French message.
     "DEFAULT_THROTTLE_CLASSES": ["pti.throttle.ApiUserThrottle"],
-    "EXCEPTION_HANDLER": "pti.throttle.api_exception_handler",
+    # Refused input and a missing version as a 400 (pti.inputs), then throttling's 429 in French (pti.throttle).
+    "EXCEPTION_HANDLER": "pti.inputs.api_exception_handler",
 }
 # Requests per user: "<n>/second|minute|hour|day"; empty: no limit.
 PTI_API_THROTTLE_RATE = env("PTI_API_THROTTLE_RATE", "300/minute") or None
@@ -256,6 +263,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's error answers and the bounds of its parameters (pti/openapi.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "pti.openapi.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "ActionStatusEnum": "actions.enums.ActionStatus",
         "ReportStateEnum": "actions.enums.ReportState",
@@ -286,6 +295,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
+# The proxy's health check talks plain HTTP: it must see /healthz's 503, not a redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy: scripts only from our own origin (no inline script, no CDN). Inline styles stay

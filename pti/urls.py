@@ -38,6 +38,9 @@ urlpatterns = [
     path("", include("bilans.urls")),
 ]
 
+handler400 = "pti.views.bad_request"
+handler404 = "pti.views.not_found"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -2,11 +2,15 @@ import functools
 
 import markdown
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from axes.models import Pacte
+from pti.inputs import InvalidInput, refused_response
 
 FIGURES_DOC = settings.BASE_DIR / "docs" / "indicateurs.md"
 
@@ -27,3 +31,16 @@ def _figures_html():
 def figures_help(request):
     """How each figure of PTI is computed, for COPIL members and staff: docs/indicateurs.md, as a page."""
     return render(request, "pti/figures_help.html", {"content": _figures_html()})
+
+
+def bad_request(request, exception):
+    """handler400: the French error page (JSON under /api/), with the reason when it is ours to tell."""
+    return refused_response(request, exception.message if isinstance(exception, InvalidInput) else None)
+
+
+def not_found(request, exception):
+    """handler404: the French page, or under /api/ a JSON answer as the API's own 404s."""
+    if request.path.startswith("/api/"):
+        message = _("Aucune ressource de l'API à cette adresse.")
+        return JsonResponse({"detail": message}, status=404, json_dumps_params={"ensure_ascii": False})
+    return defaults.page_not_found(request, exception)

@@ -101,3 +101,21 @@ def test_redis_down_while_staff_ask_for_a_bilan_then_back_again(client, staff, m
         app.conf.update(previous)
     assert back.status_code in (200, 302)
     assert Bilan.objects.get(pk=bilan.pk).status == BilanStatus.GENERATED
+
+
+def test_redis_down_on_a_year_without_bilan_leaves_no_new_bilan_behind(client, staff, monkeypatch):
+    from bilans.models import Bilan, BilanTransition
+    from pti.celery import app
+
+    pacte = ActionFactory().pacte
+    client.force_login(staff)
+    previous = {name: app.conf[name] for name in ("broker_url", "broker_write_url", "task_always_eager")}
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", broker_write_url=None, task_always_eager=False)
+    try:
+        response = client.post(reverse("bilans:generate", args=[pacte.slug, 2024]))
+    finally:
+        app.conf.update(previous)
+        monkeypatch.delenv("CELERY_BROKER_URL")
+    assert response.status_code == 503 and "indisponible" in response.content.decode()
+    assert not Bilan.objects.exists() and not BilanTransition.objects.exists()

@@ -24,6 +24,7 @@ from actions.importer.layout import (
     TARGET_PREFIX,
 )
 from actions.importer.sheets import MAX_ROWS, open_workbook, read_rows, sheet_names
+from pti import spreadsheet
 
 FORMULA_TYPES = {"ArrayFormula", "DataTableFormula"}
 
@@ -106,7 +107,7 @@ def _read_sheet(book, name, actual, issues):
                     )
                 )
                 continue
-            values[header] = cell["value"]
+            values[header] = spreadsheet.restore(cell["value"])  # our exports keep formula-like text as text: "'=…"
         if values:
             data.append((number, values))
     return Sheet(name, headers, data, rows.merges)

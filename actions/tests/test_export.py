@@ -95,7 +95,7 @@ def test_text_that_looks_like_a_formula_stays_text(client, copil_member, plan):
     client.force_login(copil_member)
     book = workbook(client.get(reverse("actions_io:actions_xlsx"), {"q": "SOMME"}))
     cell = book["Actions"]["C2"]
-    assert cell.value == "=SOMME(A1:A3) n'est pas une formule" and cell.data_type == "s"
+    assert cell.value == "'=SOMME(A1:A3) n'est pas une formule" and cell.data_type == "s"
     lines = csv_lines(client.get(reverse("actions_io:actions_csv"), {"q": "SOMME"}))
     assert lines[1][2] == "'=SOMME(A1:A3) n'est pas une formule"
 

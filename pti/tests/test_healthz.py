@@ -37,3 +37,14 @@ def test_healthz_reports_a_reachable_broker(client, db, settings):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["broker"] == {"ok": True, "mode": "broker"}
+
+
+def test_healthz_answers_over_plain_http_when_https_redirect_is_on(client, db, settings):
+    """The proxy's health check talks plain HTTP: it sees the 503, not a redirect (the rest is redirected)."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    assert client.get("/healthz").status_code == 503
+    settings.CELERY_BROKER_URL = ""
+    assert client.get("/healthz").status_code == 200
+    login = client.get("/comptes/login/")
+    assert login.status_code == 301 and login["Location"].startswith("https://")
