@@ -370,6 +370,7 @@ def dashboard_charts(data):
     categories = [_axe_label(axe) for axe in axes]
     height = _bar_height(len(axes))
     statuses = data["statuses"]
+    alts = {name: table["caption"] for name, table in chart_tables(data).items()}
     result = {
         "status_by_axe": _chart(
             charts.stacked_bars,
@@ -380,9 +381,14 @@ def dashboard_charts(data):
             ],
             height=height,
             colors=palette.status_colors([status["value"] for status in statuses]),
+            alt=alts["status_by_axe"],
         ),
         "progress_by_axe": _chart(
-            charts.progress_bars, categories, [axe["current"]["mean_progress"] for axe in axes], height=height
+            charts.progress_bars,
+            categories,
+            [axe["current"]["mean_progress"] for axe in axes],
+            height=height,
+            alt=alts["progress_by_axe"],
         ),
     }
     rows = _year_over_year_rows(data)
@@ -391,7 +397,12 @@ def dashboard_charts(data):
         series.append((str(data["previous_year"]), [row[1] for row in rows]))
     series.append((str(data["year"]), [row[2] for row in rows]))
     result["year_over_year"] = _chart(
-        charts.grouped_bars, [row[0].replace(" (%)", "") for row in rows], series, unit="%", max_value=100
+        charts.grouped_bars,
+        [row[0].replace(" (%)", "") for row in rows],
+        series,
+        unit="%",
+        max_value=100,
+        alt=alts["year_over_year"],
     )
     result["indicators_by_axe"] = _chart(
         charts.stacked_bars,
@@ -402,6 +413,7 @@ def dashboard_charts(data):
         ],
         height=height,
         colors=palette.indicator_colors(("on_target", "behind", "no_value")),
+        alt=alts["indicators_by_axe"],
     )
     return result
 

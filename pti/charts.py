@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pygal
 from django.conf import settings
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from pygal.style import Style
 
@@ -72,11 +73,17 @@ def _unique_ids(svg):
     return _SERIE_ID.sub(lambda m: f'id="{match[1]}-serie-{m[1]}"', svg)
 
 
-def render(chart):
+_TITLE = re.compile(r"<title>Pygal</title>")
+
+
+def render(chart, alt=None):
     """The chart's SVG without pygal's inline configuration script (useless without its JS, and refused by
-    our Content-Security-Policy) and without its comments. pygal escapes every label it draws."""
+    our Content-Security-Policy) and without its comments. pygal escapes every label it draws. `alt` becomes
+    the SVG's title: the alternative text of the chart in the tagged PDFs."""
     svg = chart.render(is_unicode=True)
     svg = _unique_ids(_COMMENT.sub("", _SCRIPT.sub("", svg)))
+    if alt:
+        svg = _TITLE.sub(lambda _match: f"<title>{escape(alt)}</title>", svg, count=1)
     return mark_safe(svg)  # noqa: S308
 
 
@@ -85,7 +92,7 @@ def _top_down(items):
     return list(reversed(items))
 
 
-def indicator_chart(label, years, targets, values, unit="", width=480, height=260):
+def indicator_chart(label, years, targets, values, unit="", width=480, height=260, alt=None):
     """Target and value of one indicator per year, as grouped bars."""
     chart = pygal.Bar(
         **_config(
@@ -99,10 +106,10 @@ def indicator_chart(label, years, targets, values, unit="", width=480, height=26
     chart.x_labels = [str(year) for year in years]
     chart.add("Cible", [_number(v) for v in targets])
     chart.add("Réalisé", [_number(v) for v in values])
-    return render(chart)
+    return render(chart, alt or f"{label} : cible et réalisé par année")
 
 
-def stacked_bars(categories, series, width=640, height=320, horizontal=True, colors=None):
+def stacked_bars(categories, series, width=640, height=320, horizontal=True, colors=None, alt=None):
     """`series` is [(name, [value per category])]: e.g. actions by status for each axe, in `colors`."""
     kind = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
     chart = kind(**_config(colors=colors, width=width, height=height, truncate_label=-1))
@@ -110,27 +117,27 @@ def stacked_bars(categories, series, width=640, height=320, horizontal=True, col
     chart.x_labels = order([str(c) for c in categories])
     for name, values in series:
         chart.add(str(name), order([_number(v) for v in values]))
-    return render(chart)
+    return render(chart, alt)
 
 
-def progress_bars(categories, values, width=640, height=320, title=None):
+def progress_bars(categories, values, width=640, height=320, title=None, alt=None):
     chart = pygal.HorizontalBar(
         **_config(width=width, height=height, range=(0, 100), show_legend=False, title=title, truncate_label=-1)
     )
     chart.x_labels = _top_down([str(c) for c in categories])
     chart.add("Avancement moyen (%)", _top_down([_number(v) for v in values]))
-    return render(chart)
+    return render(chart, alt)
 
 
-def line_chart(years, series, width=640, height=300, unit=""):
+def line_chart(years, series, width=640, height=300, unit="", alt=None):
     chart = pygal.Line(**_config(width=width, height=height, y_title=unit or None))
     chart.x_labels = [str(year) for year in years]
     for name, values in series:
         chart.add(str(name), [_number(v) for v in values])
-    return render(chart)
+    return render(chart, alt)
 
 
-def grouped_bars(categories, series, width=640, height=None, unit="", max_value=None):
+def grouped_bars(categories, series, width=640, height=None, unit="", max_value=None, alt=None):
     """`series` is [(name, [value per category])] drawn side by side: e.g. last year's figures beside this year's.
     Horizontal, its labels on the left, one per line: long labels never run into each other."""
     height = height or 110 + 30 * len(categories) * max(len(series), 1)
@@ -141,4 +148,4 @@ def grouped_bars(categories, series, width=640, height=None, unit="", max_value=
     chart.x_labels = _top_down([str(c) for c in categories])
     for name, values in series:
         chart.add(str(name), _top_down([_number(v) for v in values]))
-    return render(chart)
+    return render(chart, alt)
