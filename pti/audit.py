@@ -23,13 +23,34 @@ from pti.history import history_rows
 SCREEN_LIMIT = 200
 EXPORT_LIMIT = 20_000
 
+
+def _number(record, field):
+    """The number of the action a history record points to (2.6), or its id if the action is gone."""
+    action = getattr(record, field, None)
+    return action.number if action is not None else f"n°{getattr(record, f'{field}_id')}"
+
+
+def _indicator(record):
+    indicator = record.indicator
+    if indicator is None:
+        return f"n°{record.indicator_id}"
+    return f"{indicator.label} – {indicator.action.number}"
+
+
+# What each source's records must bring along to be named without a query each.
+RELATED = {
+    "actions.ProgressReport": ("action",),
+    "actions.IndicatorValue": ("indicator__action",),
+    "pilotage.HighlightedAction": ("action",),
+}
+
 # kind -> (label, model, how to name one record)
 SOURCES = {
     "action": (gettext_lazy("Actions"), "actions.Action", lambda r: _("Action %(n)s") % {"n": r.number}),
     "report": (
         gettext_lazy("Comptes rendus"),
         "actions.ProgressReport",
-        lambda r: _("Compte rendu %(year)s de l'action n°%(id)s") % {"year": r.year, "id": r.action_id},
+        lambda r: _("Compte rendu %(year)s de l'action %(n)s") % {"year": r.year, "n": _number(r, "action")},
     ),
     "indicator": (
         gettext_lazy("Indicateurs"),
@@ -39,7 +60,7 @@ SOURCES = {
     "indicator_value": (
         gettext_lazy("Valeurs d'indicateurs"),
         "actions.IndicatorValue",
-        lambda r: _("Valeur %(year)s de l'indicateur n°%(id)s") % {"year": r.year, "id": r.indicator_id},
+        lambda r: _("Valeur %(year)s de l'indicateur « %(l)s »") % {"year": r.year, "l": _indicator(r)},
     ),
     "copil": (
         gettext_lazy("COPIL"),
@@ -54,7 +75,7 @@ SOURCES = {
     "highlight": (
         gettext_lazy("Actions mises en avant"),
         "pilotage.HighlightedAction",
-        lambda r: _("Mise en avant de l'action n°%(id)s") % {"id": r.action_id},
+        lambda r: _("Mise en avant de l'action %(n)s") % {"n": _number(r, "action")},
     ),
     "bilan": (gettext_lazy("Bilans"), "bilans.Bilan", lambda r: _("Bilan %(year)s") % {"year": r.year}),
 }
@@ -109,7 +130,12 @@ def journal_rows(cleaned, limit):
         return queryset
 
     sources = [
-        (name, narrow(apps.get_model(model).history.all(), "history_date", "history_user"))
+        (
+            name,
+            narrow(
+                apps.get_model(model).history.select_related(*RELATED.get(model, ())), "history_date", "history_user"
+            ),
+        )
         for key, (_label, model, name) in SOURCES.items()
         if not kind or kind == key
     ]

@@ -9,8 +9,13 @@ Forms carry it in a `VersionField` (hidden, required, bounded); `VersionedForm` 
 form, since a hidden field shows none.
 """
 
+import datetime
+from decimal import Decimal
+
 from django import forms
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -76,10 +81,23 @@ class ConflictError(Exception):
 
 
 def display_value(field, value):
+    """A stored value as people read it: labels for choices, « oui » / « non », the related object's name
+    rather than its id, French dates and numbers, times to the minute."""
     if value in (None, ""):
         return "—"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return _("oui") if value else _("non")
+    if field.is_relation and field.related_model is not None:
+        related = field.related_model._base_manager.filter(pk=getattr(value, "pk", value)).first()
+        return str(related) if related is not None else _("(supprimé)")
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "j F Y à H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "j F Y")
+    if isinstance(value, Decimal | float):
+        return number_format(value, decimal_pos=None if value % 1 else 0, use_l10n=True, force_grouping=True)
     return str(value)
 
 

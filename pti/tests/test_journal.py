@@ -93,3 +93,36 @@ def test_journal_runs_the_same_number_of_queries_whatever_the_history(client, st
     assert count() == before
     # Two queries per kind of object, one for the bilans' steps, the session, the user and the filter's users.
     assert before <= 2 * 8 + 1 + 3
+
+
+def test_the_journal_shows_values_as_people_read_them(client, staff, referent):
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from actions.factories import IndicatorFactory, IndicatorValueFactory
+    from actions.models import IndicatorValue, ProgressReport
+
+    action = ActionFactory(number="2.6", progress=10)
+    report = ProgressReportFactory(action=action, year=2024, author=None)
+    report = ProgressReport.objects.get(pk=report.pk)
+    report.author = referent
+    report.submitted_at = timezone.make_aware(datetime.datetime(2025, 1, 20, 9, 41, 7, 123456))
+    report.save()
+    indicator = IndicatorFactory(action=action, label="Personnes reçues", higher_is_better=True)
+    indicator.higher_is_better = False
+    indicator.save()
+    value = IndicatorValueFactory(indicator=indicator, year=2024, value=Decimal("97"))
+    value = IndicatorValue.objects.get(pk=value.pk)
+    value.value = Decimal("1250.5")
+    value.save()
+
+    client.force_login(staff)
+    content = client.get(reverse("journal")).content.decode().replace("\u202f", " ").replace("\xa0", " ")
+    assert "Compte rendu 2024 de l&#x27;action 2.6" in content and "n°" not in content
+    assert f"Auteur : — → {referent}" in content
+    assert "20 janvier 2025 à 09:41" in content and "123456" not in content
+    assert "Plus c&#x27;est haut, mieux c&#x27;est : oui → non" in content
+    assert "Valeur 2024 de l&#x27;indicateur « Personnes reçues – 2.6 »" in content
+    assert "97 → 1 250,5" in content
