@@ -57,3 +57,21 @@ class YearReportState(models.TextChoices):
     DRAFT = "draft", _("brouillon")
     MISSING = "missing", _("manquant")
     NOT_DUE = "not_due", _("non attendu")
+
+
+# "1 action réalisée", "33 réalisées": the statuses as counted, in the singular and the plural.
+STATUS_COUNTS = {
+    ActionStatus.TO_LAUNCH: ("%(n)s à lancer", "%(n)s à lancer"),
+    ActionStatus.IN_PROGRESS: ("%(n)s en cours", "%(n)s en cours"),
+    ActionStatus.DONE: ("%(n)s réalisée", "%(n)s réalisées"),
+    ActionStatus.POSTPONED: ("%(n)s reportée", "%(n)s reportées"),
+    ActionStatus.ABANDONED: ("%(n)s abandonnée", "%(n)s abandonnées"),
+}
+
+
+def status_count(status, n):
+    """`n` actions of `status`, in French: "1 réalisée", "14 réalisées"."""
+    from django.utils.translation import ngettext
+
+    singular, plural = STATUS_COUNTS[ActionStatus(status)]
+    return ngettext(singular, plural, n) % {"n": n}

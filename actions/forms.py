@@ -14,6 +14,15 @@ from pti.concurrency import VersionedForm, VersionField
 LONG_TEXT_MAX = 10_000
 
 
+def plain_number(value):
+    """97.00 → 97, 12.50 → 12.5: a count reads as a whole number in its input, a measure without trailing zeros."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return value.quantize(1)
+    return value.normalize()
+
+
 def capitalise_choices(form, *names):
     """Enum labels are lowercase (they read inside sentences); in a select or radio list they start a line."""
     for name in names:
@@ -108,7 +117,7 @@ class ReportForm(VersionedForm, forms.ModelForm):
                 help_text=_("Cible %(year)s : %(target)s") % {"year": year, "target": floatformat(target, "-2g")}
                 if target is not None
                 else _("Pas de cible fixée pour %(year)s.") % {"year": year},
-                initial=current.value if current else None,
+                initial=plain_number(current.value) if current else None,
             )
             self.fields[self.reason_field(indicator)] = forms.CharField(
                 label=_("Valeur non disponible ? Dites pourquoi"),

@@ -252,3 +252,13 @@ def test_anonymous_is_sent_to_login(client, action):
 def test_dates_are_irrelevant_to_reports_but_year_must_be_in_pacte(client, referent, action):
     assert action.pacte.contains_year(2024)
     assert not action.pacte.contains_year(datetime.date(2030, 1, 1).year)
+
+
+def test_a_whole_count_reads_as_a_whole_number_in_its_input(client, referent, action):
+    IndicatorValue.objects.filter(indicator__action=action, year=2024).update(value=Decimal("97.00"))
+    second = IndicatorFactory(action=action, label="Taux")
+    IndicatorValueFactory(indicator=second, year=2024, value=Decimal("12.50"))
+    client.force_login(referent)
+    content = client.get(url(action)).content.decode()
+    assert 'value="97"' in content and "97,00" not in content
+    assert 'value="12,5"' in content
