@@ -74,6 +74,7 @@ def _unique_ids(svg):
 
 
 _TITLE = re.compile(r"<title>Pygal</title>")
+_RECT_WITHOUT_WIDTH = re.compile(r"<rect\b(?![^>]*\bwidth=)")
 
 
 def render(chart, alt=None):
@@ -82,6 +83,8 @@ def render(chart, alt=None):
     the SVG's title: the alternative text of the chart in the tagged PDFs."""
     svg = chart.render(is_unicode=True)
     svg = _unique_ids(_COMMENT.sub("", _SCRIPT.sub("", svg)))
+    # A zero-length bar comes out of pygal without a width, which HTML forbids: it is 0 wide.
+    svg = _RECT_WITHOUT_WIDTH.sub('<rect width="0"', svg)
     if alt:
         svg = _TITLE.sub(lambda _match: f"<title>{escape(alt)}</title>", svg, count=1)
     return mark_safe(svg)  # noqa: S308

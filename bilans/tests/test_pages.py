@@ -429,7 +429,7 @@ def test_progress_is_polled_while_the_job_runs_then_the_page_reloads(client, sta
     client.force_login(staff)
 
     page = body(client.get(url("detail", bilan.pacte)))
-    assert 'hx-trigger="every 1s"' in page and "Mise en page du PDF" in page
+    assert 'data-hx-trigger="every 1s"' in page and "Mise en page du PDF" in page
     assert 'aria-valuenow="35"' in page and "width: 35%" in page
 
     part = client.get(url("progress", bilan.pacte), headers={"HX-Request": "true"})

@@ -134,8 +134,8 @@ def test_long_lists_show_a_first_page_and_load_the_next_on_demand(client, copil_
     content = client.get(url(pacte, annee=2024)).content.decode()
     attention = reverse("pilotage:attention", args=[pacte.slug])
     indicators = reverse("pilotage:indicators", args=[pacte.slug])
-    assert f'hx-get="{attention}?annee=2024&amp;page=2"' in content
-    assert f'hx-get="{indicators}?annee=2024&amp;page=2"' in content
+    assert f'data-hx-get="{attention}?annee=2024&amp;page=2"' in content
+    assert f'data-hx-get="{indicators}?annee=2024&amp;page=2"' in content
 
     rows = client.get(f"{attention}?annee=2024&page=2", headers={"HX-Request": "true"})
     assert rows.status_code == 200 and "<html" not in rows.content.decode()

