@@ -140,7 +140,7 @@ def add_a_partner_role(referent):
         (
             enter_a_value_in_a_report,
             "Cibles annuelles – 1.1 – Véhicules réparés – 2026 : modifié par {referent} le {when} (valeur : « — » "
-            "→ « 12.00 »).",
+            "→ « 12 »).",
         ),
         (
             remove_a_partner_role,
