@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from pti.formats import long_date
 
 _state = threading.local()
 
@@ -35,7 +36,7 @@ class Closure:
         if self.approval_date:
             text = _("L'année %(year)s est close : son bilan a été approuvé le %(date)s") % {
                 "year": self.year,
-                "date": date_format(self.approval_date, "j F Y"),
+                "date": long_date(self.approval_date),
             }
         else:
             text = _("L'année %(year)s est close : son bilan a été approuvé") % {"year": self.year}

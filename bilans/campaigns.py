@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from actions import figures
@@ -25,6 +24,7 @@ from actions.models import Action
 from actions.services import reporting_year
 from bilans.enums import ReminderKind
 from bilans.models import Reminder, ReportingCampaign
+from pti.formats import long_date
 from pti.mail import absolute_url, templated_email
 
 logger = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ def _reminder_email(campaign, kind, user, actions):
         ],
         "my_actions_url": absolute_url(reverse("actions:my_actions")),
     }
-    deadline = date_format(campaign.deadline, "j F Y")
+    deadline = long_date(campaign.deadline)
     if kind == ReminderKind.AFTER:
         subject = _("Comptes rendus %(year)s en retard – date limite du %(deadline)s dépassée") % {
             "year": campaign.year,

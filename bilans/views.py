@@ -16,7 +16,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +27,7 @@ from bilans.forms import ApprovalForm, BilanTextsForm, CampaignForm, RejectionFo
 from bilans.models import Bilan, BilanTransition, Reminder, ReportingCampaign
 from pti import access, confirm
 from pti.concurrency import ConflictError, lock_version
+from pti.formats import long_date
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +251,7 @@ def _confirm_approval(request, bilan, form):
         )
         % {
             "year": bilan.year,
-            "date": date_format(form.cleaned_data["approval_date"], "j F Y"),
+            "date": long_date(form.cleaned_data["approval_date"]),
             "reference": form.cleaned_data["deliberation_reference"],
         },
         lines=[

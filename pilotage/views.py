@@ -5,7 +5,6 @@ from django.db.models import Count, Max, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,6 +19,7 @@ from pilotage.forms import CopilForm, DecisionForm, YearForm
 from pilotage.models import Copil, Decision, decision_late_q
 from pti import access, confirm
 from pti.concurrency import ConflictError
+from pti.formats import long_date
 from pti.inputs import page_number
 
 # Rows of the long lists of the dashboard (actions needing attention, indicators) shown at once; the next
@@ -270,7 +270,7 @@ def _confirm_closing(request, decision, form):
         % {
             "text": Truncator(decision.text).chars(120),
             "status": status.label,
-            "date": date_format(timezone.localdate(), "j F Y"),
+            "date": long_date(timezone.localdate()),
         },
         lines=[_("Suivi : %(text)s") % {"text": form.cleaned_data["follow_up"]}]
         if form.cleaned_data["follow_up"]

@@ -15,10 +15,11 @@ from decimal import Decimal
 from django import forms
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pti.formats import long_date
 from pti.inputs import VERSION_MAX, InvalidInput, version_number
 
 MISSING_VERSION = gettext_lazy(
@@ -93,9 +94,9 @@ def display_value(field, value):
         related = field.related_model._base_manager.filter(pk=getattr(value, "pk", value)).first()
         return str(related) if related is not None else _("(supprimé)")
     if isinstance(value, datetime.datetime):
-        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "j F Y à H:i")
+        return long_date(timezone.localtime(value) if timezone.is_aware(value) else value, "j F Y à H:i")
     if isinstance(value, datetime.date):
-        return date_format(value, "j F Y")
+        return long_date(value)
     if isinstance(value, Decimal | float):
         return number_format(value, decimal_pos=None if value % 1 else 0, use_l10n=True, force_grouping=True)
     return str(value)

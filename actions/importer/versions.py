@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pti.concurrency import display_value
+from pti.formats import long_date
 
 # The fields of each kind of row that the plan reads (and may write), in the order shown.
 STATE_FIELDS = {
@@ -98,7 +99,7 @@ class Conflict:
             parts.append(
                 _("le %(date)s à %(time)s")
                 % {
-                    "date": date_format(timezone.localtime(self.when), "j F Y"),
+                    "date": long_date(timezone.localtime(self.when)),
                     "time": date_format(timezone.localtime(self.when), "H:i"),
                 }
             )

@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from pti import access, palette
+from pti.formats import long_date
 
 register = template.Library()
 
@@ -23,3 +24,9 @@ def can_on(user, permission, obj):
 def palette_css():
     """The badges' colours from pti.palette, as a <style> for the page's head (one source for pages and PDFs)."""
     return format_html("<style>{}</style>", mark_safe(palette.css()))  # noqa: S308 - our own constants
+
+
+@register.filter
+def date_fr(value, fmt="j F Y"):
+    """`{{ day|date_fr }}` → "1er décembre 2026"; `{{ day|date_fr:"l j F Y" }}` with the weekday."""
+    return long_date(value, fmt)

@@ -1,0 +1,29 @@
+import datetime
+
+import pytest
+from django.template import Context, Template
+
+from pti.formats import long_date
+
+
+@pytest.mark.parametrize(
+    "day, fmt, text",
+    [
+        (datetime.date(2026, 12, 1), "j F Y", "1er décembre 2026"),
+        (datetime.date(2026, 12, 2), "j F Y", "2 décembre 2026"),
+        (datetime.date(2026, 12, 11), "j F Y", "11 décembre 2026"),
+        (datetime.date(2026, 12, 21), "j F Y", "21 décembre 2026"),
+        (datetime.date(2026, 12, 1), "l j F Y", "mardi 1er décembre 2026"),
+        (datetime.date(2026, 1, 1), "j F", "1er janvier"),
+        (datetime.datetime(2026, 3, 1, 9, 5), "j F Y à H:i", "1er mars 2026 à 09:05"),
+    ],
+)
+def test_dates_are_written_the_french_way(day, fmt, text):
+    assert long_date(day, fmt) == text
+
+
+def test_the_template_filter_says_the_same():
+    rendered = Template('{% load pti_tags %}{{ d|date_fr }} – {{ d|date_fr:"l j F Y" }}').render(
+        Context({"d": datetime.date(2025, 3, 1)})
+    )
+    assert rendered == "1er mars 2025 – samedi 1er mars 2025"
