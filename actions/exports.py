@@ -39,7 +39,7 @@ from actions.importer import (
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue
 from axes.enums import PacteStatus
 from axes.models import Axe, Objectif
-from pti import spreadsheet
+from pti import palette, spreadsheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,6 +55,8 @@ class Column:
     value: Callable[[Any], Any]
     kind: str = TEXT
     width: int = 16
+    # The row's colour for this cell (a pti.palette Tone), as on the pages' badges.
+    tone: Callable[[Any], Any] | None = None
 
 
 @dataclass
@@ -102,6 +104,10 @@ def write_sheet(worksheet, sheet):
         for index, column in enumerate(sheet.columns, start=1):
             cell = spreadsheet.write_cell(worksheet, row_number, index, _cell_value(column, row))
             cell.number_format = NUMBER_FORMATS[column.kind]
+            tone = column.tone(row) if column.tone else None
+            if tone is not None:
+                cell.fill = PatternFill("solid", fgColor=tone.hex)
+                cell.font = Font(color=tone.text.lstrip("#").upper())
             if column.kind == TEXT and column.width >= 40:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     worksheet.freeze_panes = "A2"
@@ -180,7 +186,12 @@ def actions_sheet(actions, today=None):
             Column(_("N° axe"), lambda a: a.axe.number, INTEGER, 8),
             Column(_("Axe"), lambda a: a.axe.title, width=40),
             Column(_("Objectif"), lambda a: a.objectif.code if a.objectif_id else None, width=10),
-            Column(_("Statut"), lambda a: capfirst(a.get_status_display()), width=14),
+            Column(
+                _("Statut"),
+                lambda a: capfirst(a.get_status_display()),
+                width=14,
+                tone=lambda a: palette.STATUS.get(a.status),
+            ),
             Column(_("Priorité"), lambda a: capfirst(a.get_priority_display()), width=10),
             Column(_("Avancement (%)"), lambda a: a.progress, INTEGER, 12),
             Column(_("Date de début"), lambda a: a.start_date, DATE, 13),
@@ -241,7 +252,13 @@ def indicators_sheet(actions):
             Column(_("Cible"), lambda r: r[1].target, DECIMAL, 12),
             Column(_("Valeur"), lambda r: r[1].value, DECIMAL, 12),
             Column(_("Écart"), lambda r: r[1].gap, DECIMAL, 12),
-            Column(_("Cible atteinte"), lambda r: r[1].on_target, BOOLEAN, 10),
+            Column(
+                _("Cible atteinte"),
+                lambda r: r[1].on_target,
+                BOOLEAN,
+                10,
+                tone=lambda r: palette.INDICATOR.get(getattr(r[1], "state", None)),
+            ),
         ],
         indicator_rows(actions),
     )

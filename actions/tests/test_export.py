@@ -171,3 +171,26 @@ def test_export_query_count_does_not_grow_with_the_list(client, copil_member, dj
     client.force_login(copil_member)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("actions_io:actions_xlsx")).status_code == 200
+
+
+def test_the_xlsx_paints_statuses_and_indicator_states_with_the_pages_colours(client, staff):
+    import io
+
+    from openpyxl import load_workbook
+
+    from actions.enums import ActionStatus
+    from actions.factories import ActionFactory, IndicatorFactory, IndicatorValueFactory
+
+    done = ActionFactory(status=ActionStatus.DONE, number="1.1")
+    IndicatorValueFactory(indicator=IndicatorFactory(action=done), year=2024, target=10, value=5)
+    client.force_login(staff)
+    book = load_workbook(io.BytesIO(client.get(reverse("actions_io:actions_xlsx")).content))
+    actions = book["Actions"]
+    header = [cell.value for cell in actions[1]]
+    status = actions.cell(row=2, column=header.index("Statut") + 1)
+    assert status.value == "Réalisée" and status.fill.fgColor.rgb.endswith("146C43")  # done is green
+    indicators = book["Indicateurs"]
+    header = [cell.value for cell in indicators[1]]
+    rows = [row for row in indicators.iter_rows(min_row=2) if row[header.index("Année")].value == 2024]
+    reached = rows[0][header.index("Cible atteinte")]
+    assert reached.value == "Non" and reached.fill.fgColor.rgb.endswith("B02A37")  # behind is red
