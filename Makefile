@@ -12,7 +12,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?=
 PYTEST_ARGS ?=
-# One process: the tests marked `worker` share one Celery worker and one test database (see tests/conftest.py).
+# Every test but those marked `worker` runs in TEST_WORKERS processes (pytest-xdist, one test database each);
+# the `worker` tests then run in one process: they share one real Celery worker and its test database
+# (tests/conftest.py). Exit code 5 (nothing selected, e.g. with -k) is not a failure.
+TEST_WORKERS ?= auto
 
 .PHONY: help install run test quality fix bench load worker beat
 
@@ -42,7 +45,8 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(PY) -m pytest -rs $(PYTEST_ARGS)
+	$(PY) -m pytest -rs -n $(TEST_WORKERS) -m "not worker" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -rs -p no:xdist -m worker $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 quality: install
 	$(PY) -m ruff format --check .
