@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+
 
 from actions.factories import ActionFactory
 from axes.factories import PacteFactory
@@ -18,6 +18,7 @@ from pilotage.enums import DecisionStatus
 from pilotage.factories import CopilFactory, DecisionFactory
 from pilotage.models import Decision
 from pti.factories import UserFactory
+from pti.formats import long_date
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,7 @@ def test_staff_follow_a_decision_up_and_close_it(client, staff, copil):
     assert decision.closed_on == datetime.date.today()
     assert decision.history.latest().history_user == staff
     listing = re.sub(r"<[^>]+>", "", text(client.get(reverse("pilotage:copil_detail", args=[copil.pk]))))
-    assert "Réalisée le " + date_format(datetime.date.today(), "j F Y") in listing
+    assert "Réalisée le " + long_date(datetime.date.today()) in listing
 
 
 def test_reopening_a_decision_forgets_its_closure_date(client, staff, copil):
