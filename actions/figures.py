@@ -32,17 +32,34 @@ from django.db.models.sql import Query
 from django.utils import timezone
 
 from actions.enums import FINISHED_STATUSES, ActionStatus, ReportState
-from actions.models import Action, ActionYear, Indicator, IndicatorValue, IndicatorYear, ProgressReport
+from actions.models import Action, ActionBudget, ActionYear, Indicator, IndicatorValue, IndicatorYear, ProgressReport
 from axes.models import Axe
 
 FINISHED = tuple(status.value for status in FINISHED_STATUSES)
 SUBMITTED, DRAFT = ReportState.SUBMITTED.value, ReportState.DRAFT.value
 
 # The flags of an action in a year, in the order of the rows' columns.
-FLAGS = ("due", "submitted", "draft", "missing", "late", "no_report", "unchanged", "behind", "attention", "in_mean")
+FLAGS = (
+    "due",
+    "submitted",
+    "draft",
+    "missing",
+    "late",
+    "no_report",
+    "unchanged",
+    "behind",
+    "attention",
+    "in_mean",
+    "weather_on_track",
+    "weather_some_difficulties",
+    "weather_at_risk",
+)
 # Why an action needs attention, in the order they are listed.
 REASONS = ("late", "no_report", "unchanged", "behind")
 INDICATOR_STATES = ("on_target", "behind", "no_value", "no_target")
+# The weather a submitted report gives its action for the year (Weather's values), then "unknown": due, but no
+# submitted report says it.
+WEATHERS = ("on_track", "some_difficulties", "at_risk")
 
 
 def reporting_year(pacte, today=None):
@@ -106,6 +123,14 @@ def in_mean_q():
     return ~Q(status=ActionStatus.ABANDONED)
 
 
+def weather_q(weather):
+    """The weather of an action in a year is the one its report of that year says, once transmitted (a draft's
+    weather is not counted: the referent may still change it). Due actions without a transmitted report have no
+    weather ("non renseignée"). Only due reports are counted (see `_rules`), so the weathers and the unknown add
+    up to the reports due."""
+    return Q(report=SUBMITTED, weather=weather)
+
+
 def indicator_state(target="target", value="value", higher_is_better="higher_is_better"):
     """An indicator's state in a year: "on_target" or "behind" when it has both a target and a value (the value
     reaches the target: at least it when higher is better, at most it otherwise), "no_value" when it has a
@@ -141,6 +166,8 @@ def _rules(period):
         "behind": Q(ind_behind__gt=0),
         "in_mean": in_mean_q(),
     }
+    for weather in WEATHERS:
+        rules[f"weather_{weather}"] = due & weather_q(weather)
     rules["attention"] = rules["late"] | rules["no_report"] | rules["unchanged"] | rules["behind"]
     return rules
 
@@ -231,7 +258,7 @@ def _names():
         names[f"a.{field}"] = column(Action, field)
     for field in ("axe", "pacte", "objectif"):
         names[f"a.{field}"] = column(Action, field)
-    for field in ("action", "year", "state", "status", "progress"):
+    for field in ("action", "year", "state", "status", "progress", "weather"):
         names[f"r.{field}"] = column(ProgressReport, field)
     for field in ("indicator", "year", "target", "value"):
         names[f"v.{field}"] = column(IndicatorValue, field)
@@ -290,6 +317,7 @@ def _rep_cte(sql, n, periods, actions, last_years, report_years):
     for year in report_years:
         # One report per action and year: MAX picks it.
         sql.add(f", MAX(CASE WHEN r.{n['r.year']} = %s THEN r.{n['r.state']} END) AS report_{year}", year)
+        sql.add(f", MAX(CASE WHEN r.{n['r.year']} = %s THEN r.{n['r.weather']} END) AS weather_{year}", year)
     sql.add(f" FROM {n['action']} a JOIN {n['report']} r ON r.{n['r.action']} = a.id WHERE ")
     _scope(sql, n, periods, actions)
     sql.add(f" GROUP BY r.{n['r.action']})")
@@ -349,7 +377,7 @@ def _branch(sql, n, p, actions):
         *([to_launch] if previous_source == "reports" else []),
     )
     sql.add(f", {_state(n, p, previous, 'lp', 'progress', '0')} AS previous_progress")
-    sql.add(f", rep.report_{p.year} AS report")
+    sql.add(f", rep.report_{p.year} AS report, rep.weather_{p.year} AS weather")
     for state in INDICATOR_STATES:
         sql.add(f", COALESCE(ind.{state}_{p.year}, 0) AS ind_{state}")
     sql.add(
@@ -400,6 +428,7 @@ ROW_COLUMNS = {
     "previous_status": "VARCHAR(16)",
     "previous_progress": "INTEGER",
     "report": "VARCHAR(16)",
+    "weather": "VARCHAR(20)",
 }
 TOTAL_COLUMNS = ("n", "progress_total", "mean_total", *FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES))
 GROUPS = {None: None, "axe": "axe_id", "objectif": "objectif_id"}
@@ -457,6 +486,7 @@ def empty_figures(year=None):
         "reports": {"submitted": 0, "draft": 0, "missing": 0, "due": 0, "share": None},
         "indicators": {state: 0 for state in INDICATOR_STATES} | {"total": 0, "share_on_target": None},
         "attention": {reason: 0 for reason in REASONS} | {"total": 0},
+        "weather": {weather: 0 for weather in WEATHERS} | {"unknown": 0},
     }
 
 
@@ -476,6 +506,8 @@ def _add(figures, row):
     figures["attention"]["total"] += row["attention"]
     for state in INDICATOR_STATES:
         figures["indicators"][state] += row[f"ind_{state}"]
+    for weather in WEATHERS:
+        figures["weather"][weather] += row[f"weather_{weather}"]
 
 
 def share(part, whole):
@@ -491,6 +523,8 @@ def finish(figures):
     indicators = figures["indicators"]
     indicators["total"] = sum(indicators[state] for state in INDICATOR_STATES)
     indicators["share_on_target"] = share(indicators["on_target"], indicators["on_target"] + indicators["behind"])
+    weather = figures["weather"]
+    weather["unknown"] = reports["due"] - sum(weather[name] for name in WEATHERS) if reports["due"] else 0
     return figures
 
 
@@ -593,3 +627,67 @@ def to_number(value):
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+# --- budgets -------------------------------------------------------------------------------------------------
+
+
+class _Budget:
+    """Sums of planned and actual budgets; `share` compares the actual budget with the planned budget of the same
+    actions (those that recorded an actual one)."""
+
+    def __init__(self):
+        self.planned, self.actual, self.with_actual, self.compared = Decimal(0), Decimal(0), 0, Decimal(0)
+
+    def add(self, row):
+        self.planned += row["planned_sum"] or 0
+        self.actual += row["actual_sum"] or 0
+        self.with_actual += row["with_actual"]
+        self.compared += row["planned_with_actual"] or 0
+
+    def result(self):
+        known = self.with_actual > 0
+        return {
+            "planned": self.planned.quantize(Decimal("1")),
+            "actual": self.actual.quantize(Decimal("1")) if known else None,
+            "with_actual": self.with_actual,
+            "share": share(self.actual, self.compared) if known else None,
+        }
+
+
+def budget_totals(pacte, actions=None):
+    """The planned and actual budgets of `pacte`'s actions (within `actions`), summed by the database per axe and
+    year: {"years": {year: entry}, "axes": {axe id: {year: entry}}, "axe_totals": {axe id: entry}, "total": entry},
+    each entry {"planned", "actual", "with_actual", "share"}, in whole euros.
+
+    "actual" is None while no action has recorded an actual budget (not yet known is not zero); "share" is the
+    actual budget in percent of the planned budget of the actions that recorded one, None without them."""
+    from django.db.models import Count, Sum
+
+    queryset = ActionBudget.objects.filter(action__pacte=pacte)
+    if actions is not None:
+        queryset = queryset.filter(action__in=actions.order_by().values("pk"))
+    rows = (
+        queryset.values("action__axe_id", "year")
+        .annotate(
+            planned_sum=Sum("planned"),
+            actual_sum=Sum("actual"),
+            with_actual=Count("actual"),
+            planned_with_actual=Sum("planned", filter=Q(actual__isnull=False)),
+        )
+        .order_by()
+    )
+    years = {year: _Budget() for year in pacte.years}
+    axes, axe_totals, total = {}, {}, _Budget()
+    for row in rows:
+        year, axe = row["year"], row["action__axe_id"]
+        years.setdefault(year, _Budget()).add(row)
+        axes.setdefault(axe, {}).setdefault(year, _Budget()).add(row)
+        axe_totals.setdefault(axe, _Budget()).add(row)
+        total.add(row)
+    return {
+        "years": {year: budget.result() for year, budget in sorted(years.items())},
+        "axes": {axe: {year: b.result() for year, b in sorted(by_year.items())} for axe, by_year in axes.items()},
+        "axe_totals": {axe: budget.result() for axe, budget in axe_totals.items()},
+        "total": total.result(),
+    }

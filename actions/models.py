@@ -595,6 +595,7 @@ class ActionYear(models.Model):
     previous_status = models.CharField(max_length=16, null=True)
     previous_progress = models.IntegerField(null=True)
     report = models.CharField(max_length=16, null=True)
+    weather = models.CharField(max_length=20, null=True)
     ind_on_target = models.IntegerField()
     ind_behind = models.IntegerField()
     ind_no_value = models.IntegerField()

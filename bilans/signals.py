@@ -1,13 +1,20 @@
 """Hooks of bilans on the lower apps (the dependency rule: bilans listens, nothing imports bilans)."""
 
+import datetime
 import logging
 from collections import defaultdict
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
+from django.utils import timezone
 
+from actions import figures
 from actions.models import Action
+from axes.closing import closure
+from axes.enums import PacteStatus
+from bilans.models import ReportingCampaign
+from pilotage.demo.builder import demo_seeded
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +42,21 @@ def _queue(action_id, user_ids):
         notify_new_referents.delay(action_id, user_ids)
     except Exception:  # noqa: BLE001 - the change is saved; a lost e-mail must not turn it into an error page
         logger.exception("Action %s: could not queue the e-mail to its new referents %s", action_id, user_ids)
+
+
+@receiver(demo_seeded, dispatch_uid="bilans.demo_campaign")
+def demo_campaign(sender, pactes, users, stats, **kwargs):
+    """The demo shows a campaign running: each open pacte's reporting year gets one, due in a month, created once
+    (seeding again changes nothing)."""
+    today = timezone.localdate()
+    for pacte in pactes:
+        year = figures.reporting_year(pacte, today)
+        if pacte.status != PacteStatus.ACTIVE or closure(pacte, year) is not None:
+            continue
+        _campaign, created = ReportingCampaign.objects.get_or_create(
+            pacte=pacte,
+            year=year,
+            defaults={"deadline": today + datetime.timedelta(days=30), "opened_by": users.get("agent")},
+        )
+        if created:
+            stats.created(ReportingCampaign)

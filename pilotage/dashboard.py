@@ -31,6 +31,7 @@ from actions.models import Indicator, IndicatorValue
 from axes.models import Axe
 from pilotage.models import Decision, decision_late_q
 from pti import charts, palette
+from pti.formats import euros
 
 REASONS = figures.REASONS
 INDICATOR_STATES = figures.INDICATOR_STATES
@@ -218,6 +219,18 @@ def indicator_items(pacte, year, limit=None, offset=0, axe_number=None):
     return items
 
 
+def _plain_budget(entry):
+    """A budget entry of `figures.budget_totals` in whole euros as ints (JSON), an empty one when missing."""
+    if entry is None:
+        return {"planned": 0, "actual": None, "with_actual": 0, "share": None}
+    return {
+        "planned": int(entry["planned"]),
+        "actual": None if entry["actual"] is None else int(entry["actual"]),
+        "with_actual": entry["with_actual"],
+        "share": entry["share"],
+    }
+
+
 def decision_counts(pacte, today):
     counts = (
         Decision.objects.filter(copil__pacte=pacte)
@@ -247,6 +260,7 @@ def dashboard_data(pacte, year, today=None, *, limit=None):
     current_axes, current = per_year[year]
     previous_axes, previous = per_year.get(previous_year, (None, None))
     indicators = indicator_items(pacte, year, limit=limit)
+    budgets = figures.budget_totals(pacte)
     return {
         "pacte": {
             "id": pacte.pk,
@@ -271,9 +285,15 @@ def dashboard_data(pacte, year, today=None, *, limit=None):
                 "title": axe["title"],
                 "current": current_axes[axe["pk"]],
                 "previous": previous_axes[axe["pk"]] if previous_axes is not None else None,
+                "budget": _plain_budget(budgets["axes"].get(axe["pk"], {}).get(year)),
             }
             for axe in axes
         ],
+        "live": year >= figures.reporting_year(pacte, today),
+        "budget": {
+            "current": _plain_budget(budgets["years"].get(year)),
+            "previous": _plain_budget(budgets["years"].get(previous_year)) if previous_year else None,
+        },
         "attention": {
             "items": attention,
             "total": current["attention"]["total"],
@@ -292,6 +312,14 @@ def dashboard_data(pacte, year, today=None, *, limit=None):
 #
 # The same functions draw the charts of the dashboard page, the dossier COPIL and the bilan: every chart is an
 # SVG drawn on the server (pti.charts), shown with the table of its data beside it (`chart_tables`).
+
+WEATHERS = (*figures.WEATHERS, "unknown")
+WEATHER_LABELS = {
+    "on_track": _lazy("En bonne voie"),
+    "some_difficulties": _lazy("Quelques difficultés"),
+    "at_risk": _lazy("En danger"),
+    "unknown": _lazy("Non renseignée"),
+}
 
 INDICATOR_STATE_LABELS = {
     "on_target": _lazy("Sur la cible"),
@@ -391,6 +419,24 @@ def dashboard_charts(data):
             alt=alts["progress_by_axe"],
         ),
     }
+    result["weather_by_axe"] = _chart(
+        charts.stacked_bars,
+        categories,
+        [(str(WEATHER_LABELS[w]), [axe["current"]["weather"][w] for axe in axes]) for w in WEATHERS],
+        height=height,
+        colors=palette.weather_colors(WEATHERS),
+        alt=alts["weather_by_axe"],
+    )
+    result["budget_by_axe"] = _chart(
+        charts.grouped_bars,
+        categories,
+        [
+            (_("Prévu"), [axe["budget"]["planned"] for axe in axes]),
+            (_("Réalisé"), [axe["budget"]["actual"] for axe in axes]),
+        ],
+        unit="€",
+        alt=alts["budget_by_axe"],
+    )
     rows = _year_over_year_rows(data)
     series = []
     if data["previous_year"] is not None:
@@ -463,6 +509,37 @@ def chart_tables(data):
                 for axe in axes
             ],
         },
+    }
+    tables["weather_by_axe"] = {
+        "caption": _("Météo des comptes rendus %(year)s transmis, par axe") % {"year": year},
+        "head": [_("Axe")] + [str(WEATHER_LABELS[w]) for w in WEATHERS] + [_("Comptes rendus attendus")],
+        "rows": [
+            [f"{axe['number']}. {axe['title']}"]
+            + [axe["current"]["weather"][w] for w in WEATHERS]
+            + [axe["current"]["reports"]["due"]]
+            for axe in axes
+        ],
+    }
+    tables["budget_by_axe"] = {
+        "caption": _("Budget %(year)s prévu et réalisé, par axe (en euros)") % {"year": year},
+        "head": [_("Axe"), _("Prévu"), _("Réalisé"), _("Taux de réalisation")],
+        "rows": [
+            [
+                f"{axe['number']}. {axe['title']}",
+                euros(axe["budget"]["planned"]),
+                euros(axe["budget"]["actual"]),
+                _cell(axe["budget"]["share"], " %"),
+            ]
+            for axe in axes
+        ]
+        + [
+            [
+                _("Total"),
+                euros(data["budget"]["current"]["planned"]),
+                euros(data["budget"]["current"]["actual"]),
+                _cell(data["budget"]["current"]["share"], " %"),
+            ]
+        ],
     }
     rows = _year_over_year_rows(data)
     head = [_("Indicateur clé")]

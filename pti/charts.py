@@ -48,6 +48,7 @@ def _config(colors=None, **kwargs):
         "legend_at_bottom": True,
         "print_values": False,
         "margin": 12,
+        "truncate_legend": -1,
         **kwargs,
     }
 

@@ -1,8 +1,8 @@
-"""Dates as French writes them: "1er décembre 2026", "lundi 1er décembre 2026", "2 décembre 2026"."""
+"""Dates and amounts as French writes them: "1er décembre 2026", "lundi 1er décembre 2026", "1 873 000 €"."""
 
 import re
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 
 _FIRST = re.compile(r"(?<!\d)1(?= \D)")
 
@@ -15,3 +15,10 @@ def long_date(value, fmt="j F Y"):
     if "j" in fmt and getattr(value, "day", None) == 1:
         text = _FIRST.sub("1er", text, count=1)
     return text
+
+
+def euros(value):
+    """A whole amount in euros the French way ("1 873 000 €"), "—" when it is not known (None)."""
+    if value is None or value == "":
+        return "—"
+    return f"{number_format(round(value), 0, force_grouping=True)}\u00a0€"

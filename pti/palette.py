@@ -42,7 +42,8 @@ STATUS = {
     "postponed": AMBER,
     "abandoned": DARK_GREY,
 }
-WEATHER = {"on_track": GREEN, "some_difficulties": AMBER, "at_risk": RED}
+# "unknown": a report due whose weather is not said yet (no transmitted report): neutral, never red.
+WEATHER = {"on_track": GREEN, "some_difficulties": AMBER, "at_risk": RED, "unknown": NEUTRAL}
 INDICATOR = {"on_target": GREEN, "behind": RED, "no_value": NEUTRAL, "no_target": NEUTRAL_DARK, "none": NEUTRAL}
 LATE = RED
 # Report states on the referents' pages; decisions of the COPIL.
@@ -55,6 +56,10 @@ TARGET, VALUE = NEUTRAL, Tone("#00567a")
 
 def status_colors(statuses):
     return [STATUS[status].background for status in statuses]
+
+
+def weather_colors(weathers):
+    return [WEATHER[weather].background for weather in weathers]
 
 
 def indicator_colors(states):

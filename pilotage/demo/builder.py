@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from actions.enums import FINISHED_STATUSES, ActionStatus, PartnerRole, ReportState, Weather
 from actions.models import (
@@ -52,6 +53,10 @@ def max_scale():
     return MAX_NUMBER_PART // largest_axe
 
 
+# Sent inside seed()'s transaction with `pactes`, `users` ({username: user}) and `stats`: a higher app's hook.
+demo_seeded = Signal()
+
+
 def seed(scale=1):
     """Create or update the whole demo; return (stats, [summary per pacte], {username: user})."""
     if not 1 <= scale <= max_scale():
@@ -63,6 +68,8 @@ def seed(scale=1):
         copies = ensure_copy_accounts(scale, stats)
         partners = ensure_partners(stats)
         summaries = [seed_pacte(spec, scale, {**users, **copies}, partners, stats) for spec in PACTES]
+        # The apps above (bilans: its reporting campaign) add their part of the demo.
+        demo_seeded.send(sender=seed, pactes=[summary["pacte"] for summary in summaries], users=users, stats=stats)
     return stats, summaries, users
 
 

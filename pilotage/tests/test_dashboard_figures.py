@@ -230,7 +230,14 @@ def test_charts_are_svg_without_script_with_a_table_each(pacte):
     data = dashboard_data(pacte, 2024, TODAY)
     charts = dashboard_charts(data)
     tables = chart_tables(data)
-    assert set(charts) == {"status_by_axe", "progress_by_axe", "year_over_year", "indicators_by_axe"}
+    assert set(charts) == {
+        "status_by_axe",
+        "progress_by_axe",
+        "weather_by_axe",
+        "budget_by_axe",
+        "year_over_year",
+        "indicators_by_axe",
+    }
     assert set(tables) == set(charts)
     for svg in charts.values():
         assert svg.lstrip().startswith("<svg") and "<script" not in svg

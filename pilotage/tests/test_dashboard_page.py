@@ -56,7 +56,7 @@ def test_dashboard_shows_the_reporting_year_by_default(client, copil_member, pac
     year = reporting_year(pacte)
     assert response.context["year"] == year
     content = response.content.decode()
-    assert f"Chiffres clés {year}" in content
+    assert f"Où en est-on en {year} ?" in content
     assert f'<option value="{year}" selected>' in content
 
 
@@ -65,8 +65,8 @@ def test_year_selector_switches_year_and_compares_with_the_previous_one(client, 
     response = client.get(url(pacte, annee=2024))
     content = response.content.decode()
     assert response.context["data"]["year"] == 2024
-    assert "Chiffres clés 2024" in content and "2024 par rapport à 2023" in content
-    assert "Entre parenthèses, le chiffre de 2023." in content
+    assert "Où en est-on en 2024 ?" in content and "2024 par rapport à 2023" in content
+    assert "En petit, le chiffre de 2023." in content
 
 
 @pytest.mark.parametrize("year", ["1999", "2026", "abc", ""])
@@ -89,7 +89,7 @@ def test_htmx_year_switch_returns_the_dashboard_body_only(client, copil_member, 
     response = client.get(url(pacte, annee=2023), headers={"HX-Request": "true"})
     content = response.content.decode()
     assert response.status_code == 200
-    assert "<html" not in content and "Chiffres clés 2023" in content
+    assert "<html" not in content and "Où en est-on en 2023 ?" in content
     assert "HX-Request" in response["Vary"]
     full = client.get(url(pacte, annee=2023))
     assert "HX-Request" in full["Vary"] and "<html" in full.content.decode()
@@ -99,7 +99,7 @@ def test_each_chart_is_hidden_svg_beside_a_table_with_a_caption(client, copil_me
     client.force_login(copil_member)
     content = client.get(url(pacte, annee=2024)).content.decode()
     charts = re.findall(r'<div class="chart" aria-hidden="true">\s*<svg', content)
-    assert len(charts) == 4
+    assert len(charts) == 6  # status and weather on the first screen; progress, budget, comparison, indicators
     for caption in [
         "Actions par statut et par axe, 2024",
         "Avancement moyen des actions par axe, 2024",
@@ -152,7 +152,8 @@ def test_long_lists_show_a_first_page_and_load_the_next_on_demand(client, copil_
 def test_dashboard_counts_open_decisions_and_links_to_them(client, copil_member, pacte):
     client.force_login(copil_member)
     content = client.get(url(pacte, annee=2024)).content.decode()
-    assert "1 décision du COPIL ouverte" in content
+    tile = re.search(r"<dt>Décisions du COPIL ouvertes</dt>\s*<dd[^>]*>(\d+)</dd>\s*<dd>(.*?)</dd>", content, re.S)
+    assert tile.group(1) == "1" and "dont 1 en retard" in tile.group(2)
     assert f"{reverse('pilotage:decision_list')}?pacte={pacte.slug}" in content
 
 
@@ -220,5 +221,5 @@ def test_an_empty_pacte_has_a_dashboard_too(client, copil_member):
     response = client.get(url(pacte))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Chiffres clés 2025" in content and "Aucun indicateur dans ce pacte." in content
+    assert "Où en est-on en 2025 ?" in content and "Aucun indicateur dans ce pacte." in content
     assert response.context["data"]["previous"] is None

@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from pti import access, palette
+from pti import access, formats, palette
 from pti.formats import long_date
 
 register = template.Library()
@@ -24,6 +24,12 @@ def can_on(user, permission, obj):
 def palette_css():
     """The badges' colours from pti.palette, as a <style> for the page's head (one source for pages and PDFs)."""
     return format_html("<style>{}</style>", mark_safe(palette.css()))  # noqa: S308 - our own constants
+
+
+@register.filter
+def euros(value):
+    """`{{ amount|euros }}` → "1 873 000 €", "—" when not known."""
+    return formats.euros(value)
 
 
 @register.filter

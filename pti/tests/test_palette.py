@@ -13,7 +13,12 @@ def test_statuses_have_the_colours_people_expect():
         "postponed": palette.AMBER,
         "abandoned": palette.DARK_GREY,
     }
-    assert palette.WEATHER == {"on_track": palette.GREEN, "some_difficulties": palette.AMBER, "at_risk": palette.RED}
+    assert palette.WEATHER == {
+        "on_track": palette.GREEN,
+        "some_difficulties": palette.AMBER,
+        "at_risk": palette.RED,
+        "unknown": palette.NEUTRAL,
+    }
     assert palette.INDICATOR["on_target"] == palette.GREEN and palette.INDICATOR["behind"] == palette.RED
     # Without a value is not a failure: never red.
     assert palette.INDICATOR["no_value"] not in (palette.RED, palette.GREEN)
