@@ -467,16 +467,16 @@ def test_pactes_axes_objectifs_partners_and_indicators_read(copil_member):
     assert client.post(reverse("v1:partner-list"), {"name": "X"}, format="json").status_code == 403
 
 
-def test_docs_page_loads_swagger_from_our_static_files_without_inline_script(client, copil_member):
+def test_docs_page_loads_redoc_from_our_static_files_without_inline_script(client, copil_member):
     client.force_login(copil_member)
     page = client.get(reverse("v1:docs"))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
-    assert "cdn" not in html.lower() and "https://" not in html
-    assert "<script>" not in html  # the start-up script comes from a URL (Content-Security-Policy)
-    script = client.get(reverse("v1:docs"), {"script": ""})
-    assert script.status_code == 200 and reverse("v1:schema") in script.content.decode()
+    assert '<html lang="fr">' in html and "<main>" in html
+    assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in html
+    assert "cdn" not in html.lower() and "https://" not in html and "googleapis" not in html
+    assert "<script>" not in html  # no inline script (Content-Security-Policy)
+    assert f'spec-url="{reverse("v1:schema")}"' in html
     schema = client.get(reverse("v1:schema"), {"format": "json"}).json()
     assert schema["info"]["title"] == "API du Pacte territorial d'insertion"
     assert "/api/v1/actions/{id}/" in schema["paths"]
