@@ -83,10 +83,20 @@ def pacte_detail(request, slug):
         {"axe": axe, "figures": per_axe.get(axe.pk, empty), "statuses": queries.status_list(per_axe.get(axe.pk, empty))}
         for axe in Axe.objects.filter(pacte=pacte).order_by("number")
     ]
+    budgets = figures.budget_totals(pacte)
+    budget_axes = [{"axe": node["axe"], "budget": budgets["axe_totals"].get(node["axe"].pk)} for node in axes]
     return render(
         request,
         "actions/pacte_detail.html",
-        {"pacte": pacte, "axes": axes, "summary": summary, "year": year, "closure": pacte.closure(year)},
+        {
+            "pacte": pacte,
+            "axes": axes,
+            "summary": summary,
+            "year": year,
+            "closure": pacte.closure(year),
+            "budgets": budgets,
+            "budget_axes": budget_axes,
+        },
     )
 
 
