@@ -315,7 +315,14 @@ def build_html(snapshot, charts, approval=None):
         }
         for copil in snapshot["copils"]
     ]
-    order = ("year_over_year", "status_by_axe", "progress_by_axe", "indicators_by_axe")
+    order = (
+        "year_over_year",
+        "status_by_axe",
+        "weather_by_axe",
+        "progress_by_axe",
+        "budget_by_axe",
+        "indicators_by_axe",
+    )
     chart_list = [
         {"name": name, "svg": charts["svg"][name], "table": charts["tables"].get(name)}
         for name in order

@@ -419,24 +419,26 @@ def dashboard_charts(data):
             alt=alts["progress_by_axe"],
         ),
     }
-    result["weather_by_axe"] = _chart(
-        charts.stacked_bars,
-        categories,
-        [(str(WEATHER_LABELS[w]), [axe["current"]["weather"][w] for axe in axes]) for w in WEATHERS],
-        height=height,
-        colors=palette.weather_colors(WEATHERS),
-        alt=alts["weather_by_axe"],
-    )
-    result["budget_by_axe"] = _chart(
-        charts.grouped_bars,
-        categories,
-        [
-            (_("Prévu"), [axe["budget"]["planned"] for axe in axes]),
-            (_("Réalisé"), [axe["budget"]["actual"] for axe in axes]),
-        ],
-        unit="€",
-        alt=alts["budget_by_axe"],
-    )
+    if has_weather(data):
+        result["weather_by_axe"] = _chart(
+            charts.stacked_bars,
+            categories,
+            [(str(WEATHER_LABELS[w]), [axe["current"]["weather"][w] for axe in axes]) for w in WEATHERS],
+            height=height,
+            colors=palette.weather_colors(WEATHERS),
+            alt=alts["weather_by_axe"],
+        )
+    if has_budget(data):
+        result["budget_by_axe"] = _chart(
+            charts.grouped_bars,
+            categories,
+            [
+                (_("Prévu"), [axe["budget"]["planned"] for axe in axes]),
+                (_("Réalisé"), [axe["budget"]["actual"] for axe in axes]),
+            ],
+            unit="€",
+            alt=alts["budget_by_axe"],
+        )
     rows = _year_over_year_rows(data)
     series = []
     if data["previous_year"] is not None:
@@ -468,6 +470,55 @@ def _cell(value, suffix=""):
     if value is None:
         return "—"
     return f"{value}{suffix}"
+
+
+def has_weather(data):
+    """Dashboards frozen in bilans approved before the weather was counted have none: nothing to draw."""
+    return "weather" in data["current"]
+
+
+def has_budget(data):
+    """Likewise for the budgets (`figures.budget_totals`)."""
+    return "budget" in data and all("budget" in axe for axe in data["axes"])
+
+
+def _weather_table(data):
+    axes, year = data["axes"], data["year"]
+    return {
+        "caption": _("Météo des comptes rendus %(year)s transmis, par axe") % {"year": year},
+        "head": [_("Axe")] + [str(WEATHER_LABELS[w]) for w in WEATHERS] + [_("Comptes rendus attendus")],
+        "rows": [
+            [f"{axe['number']}. {axe['title']}"]
+            + [axe["current"]["weather"][w] for w in WEATHERS]
+            + [axe["current"]["reports"]["due"]]
+            for axe in axes
+        ],
+    }
+
+
+def _budget_table(data):
+    axes, year = data["axes"], data["year"]
+    return {
+        "caption": _("Budget %(year)s prévu et réalisé, par axe (en euros)") % {"year": year},
+        "head": [_("Axe"), _("Prévu"), _("Réalisé"), _("Taux de réalisation")],
+        "rows": [
+            [
+                f"{axe['number']}. {axe['title']}",
+                euros(axe["budget"]["planned"]),
+                euros(axe["budget"]["actual"]),
+                _cell(axe["budget"]["share"], " %"),
+            ]
+            for axe in axes
+        ]
+        + [
+            [
+                _("Total"),
+                euros(data["budget"]["current"]["planned"]),
+                euros(data["budget"]["current"]["actual"]),
+                _cell(data["budget"]["current"]["share"], " %"),
+            ]
+        ],
+    }
 
 
 def chart_tables(data):
@@ -510,37 +561,10 @@ def chart_tables(data):
             ],
         },
     }
-    tables["weather_by_axe"] = {
-        "caption": _("Météo des comptes rendus %(year)s transmis, par axe") % {"year": year},
-        "head": [_("Axe")] + [str(WEATHER_LABELS[w]) for w in WEATHERS] + [_("Comptes rendus attendus")],
-        "rows": [
-            [f"{axe['number']}. {axe['title']}"]
-            + [axe["current"]["weather"][w] for w in WEATHERS]
-            + [axe["current"]["reports"]["due"]]
-            for axe in axes
-        ],
-    }
-    tables["budget_by_axe"] = {
-        "caption": _("Budget %(year)s prévu et réalisé, par axe (en euros)") % {"year": year},
-        "head": [_("Axe"), _("Prévu"), _("Réalisé"), _("Taux de réalisation")],
-        "rows": [
-            [
-                f"{axe['number']}. {axe['title']}",
-                euros(axe["budget"]["planned"]),
-                euros(axe["budget"]["actual"]),
-                _cell(axe["budget"]["share"], " %"),
-            ]
-            for axe in axes
-        ]
-        + [
-            [
-                _("Total"),
-                euros(data["budget"]["current"]["planned"]),
-                euros(data["budget"]["current"]["actual"]),
-                _cell(data["budget"]["current"]["share"], " %"),
-            ]
-        ],
-    }
+    if has_weather(data):
+        tables["weather_by_axe"] = _weather_table(data)
+    if has_budget(data):
+        tables["budget_by_axe"] = _budget_table(data)
     rows = _year_over_year_rows(data)
     head = [_("Indicateur clé")]
     if previous_year is not None:

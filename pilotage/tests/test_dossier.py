@@ -107,7 +107,7 @@ def test_dossier_prints_from_the_browser_with_the_same_content(client, copil_mem
     assert "Ctrl + P" in content
     assert "Délai d&#x27;orientation divisé par deux." in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content and "<script>alert(1)" not in content
-    assert content.count("<svg") == 4
+    assert content.count("<svg") == 6  # status, weather, progress, budget, comparison, indicators
 
 
 def test_copil_page_links_to_the_dossier(client, copil_member, copil):
