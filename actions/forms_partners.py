@@ -12,6 +12,14 @@ from pti.concurrency import VersionedForm, VersionField
 
 class PartnerForm(VersionedForm, forms.ModelForm):
     version = VersionField()
+    website = forms.URLField(
+        label=capfirst(Partner._meta.get_field("website").verbose_name),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("Par exemple : https://www.francetravail.fr"),
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
 
     class Meta:
         model = Partner
@@ -19,14 +27,11 @@ class PartnerForm(VersionedForm, forms.ModelForm):
         help_texts = {
             "name": _("Unique : deux fiches ne peuvent pas porter le même nom, majuscules comprises."),
             "contact_name": _("La personne à joindre dans l'organisation."),
-            "website": _("Par exemple : https://www.francetravail.fr"),
         }
-        widgets = {"website": forms.URLInput(attrs={"placeholder": "https://"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(value, capfirst(label)) for value, label in self.fields["kind"].choices]
-        self.fields["website"].assume_scheme = "https"
         if self.instance.pk is None:
             # A new partner has no version to check against.
             del self.fields["version"]
