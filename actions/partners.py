@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Case, Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 from django.utils.text import capfirst
@@ -32,6 +32,8 @@ from pti.history import acting_user
 
 # The fields of a partner's page that staff edit, in the form's order.
 EDITABLE_FIELDS = ["name", "kind", "contact_name", "email", "phone", "website"]
+# Roles as PartnerRole lists them (pilot, co-pilot, funder, operational), not alphabetically.
+ROLE_ORDER = Case(*(When(role=role, then=Value(i)) for i, role in enumerate(PartnerRole.values)), default=Value(99))
 # The contact fields a merge fills on the kept partner when they are empty there.
 CONTACT_FIELDS = ["contact_name", "email", "phone", "website"]
 
@@ -91,7 +93,7 @@ def partner_links(partner):
     return (
         ActionPartner.objects.filter(partner=partner)
         .select_related("action__pacte", "action__axe")
-        .order_by("-action__pacte__first_year", "action__pacte_id", "action__sort_key", "role")
+        .order_by("-action__pacte__first_year", "action__pacte_id", "action__sort_key", ROLE_ORDER)
     )
 
 
