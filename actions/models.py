@@ -106,7 +106,14 @@ class Partner(models.Model):
         ordering = ["name"]
         constraints = [
             # "France Travail" and "FRANCE TRAVAIL" are one organisation: duplicates are merged, not created.
-            models.UniqueConstraint(Lower("name"), name="partner_name_unique_ci"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="partner_name_unique_ci",
+                violation_error_message=_(
+                    "Un partenaire porte déjà ce nom (majuscules et minuscules confondues) : s'il s'agit de la même "
+                    "organisation, modifiez sa fiche ou fusionnez les doublons."
+                ),
+            ),
             models.CheckConstraint(condition=Q(kind__in=PartnerKind.values), name="partner_kind_valid"),
         ]
 
