@@ -262,7 +262,7 @@ class MergePlan:
             lines.append(text)
         for name, value in self.filled.items():
             lines.append(
-                _("La fiche de « %(kept)s » n'avait pas de %(field)s : elle prend celui du doublon, « %(value)s ».")
+                _("« %(kept)s » n'avait rien dans « %(field)s » : il prend la valeur du doublon, « %(value)s ».")
                 % {"kept": kept, "field": Partner._meta.get_field(name).verbose_name, "value": value}
             )
         lines.append(
