@@ -63,6 +63,15 @@ def partner_export(request, fmt):
     return exports.xlsx_response([sheet], "partenaires")
 
 
+def _link_label(record):
+    """A link's history row is named by the merge that moved it, or by its action (which may have been deleted)."""
+    if record.history_change_reason:
+        return record.history_change_reason
+    if record.action is None:
+        return _("Action supprimée")
+    return _("Action %(number)s") % {"number": record.action.number}
+
+
 @require_GET
 def partner_detail(request, pk):
     partner = get_object_or_404(Partner, pk=pk)
@@ -72,9 +81,7 @@ def partner_detail(request, pk):
         [
             (lambda r: r.history_change_reason or _("Fiche du partenaire"), partner.history.all()),
             (
-                lambda r: (
-                    r.history_change_reason or _("Action %(number)s") % {"number": r.action.number if r.action else "?"}
-                ),
+                _link_label,
                 ActionPartner.history.filter(partner_id=partner.pk).select_related("action"),
             ),
         ],

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from actions.enums import PartnerKind, PartnerRole
 from actions.factories import ActionFactory, ActionPartnerFactory, PartnerFactory
+from actions.models import Action
 from axes.factories import AxeFactory, PacteFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +107,16 @@ def test_the_query_count_does_not_grow_with_the_actions(client, referent, partne
         pacte = PacteFactory(slug=f"pti-{number}", first_year=2022, last_year=2025)
         ActionPartnerFactory(action=ActionFactory(axe=AxeFactory(pacte=pacte, number=1)), partner=partner, funder=True)
     assert count_queries(client, url) == small
+
+
+def test_the_history_lists_the_links_and_survives_a_deleted_action(client, referent, partner):
+    ActionPartnerFactory(action=ActionFactory(number="9.9"), partner=partner, role=PartnerRole.OPERATIONAL)
+    Action.objects.get(number="9.9").delete()
+    client.force_login(referent)
+    response = client.get(reverse("partners:detail", args=[partner.pk]))
+    assert response.status_code == 200
+    page = text(response)
+    history = page[page.index("Qui a modifié quoi, et quand Date Par Objet Modification") :]
+    assert "— Action supprimée Effacé" in history
+    assert "— Action 2.10 Création" in history
+    assert "— Fiche du partenaire Création" in history
