@@ -266,9 +266,12 @@ class MergePlan:
                 % {"kept": kept, "field": Partner._meta.get_field(name).verbose_name, "value": value}
             )
         lines.append(
-            _(
+            ngettext(
                 "Puis %(dups)s sera supprimé ; son historique est conservé, et celui de « %(kept)s » mentionne la "
-                "fusion."
+                "fusion.",
+                "Puis %(dups)s seront supprimés ; leur historique est conservé, et celui de « %(kept)s » mentionne "
+                "la fusion.",
+                len(self.duplicates),
             )
             % {"dups": ", ".join(f"« {dup.name} »" for dup in self.duplicates), "kept": kept}
         )
@@ -391,7 +394,7 @@ def merge_plan(kept, duplicates):
 def merge_partners(kept_pk, duplicate_pks, user, fingerprint):
     """Merge the duplicates into the kept partner in one transaction, if the plan is the one previewed
     (`fingerprint`), else raise MergeConflict with the plan as it is now. Returns the plan carried out."""
-    duplicate_pks = [pk for pk in dict.fromkeys(duplicate_pks)]
+    duplicate_pks = list(dict.fromkeys(duplicate_pks))
     if not duplicate_pks or kept_pk in duplicate_pks:
         _check_choice(Partner(pk=kept_pk), [Partner(pk=pk) for pk in duplicate_pks])
     try:

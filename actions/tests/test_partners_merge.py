@@ -145,6 +145,14 @@ def test_two_duplicates_on_the_same_action_and_role_become_one_link(client, staf
     ActionPartnerFactory(action=action, partner=dups[0], role=PartnerRole.OPERATIONAL)
     ActionPartnerFactory(action=action, partner=dups[1], role=PartnerRole.OPERATIONAL)
     client.force_login(staff)
+    page = text(preview(client, kept, *dups))
+    assert "« Mission Locale rurale » (financeur, 100,00 €) et « ML rurale » (financeur, 250,00 €)" not in page
+    assert "le rôle de « ML rurale » (financeur, 250,00 €) passe à « Mission locale »." in page
+    assert (
+        "« Mission Locale rurale » (financeur, 100,00 €) et « Mission locale » (financeur, 250,00 €) y ont le même "
+        "rôle ; il n'en restera qu'un lien, à « Mission locale », avec les montants additionnés : 350,00 €."
+    ) in page
+    assert "Puis « ML rurale », « Mission Locale rurale » seront supprimés ; leur historique est conservé" in page
     assert confirm(client, kept, *dups).status_code == 302
     assert links(kept) == [("3.1", "funder", Decimal("350.00")), ("3.1", "operational", None)]
     assert Partner.objects.get() == kept
