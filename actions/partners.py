@@ -70,7 +70,8 @@ def euros(amount):
 
 
 def _links(pacte=None):
-    links = ActionPartner.objects.filter(partner=OuterRef("pk"))
+    # No ordering: the subqueries group by partner (PostgreSQL refuses an ORDER BY on ungrouped columns).
+    links = ActionPartner.objects.filter(partner=OuterRef("pk")).order_by()
     return links.filter(action__pacte=pacte) if pacte is not None else links
 
 
