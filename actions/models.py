@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.functions import Lower
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -95,6 +96,7 @@ class Partner(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=40, blank=True)
     website = models.URLField(_("site internet"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -102,9 +104,24 @@ class Partner(models.Model):
         verbose_name = _("partenaire")
         verbose_name_plural = _("partenaires")
         ordering = ["name"]
+        constraints = [
+            # "France Travail" and "FRANCE TRAVAIL" are one organisation: duplicates are merged, not created.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="partner_name_unique_ci",
+                violation_error_message=_(
+                    "Un partenaire porte déjà ce nom (majuscules et minuscules confondues) : s'il s'agit de la même "
+                    "organisation, modifiez sa fiche ou fusionnez les doublons."
+                ),
+            ),
+            models.CheckConstraint(condition=Q(kind__in=PartnerKind.values), name="partner_kind_valid"),
+        ]
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("partners:detail", args=[self.pk])
 
 
 def action_late_q(today):

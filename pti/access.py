@@ -6,7 +6,7 @@ edit all call these functions; nothing else looks at roles.
 - referent: reads everything; edits the actions he is referent of and every action of an axe he is
   thematic referent of, with their yearly reports (until the year's bilan is approved);
 - COPIL member: reads everything, edits nothing;
-- département staff: edits everything, manages COPILs, decisions, bilans and campaigns;
+- département staff: edits everything, manages COPILs, decisions, bilans, campaigns and the partners' directory;
 - administrator: everything staff can do, plus Django's admin and the users.
 """
 
@@ -18,6 +18,7 @@ EDIT_REPORT = "edit_report"
 MANAGE_PILOTAGE = "manage_pilotage"
 MANAGE_BILANS = "manage_bilans"
 MANAGE_PACTES = "manage_pactes"
+MANAGE_PARTNERS = "manage_partners"
 ADMINISTER = "administer"
 
 
@@ -101,6 +102,11 @@ def can_manage_pactes(user, obj=None):
     return is_staff(user)
 
 
+def can_manage_partners(user, obj=None):
+    """Create, edit and merge partner organisations: staff (everyone signed in reads the directory)."""
+    return is_staff(user)
+
+
 def editable_actions(user, queryset=None):
     """The actions `user` may edit, as a queryset (for lists and "my actions")."""
     from actions.models import Action
@@ -120,6 +126,7 @@ _RULES = {
     MANAGE_PILOTAGE: can_manage_pilotage,
     MANAGE_BILANS: can_manage_bilans,
     MANAGE_PACTES: can_manage_pactes,
+    MANAGE_PARTNERS: can_manage_partners,
     ADMINISTER: lambda user, obj: is_administrator(user),
 }
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("pilotage.urls_io")),
     path("", include("axes.urls")),
     path("", include("actions.urls")),
+    path("", include("actions.urls_partners")),
     path("", include("pilotage.urls")),
     path("", include("bilans.urls")),
 ]

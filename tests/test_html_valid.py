@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 
-from actions.models import Action
+from actions.models import Action, Partner
 from pilotage.models import Copil
 from pti.models import User
 
@@ -32,6 +32,7 @@ def pages():
     """(user, url) of every main page, on the demo data."""
     action = Action.objects.filter(pacte__slug="pti-2022-2025", referents__username="referent").order_by("sort_key")[0]
     copil = Copil.objects.filter(pacte__slug="pti-2022-2025").order_by("-date").first()
+    partner = Partner.objects.filter(action_roles__isnull=False).order_by("name").first()
     referent = [
         "/",
         "/mes-actions/",
@@ -47,6 +48,9 @@ def pages():
         f"/actions/{action.pk}/modifier/",
         "/aide/chiffres/",
         "/comptes/password_change/",
+        "/partenaires/",
+        "/partenaires/?type=institutional&pacte=pti-2022-2025&q=e",
+        f"/partenaires/{partner.pk}/",
     ]
     staff = [
         "/pactes/pti-2022-2025/tableau-de-bord/?annee=2024",
@@ -64,6 +68,9 @@ def pages():
         "/pactes/pti-2022-2025/campagnes/2025/",
         "/import/pacte/",
         "/journal/",
+        "/partenaires/nouveau/",
+        f"/partenaires/{partner.pk}/modifier/",
+        "/partenaires/fusionner/",
     ]
     return [("referent", url) for url in referent] + [("agent", url) for url in staff]
 

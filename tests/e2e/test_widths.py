@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from actions.models import Action
+from actions.models import Action, Partner
 from pilotage.demo.accounts import DEMO_PASSWORD
 from pilotage.models import Copil
 from tests.e2e.conftest import login
@@ -25,6 +25,7 @@ def demo():
 
 
 def pages_of(role, action, copil):
+    partner = Partner.objects.filter(action_roles__isnull=False).order_by("name").first()
     common = [
         "/",
         "/mes-actions/",
@@ -45,6 +46,9 @@ def pages_of(role, action, copil):
         "/pactes/pti-2022-2025/campagnes/2025/",
         "/aide/chiffres/",
         "/comptes/password_change/",
+        "/partenaires/",
+        "/partenaires/?type=institutional&pacte=pti-2022-2025",
+        f"/partenaires/{partner.pk}/",
     ]
     if role == "referent":
         return common + [f"/actions/{action.pk}/compte-rendu/2025/", f"/actions/{action.pk}/modifier/"]
@@ -54,6 +58,9 @@ def pages_of(role, action, copil):
             f"/copils/{copil.pk}/modifier/",
             "/import/pacte/",
             "/journal/",
+            "/partenaires/nouveau/",
+            f"/partenaires/{partner.pk}/modifier/",
+            "/partenaires/fusionner/",
         ]
     return common
 
