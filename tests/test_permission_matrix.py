@@ -8,6 +8,7 @@ Classes:
 - READ: any signed-in user (the whole pacte is transparent to its referents and the COPIL);
 - EDIT_ACTION: staff, administrators, the action's referents and the thematic referents of its axe;
 - STAFF: département staff and administrators (COPILs, decisions, bilans, campaigns, imports, journal);
+- DECISION_OWNER: staff, administrators and the owner of the decision (its follow-up and status);
 - ADMIN: administrators only (the Django admin).
 Each route is requested with GET, or with POST when it only answers POST (an empty form: the permission is
 checked before the input).
@@ -27,6 +28,7 @@ from pilotage.factories import CopilFactory, DecisionFactory
 from pti.factories import UserFactory
 
 PUBLIC, READ, EDIT_ACTION, STAFF, ADMIN = "public", "read", "edit_action", "staff", "admin"
+DECISION_OWNER = "decision_owner"
 ROLES = ["anonymous", "referent", "thematic", "other_referent", "copil", "staff", "administrator"]
 ALLOWED = {
     PUBLIC: set(ROLES),
@@ -34,6 +36,7 @@ ALLOWED = {
     EDIT_ACTION: {"referent", "thematic", "staff", "administrator"},
     STAFF: {"staff", "administrator"},
     ADMIN: {"administrator"},
+    DECISION_OWNER: {"referent", "staff", "administrator"},
 }
 
 # route name -> (class, object the route is about, method)
@@ -86,6 +89,7 @@ ROUTES = {
     "pilotage:dossier_print": (READ, "copil", "GET"),
     "pilotage:decision_list": (READ, None, "GET"),
     "pilotage:decision_edit": (STAFF, "decision", "GET"),
+    "pilotage:decision_follow_up": (DECISION_OWNER, "owned_decision", "GET"),
     "bilans:list": (READ, None, "GET"),
     "bilans:detail": (READ, "bilan", "GET"),
     "bilans:progress": (READ, "bilan", "GET"),
@@ -177,6 +181,7 @@ def world(db):
     partner = PartnerFactory(name="France Travail")
     copil = CopilFactory(pacte=pacte)
     decision = DecisionFactory(copil=copil)
+    owned_decision = DecisionFactory(copil=copil, owner=users["referent"])
     bilan = BilanFactory(pacte=pacte, year=2024)
     objects = {
         "pacte": {"slug": pacte.slug},
@@ -192,6 +197,7 @@ def world(db):
         "partner": {"pk": partner.pk},
         "copil": {"pk": copil.pk},
         "decision": {"pk": decision.pk},
+        "owned_decision": {"pk": owned_decision.pk},
         "bilan": {"slug": pacte.slug, "year": 2024},
         "bilan_pk": {"pk": bilan.pk},
         "reset": {"uidb64": "MQ", "token": "jeton-invalide"},
