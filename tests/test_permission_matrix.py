@@ -14,6 +14,8 @@ Each route is requested with GET, or with POST when it only answers POST (an emp
 checked before the input).
 """
 
+import datetime
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.signals import request_finished
@@ -24,6 +26,7 @@ from actions.factories import ActionFactory, IndicatorFactory, PartnerFactory, P
 from actions.models import ReportDocument
 from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
 from bilans.factories import BilanFactory
+from bilans.models import ReportingCampaign
 from pilotage.factories import CopilFactory, DecisionFactory
 from pti.factories import UserFactory
 
@@ -100,6 +103,7 @@ ROUTES = {
     "bilans:reject": (STAFF, "bilan", "POST"),
     "bilans:pdf": (READ, "bilan", "GET"),
     "bilans:campaign": (READ, "bilan", "GET"),
+    "bilans:campaign_reminders": (STAFF, "bilan", "GET"),
     # The API: same rule; anonymous callers get 401.
     "v1:api-root": (READ, None, "GET"),
     "v1:schema": (READ, None, "GET"),
@@ -183,6 +187,7 @@ def world(db):
     decision = DecisionFactory(copil=copil)
     owned_decision = DecisionFactory(copil=copil, owner=users["referent"])
     bilan = BilanFactory(pacte=pacte, year=2024)
+    ReportingCampaign.objects.create(pacte=pacte, year=2024, deadline=datetime.date(2025, 1, 31))
     objects = {
         "pacte": {"slug": pacte.slug},
         "api_pacte": {"slug": pacte.slug},
@@ -265,6 +270,8 @@ def test_the_django_admin_is_for_administrators_only(client, world):
         reverse("admin:index"),
         reverse("admin:actions_action_changelist"),
         reverse("admin:pti_user_changelist"),
+        reverse("admin:bilans_reportingcampaign_changelist"),
+        reverse("admin:bilans_reminder_changelist"),
     ]:
         for role in ROLES:
             response = request_as(client, role, users, "GET", url)
