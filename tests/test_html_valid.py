@@ -15,7 +15,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from actions.models import Action
-from pilotage.models import Copil
+from pilotage.models import Copil, Decision
 from pti.models import User
 
 
@@ -32,6 +32,7 @@ def pages():
     """(user, url) of every main page, on the demo data."""
     action = Action.objects.filter(pacte__slug="pti-2022-2025", referents__username="referent").order_by("sort_key")[0]
     copil = Copil.objects.filter(pacte__slug="pti-2022-2025").order_by("-date").first()
+    owned = Decision.objects.filter(status="open", owner__isnull=False).select_related("owner").order_by("pk").first()
     referent = [
         "/",
         "/mes-actions/",
@@ -62,10 +63,18 @@ def pages():
         "/bilans/",
         "/bilans/pti-2022-2025/2024/",
         "/pactes/pti-2022-2025/campagnes/2025/",
+        "/pactes/pti-2022-2025/campagnes/2025/relances/",
+        f"/decisions/{owned.pk}/suivi/?next=decisions",
         "/import/pacte/",
         "/journal/",
     ]
-    return [("referent", url) for url in referent] + [("agent", url) for url in staff]
+    # The owner of a decision: his follow-up forms on /mes-actions/ and his links on /decisions/.
+    owner = ["/mes-actions/", "/decisions/", f"/decisions/{owned.pk}/suivi/?next=mes-actions"]
+    return (
+        [("referent", url) for url in referent]
+        + [("agent", url) for url in staff]
+        + [(owned.owner.username, url) for url in owner]
+    )
 
 
 @pytest.fixture(scope="module")
