@@ -367,3 +367,17 @@ def test_a_closed_year_campaign_is_read_only_in_the_admin(client, administrator,
     assert response.status_code == 403
     campaign.refresh_from_db()
     assert campaign.deadline == DEADLINE
+
+
+def test_without_a_worker_nothing_is_sent_and_staff_are_told(client, staff, campaign, monkeypatch):
+    from bilans import services
+
+    def no_broker():
+        raise services.JobUnavailable("broker")
+
+    monkeypatch.setattr(services, "ensure_broker", no_broker)
+    client.force_login(staff)
+    response = client.post(reminders_url(campaign), {"confirmed": "1"})
+    assert response.status_code == 302
+    assert "aucune relance n'est partie" in text(client.get(response["Location"]))
+    assert mail.outbox == [] and not Reminder.objects.exists()
