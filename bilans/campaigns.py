@@ -225,7 +225,7 @@ def reminders_now(campaign, today=None):
     """What "Envoyer les relances maintenant" sends on `today`, for the staff's preview and for the task alike:
     `recipients`, each referent who gets a reminder with the reports it lists (those still owed and not yet
     reminded of today); `already`, those reminded today of everything they owe; `unreachable`, those without an
-    e-mail address or whose account is closed. Five queries whatever the number of referents."""
+    e-mail address or whose account is closed. The same few queries whatever the number of referents."""
     today = today or timezone.localdate()
     reminded = reminded_today(campaign, today)
     recipients, already, unreachable = [], [], []
@@ -255,12 +255,13 @@ def reminders_now(campaign, today=None):
 def queue_reminders_now(campaign, user):
     """Queue the sending (bilans.tasks.send_reminders_now) once the current transaction commits; at once, in
     the request, on the embedded default (no broker: eager tasks). Raise JobUnavailable if no worker can
-    take it."""
+    take it. A broker lost between the check and the publication is logged (robust): nothing was sent, and the
+    campaign page shows no new reminder."""
     from bilans import tasks
     from bilans.services import ensure_broker
 
     ensure_broker()
-    transaction.on_commit(lambda: tasks.send_reminders_now.delay(campaign.pk, user.pk))
+    transaction.on_commit(lambda: tasks.send_reminders_now.delay(campaign.pk, user.pk), robust=True)
 
 
 def send_reminders_now(campaign_id, sent_by_id=None, today=None):
