@@ -1,11 +1,13 @@
 import json
 
 from django.contrib import admin
+from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from bilans.enums import BilanStatus
-from bilans.models import Bilan, BilanTransition
+from bilans.models import Bilan, BilanTransition, Reminder, ReportingCampaign
 from pti.admin import VersionedAdminMixin
 
 # Everything the workflow (bilans.workflow.transition) and the generation task write: never by hand.
@@ -112,6 +114,112 @@ class BilanTransitionAdmin(admin.ModelAdmin):
     search_fields = ("bilan__pacte__title", "note", "user__username", "user__last_name")
     ordering = ("-at", "-pk")
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _listed_actions(reminder):
+    return ", ".join(str(item.get("number", "?")) for item in reminder.actions or () if isinstance(item, dict)) or "—"
+
+
+class ReminderInline(admin.TabularInline):
+    """The campaign's reminders, as sent: read-only."""
+
+    model = Reminder
+    fields = ("sent_at", "recipient", "email", "kind", "sent_by", "listed_actions")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-sent_at", "pk")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recipient", "sent_by")
+
+    @admin.display(description=_("actions listées"))
+    def listed_actions(self, obj):
+        return _listed_actions(obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportingCampaign)
+class ReportingCampaignAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    """The deadline and the reminder days may be corrected here, as on the campaign page; who opened it and the
+    reminders sent are history: read-only. A campaign whose year is closed is read-only, and one with reminders
+    cannot be deleted (its reminders cannot)."""
+
+    list_display = ("__str__", "pacte", "year", "deadline", "reminder_days_before", "reminder_days_after", "sent")
+    list_filter = ("pacte", "year")
+    list_select_related = ("pacte", "opened_by")
+    search_fields = ("pacte__title",)
+    ordering = ("-year", "pacte")
+    autocomplete_fields = ("pacte",)
+    fields = ("pacte", "year", "deadline", "reminder_days_before", "reminder_days_after", "opened_by", "opened_at")
+    readonly_fields = ("opened_by", "opened_at")
+    inlines = [ReminderInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(reminder_count=Count("reminders"))
+
+    @admin.display(description=_("relances envoyées"), ordering="reminder_count")
+    def sent(self, obj):
+        return obj.reminder_count
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            # Its reminders were sent for this pacte and year.
+            return ("pacte", "year", "opened_by", "opened_at")
+        return self.readonly_fields
+
+    def _closed(self, obj):
+        return obj is not None and obj.pacte.closure(obj.year) is not None
+
+    def has_change_permission(self, request, obj=None):
+        if self._closed(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._closed(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.opened_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The log of the reminders e-mailed to referents (by the beat or by staff): read-only."""
+
+    list_display = ("sent_at", "campaign", "recipient", "email", "kind", "sent_by", "listed_actions")
+    list_filter = ("kind", "campaign__pacte", "campaign__year")
+    list_select_related = ("campaign__pacte", "recipient", "sent_by")
+    search_fields = ("recipient__username", "recipient__last_name", "email", "campaign__pacte__title")
+    ordering = ("-sent_at", "-pk")
+    date_hierarchy = "sent_at"
+    fields = ("campaign", "recipient", "email", "kind", "sent_at", "sent_by", "listed_actions")
+    readonly_fields = fields
+
+    @admin.display(description=_("actions listées"))
+    def listed_actions(self, obj):
+        return _listed_actions(obj)
 
     def has_add_permission(self, request):
         return False

@@ -4,7 +4,9 @@ The referents of an action are its named referents; an action without any is the
 thematic referents. A report is owed by every action due for the year (actions.figures.due_q) until it is
 submitted: a draft is still owed. Each referent whose reports are owed gets one reminder a configurable number
 of days before the deadline and one more after it; every reminder is recorded (`Reminder`, unique per campaign,
-recipient and kind), so that no run of the beat task, however many, sends one twice.
+recipient and kind), so that no run of the beat task, however many, sends one twice. Staff may also send the
+reminders at once from the campaign page (`reminders_now`, previewed, then sent by a task); whatever sends them,
+no report is reminded of twice the same day to the same referent.
 """
 
 import datetime
@@ -150,8 +152,49 @@ def send_reminders(today=None):
     return sent
 
 
+def reminded_today(campaign, today, user=None):
+    """{recipient id: {action ids}}: the reports each referent was reminded of on `today` (any kind of
+    reminder), so that none is reminded twice the same day."""
+    rows = Reminder.objects.filter(campaign=campaign, sent_at__date=today)
+    if user is not None:
+        rows = rows.filter(recipient=user)
+    reminded = defaultdict(set)
+    for recipient_id, actions in rows.values_list("recipient_id", "actions"):
+        reminded[recipient_id].update(item.get("id") for item in actions or () if isinstance(item, dict))
+    return reminded
+
+
+def _remind(campaign, user, actions, kind, today, sent_by_id=None):
+    """Record and send one reminder, under the campaign's lock; False if there is nothing left to send: a
+    scheduled kind already sent, or every report already reminded of today. The mail is sent inside the
+    transaction: if it cannot be sent, the reminder is not recorded and the next run tries again."""
+    with transaction.atomic():
+        # One at a time per campaign, so two runs at once cannot both send.
+        ReportingCampaign.objects.select_for_update().get(pk=campaign.pk)
+        if (
+            kind != ReminderKind.MANUAL
+            and Reminder.objects.filter(campaign=campaign, recipient=user, kind=kind).exists()
+        ):
+            return False
+        done = reminded_today(campaign, today, user)[user.pk]
+        actions = [a for a in actions if a.pk not in done]
+        if not actions:
+            return False
+        Reminder.objects.create(
+            campaign=campaign,
+            recipient=user,
+            kind=kind,
+            email=user.email,
+            sent_by_id=sent_by_id,
+            actions=[{"number": a.number, "title": a.title, "state": a.report_state, "id": a.pk} for a in actions],
+        )
+        _reminder_email(campaign, kind, user, actions, today).send()
+    return True
+
+
 def send_campaign_reminders(campaign, kind, today=None):
-    """Send the `kind` reminder to each referent of `campaign` who still owes reports and has not had it."""
+    """Send the `kind` reminder to each referent of `campaign` who still owes reports and has not had it (nor,
+    today, one about the same reports)."""
     today = today or timezone.localdate()
     already = set(Reminder.objects.filter(campaign=campaign, kind=kind).values_list("recipient_id", flat=True))
     sent = 0
@@ -159,23 +202,8 @@ def send_campaign_reminders(campaign, kind, today=None):
         if user.pk in already or not user.is_active or not user.email:
             continue
         try:
-            with transaction.atomic():
-                # One at a time per campaign, so two runs at once cannot both send.
-                ReportingCampaign.objects.select_for_update().get(pk=campaign.pk)
-                if Reminder.objects.filter(campaign=campaign, recipient=user, kind=kind).exists():
-                    continue
-                Reminder.objects.create(
-                    campaign=campaign,
-                    recipient=user,
-                    kind=kind,
-                    email=user.email,
-                    actions=[
-                        {"number": a.number, "title": a.title, "state": a.report_state, "id": a.pk} for a in actions
-                    ],
-                )
-                # Inside the transaction: if the mail cannot be sent, the reminder is not recorded and the next run
-                # tries again.
-                _reminder_email(campaign, kind, user, actions).send()
+            if not _remind(campaign, user, actions, kind, today):
+                continue
         except IntegrityError:
             continue
         except Exception:  # noqa: BLE001 - one unreachable address must not stop the others
@@ -185,17 +213,92 @@ def send_campaign_reminders(campaign, kind, today=None):
     return sent
 
 
+# --- "Envoyer les relances maintenant" ----------------------------------------------------------------------
+
+
+def _by_name(row):
+    user = row["user"]
+    return (user.last_name.lower(), user.first_name.lower(), user.username)
+
+
+def reminders_now(campaign, today=None):
+    """What "Envoyer les relances maintenant" sends on `today`, for the staff's preview and for the task alike:
+    `recipients`, each referent who gets a reminder with the reports it lists (those still owed and not yet
+    reminded of today); `already`, those reminded today of everything they owe; `unreachable`, those without an
+    e-mail address or whose account is closed. The same few queries whatever the number of referents."""
+    today = today or timezone.localdate()
+    reminded = reminded_today(campaign, today)
+    recipients, already, unreachable = [], [], []
+    for user, actions in pending_by_referent(campaign, today).items():
+        done = reminded.get(user.pk, set())
+        row = {
+            "user": user,
+            "actions": [a for a in actions if a.pk not in done],
+            "reminded": [a for a in actions if a.pk in done],
+        }
+        if not user.is_active or not user.email:
+            unreachable.append(row)
+        elif not row["actions"]:
+            already.append(row)
+        else:
+            recipients.append(row)
+    return {
+        "recipients": sorted(recipients, key=_by_name),
+        "already": sorted(already, key=_by_name),
+        "unreachable": sorted(unreachable, key=_by_name),
+        "deadline": campaign.deadline,
+        "after": today > campaign.deadline,
+        "today": today,
+    }
+
+
+def queue_reminders_now(campaign, user):
+    """Queue the sending (bilans.tasks.send_reminders_now) once the current transaction commits; at once, in
+    the request, on the embedded default (no broker: eager tasks). Raise JobUnavailable if no worker can
+    take it. A broker lost between the check and the publication is logged (robust): nothing was sent, and the
+    campaign page shows no new reminder."""
+    from bilans import tasks
+    from bilans.services import ensure_broker
+
+    ensure_broker()
+    transaction.on_commit(lambda: tasks.send_reminders_now.delay(campaign.pk, user.pk), robust=True)
+
+
+def send_reminders_now(campaign_id, sent_by_id=None, today=None):
+    """Send the reminders of `reminders_now` (run by the task). Safe to run twice: a report already reminded of
+    today is not again. Nothing once the campaign's year is closed. Return how many were sent."""
+    today = today or timezone.localdate()
+    campaign = ReportingCampaign.objects.select_related("pacte").filter(pk=campaign_id).first()
+    if campaign is None or campaign.pacte.closure(campaign.year) is not None:
+        return 0
+    sent = 0
+    for row in reminders_now(campaign, today)["recipients"]:
+        try:
+            if not _remind(campaign, row["user"], row["actions"], ReminderKind.MANUAL, today, sent_by_id):
+                continue
+        except Exception:  # noqa: BLE001 - one unreachable address must not stop the others
+            logger.exception("Campaign %s: reminder to user %s could not be sent", campaign.pk, row["user"].pk)
+            continue
+        sent += 1
+    return sent
+
+
 def _email(subject, template, context, to):
     return templated_email(subject, f"bilans/emails/{template}", context, to)
 
 
-def _reminder_email(campaign, kind, user, actions):
+def _reminder_email(campaign, kind, user, actions, today=None):
+    # A reminder sent by staff reads as the beat's of the same day would: before or after the deadline.
+    if kind == ReminderKind.MANUAL:
+        after = (today or timezone.localdate()) > campaign.deadline
+    else:
+        after = kind == ReminderKind.AFTER
     context = {
         "user": user,
         "campaign": campaign,
         "pacte": campaign.pacte,
         "year": campaign.year,
-        "after": kind == ReminderKind.AFTER,
+        "after": after,
         "actions": [
             {
                 "number": a.number,
@@ -208,7 +311,7 @@ def _reminder_email(campaign, kind, user, actions):
         "my_actions_url": absolute_url(reverse("actions:my_actions")),
     }
     deadline = long_date(campaign.deadline)
-    if kind == ReminderKind.AFTER:
+    if after:
         subject = _("Comptes rendus %(year)s en retard – date limite du %(deadline)s dépassée") % {
             "year": campaign.year,
             "deadline": deadline,

@@ -26,3 +26,6 @@ class GenerationStep(models.TextChoices):
 class ReminderKind(models.TextChoices):
     BEFORE = "before", _("avant l'échéance")
     AFTER = "after", _("après l'échéance")
+    # Sent by staff from the campaign page ("Envoyer les relances maintenant"): any day, never twice the same
+    # day for the same report.
+    MANUAL = "manual", _("envoyée par un agent")

@@ -207,7 +207,9 @@ class ReportingCampaign(models.Model):
 
 
 class Reminder(models.Model):
-    """One e-mail sent to a referent about his missing reports: at most one of each kind per campaign."""
+    """One e-mail sent to a referent about his missing reports: at most one before and one after the deadline
+    per campaign (the beat's), and those staff send from the campaign page (`sent_by`), never twice the same day
+    for the same report (bilans.campaigns)."""
 
     campaign = models.ForeignKey(
         ReportingCampaign, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("campagne")
@@ -219,13 +221,25 @@ class Reminder(models.Model):
     email = models.EmailField(_("adresse"))
     actions = models.JSONField(_("actions listées"), default=list)
     sent_at = models.DateTimeField(_("envoyée le"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("envoyée par"),
+    )
 
     class Meta:
         verbose_name = _("relance")
         verbose_name_plural = _("relances")
         ordering = ["-sent_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "recipient", "kind"], name="reminder_once_per_kind"),
+            models.UniqueConstraint(
+                fields=["campaign", "recipient", "kind"],
+                condition=Q(kind__in=["before", "after"]),
+                name="reminder_once_per_kind",
+            ),
             models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"),
         ]
 

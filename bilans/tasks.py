@@ -51,3 +51,10 @@ def send_campaign_reminders():
 def notify_new_referents(action_id, user_ids):
     """Tell the users newly named referents of the action."""
     return campaigns.notify_new_referents(action_id, user_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3, retry_backoff=30)
+def send_reminders_now(campaign_id, sent_by_id=None):
+    """Staff's "Envoyer les relances maintenant": the campaign's reminders, at once. Safe to run twice: no report
+    is reminded of twice the same day."""
+    return campaigns.send_reminders_now(campaign_id, sent_by_id)

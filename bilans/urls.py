@@ -15,4 +15,5 @@ urlpatterns = [
     path("bilans/<slug:slug>/<int:year>/rejeter/", views.bilan_reject, name="reject"),
     path("bilans/<slug:slug>/<int:year>/pdf/", views.bilan_pdf, name="pdf"),
     path("pactes/<slug:slug>/campagnes/<int:year>/", views.campaign, name="campaign"),
+    path("pactes/<slug:slug>/campagnes/<int:year>/relances/", views.campaign_reminders, name="campaign_reminders"),
 ]

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.services import reporting_year
@@ -389,8 +390,74 @@ def campaign(request, slug, year):
     return render(request, "bilans/campaign.html", context, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+def campaign_reminders(request, slug, year):
+    """ "Envoyer les relances maintenant": who gets which reminder today (the preview), then, once confirmed, the
+    sending, by a task queued after the commit; each reminder is recorded, none twice the same day."""
+    pacte = _pacte_year(slug, year)
+    if not access.can_manage_bilans(request.user):
+        raise PermissionDenied(_("Seuls les agents du Département relancent les référents."))
+    campaign = get_object_or_404(ReportingCampaign.objects.select_related("pacte"), pacte=pacte, year=year)
+    closure = pacte.closure(year)
+    if request.method == "POST" and closure is not None:
+        raise PermissionDenied(closure.message)
+    preview = campaigns.reminders_now(campaign)
+    count = len(preview["recipients"])
+    if request.method == "POST" and confirm.is_confirmed(request):
+        if not count:
+            messages.info(
+                request,
+                _(
+                    "Aucune relance à envoyer aujourd'hui : chaque compte rendu attendu a déjà été rappelé "
+                    "aujourd'hui à son référent, ou tout est transmis."
+                ),
+            )
+            return redirect("bilans:campaign", slug=slug, year=year)
+        try:
+            with transaction.atomic():
+                campaigns.queue_reminders_now(campaign, request.user)
+        except services.JobUnavailable:
+            messages.error(
+                request,
+                _(
+                    "L'envoi des courriels en arrière-plan est indisponible pour le moment : aucune relance n'est "
+                    "partie. Réessayez dans quelques minutes ; si le problème persiste, prévenez l'administrateur."
+                ),
+            )
+            return redirect("bilans:campaign", slug=slug, year=year)
+        messages.success(
+            request,
+            ngettext(
+                "La relance de %(count)s référent part maintenant (date limite du %(deadline)s) ; elle apparaît "
+                "dans « Relances envoyées » une fois envoyée.",
+                "Les relances de %(count)s référents partent maintenant (date limite du %(deadline)s) ; elles "
+                "apparaissent dans « Relances envoyées » une fois envoyées.",
+                count,
+            )
+            % {"count": count, "deadline": long_date(campaign.deadline)},
+        )
+        return redirect("bilans:campaign", slug=slug, year=year)
+    return render(
+        request,
+        "bilans/campaign_reminders.html",
+        {
+            "pacte": pacte,
+            "year": year,
+            "campaign": campaign,
+            "preview": preview,
+            "count": count,
+            "closure": closure,
+            "cancel_url": reverse("bilans:campaign", args=[slug, year]),
+            "button": ngettext(
+                "Envoyer la relance à %(count)s référent", "Envoyer les relances à %(count)s référents", count
+            )
+            % {"count": count},
+        },
+    )
+
+
 def _reminders():
-    return Reminder.objects.select_related("recipient").order_by("-sent_at", "pk")
+    return Reminder.objects.select_related("recipient", "sent_by").order_by("-sent_at", "pk")
 
 
 def _save_campaign(pacte, year, campaign, form, user):

@@ -197,3 +197,26 @@ class DecisionForm(VersionedForm, forms.ModelForm):
 
     def decision_data(self):
         return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class DecisionFollowUpForm(VersionedForm, forms.ModelForm):
+    """What the owner of a decision updates himself: where it stands and its status (from /mes-actions/ or
+    /decisions/). The rest of the decision is staff's (DecisionForm)."""
+
+    version = VersionField()
+
+    class Meta:
+        model = Decision
+        fields = ["status", "follow_up"]
+        widgets = {"follow_up": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"follow_up": _("Où en est la décision : ce qui a été fait, ce qui reste à faire.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        capitalise_choices(self, "status")
+        limit_length(self, "follow_up")
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def decision_data(self):
+        return {name: self.cleaned_data[name] for name in self._meta.fields}

@@ -89,6 +89,16 @@ def update_decision(decision, data, expected_version):
     return locked
 
 
+# What the owner of a decision may change himself (pti.access.can_follow_up_decision); staff change the rest.
+FOLLOW_UP_FIELDS = ("status", "follow_up")
+
+
+def follow_up_decision(decision, data, expected_version):
+    """The owner's update: only the follow-up and the status are written, whatever else `data` holds; same
+    version check, history and closure date as any edit."""
+    return update_decision(decision, {name: data[name] for name in FOLLOW_UP_FIELDS if name in data}, expected_version)
+
+
 # --- dossier COPIL -------------------------------------------------------------------------------------
 
 DOSSIER_TEMPLATE = "pilotage/dossier.html"

@@ -18,4 +18,5 @@ urlpatterns = [
     path("copils/<int:pk>/dossier/", views.dossier_print, name="dossier_print"),
     path("decisions/", views.decision_list, name="decision_list"),
     path("decisions/<int:pk>/modifier/", views.decision_edit, name="decision_edit"),
+    path("decisions/<int:pk>/suivi/", views.decision_follow_up, name="decision_follow_up"),
 ]

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from axes.models import Pacte
 from pilotage import dashboard, services
 from pilotage.enums import DecisionStatus
 from pilotage.filters import DecisionFilter, late_first
-from pilotage.forms import CopilForm, DecisionForm, YearForm
+from pilotage.forms import CopilForm, DecisionFollowUpForm, DecisionForm, YearForm
 from pilotage.models import Copil, Decision, decision_late_q
 from pti import access, confirm
 from pti.concurrency import ConflictError
@@ -257,7 +258,7 @@ def copil_edit(request, pk):
 # --- decisions -----------------------------------------------------------------------------------------
 
 
-def _confirm_closing(request, decision, form):
+def _confirm_closing(request, decision, form, cancel_url=None):
     """Closing a decision asks once: it leaves the open decisions, with today as its closure date."""
     status = DecisionStatus(form.cleaned_data["status"])
     return confirm.confirmation_page(
@@ -276,7 +277,7 @@ def _confirm_closing(request, decision, form):
         if form.cleaned_data["follow_up"]
         else [],
         button=_("Clore la décision"),
-        cancel_url=request.get_full_path(),
+        cancel_url=cancel_url or request.get_full_path(),
     )
 
 
@@ -331,6 +332,67 @@ def decision_edit(request, pk):
     return _decision_form_page(request, form, decision.copil, decision, conflict)
 
 
+# Where an owner's follow-up returns: the page he updated it from (`next`), the decisions' list by default.
+FOLLOW_UP_NEXT = {"mes-actions": "actions:my_actions", "decisions": "pilotage:decision_list"}
+
+
+def _follow_up_next(request):
+    key = (request.POST if request.method == "POST" else request.GET).get("next")
+    return key if key in FOLLOW_UP_NEXT else "decisions"
+
+
+@require_http_methods(["GET", "POST"])
+def decision_follow_up(request, pk):
+    """The owner of a decision (or staff) updates where it stands and its status; closing it asks first."""
+    decision = get_object_or_404(Decision.objects.select_related("copil__pacte", "action", "owner"), pk=pk)
+    if not access.can_follow_up_decision(request.user, decision):
+        raise PermissionDenied(
+            _("Seuls le responsable de la décision et les agents du Département mettent à jour son suivi.")
+        )
+    next_key = _follow_up_next(request)
+    back = reverse(FOLLOW_UP_NEXT[next_key])
+    conflict = None
+    if request.method == "POST":
+        form = DecisionFollowUpForm(request.POST, instance=Decision.objects.get(pk=decision.pk))
+        if (
+            form.is_valid()
+            and services.closes(decision, form.decision_data())
+            and form.cleaned_data["version"] == decision.version  # a stale save goes straight to its conflict
+            and not confirm.is_confirmed(request)
+        ):
+            return _confirm_closing(request, decision, form, cancel_url=back)
+        if form.is_valid():
+            try:
+                saved = services.follow_up_decision(decision, form.decision_data(), form.cleaned_data["version"])
+            except ConflictError as error:
+                conflict = error
+            else:
+                if services.closes(decision, form.decision_data()):
+                    message = _("La décision est close (%(status)s) ; sa date de clôture est enregistrée.") % {
+                        "status": saved.get_status_display()
+                    }
+                else:
+                    message = _("Le suivi de la décision a été enregistré.")
+                messages.success(request, message)
+                return redirect(back)
+    else:
+        form = DecisionFollowUpForm(instance=decision)
+    return render(
+        request,
+        "pilotage/decision_follow_up.html",
+        {
+            "form": form,
+            "decision": decision,
+            "copil": decision.copil,
+            "pacte": decision.copil.pacte,
+            "conflict": conflict,
+            "next": next_key,
+            "back": back,
+        },
+        status=_status(request, conflict is not None),
+    )
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def decision_list(request):
@@ -350,6 +412,8 @@ def decision_list(request):
             "query": query.urlencode(),
             "today": timezone.localdate(),
             "can_manage": access.can_manage_pilotage(request.user),
+            # The owner of a listed decision updates its follow-up from here (no query: owner_id is read).
+            "follow_up_links": any(access.can_follow_up_decision(request.user, d) for d in page.object_list),
         },
     )
 

@@ -7,6 +7,7 @@ edit all call these functions; nothing else looks at roles.
   thematic referent of, with their yearly reports (until the year's bilan is approved);
 - COPIL member: reads everything, edits nothing;
 - département staff: edits everything, manages COPILs, decisions, bilans, campaigns and the partners' directory;
+- the owner of a COPIL decision (whatever his role): updates its follow-up and status, nothing else of it;
 - administrator: everything staff can do, plus Django's admin and the users.
 """
 
@@ -19,6 +20,7 @@ MANAGE_PILOTAGE = "manage_pilotage"
 MANAGE_BILANS = "manage_bilans"
 MANAGE_PACTES = "manage_pactes"
 MANAGE_PARTNERS = "manage_partners"
+FOLLOW_UP_DECISION = "follow_up_decision"
 ADMINISTER = "administer"
 
 
@@ -107,6 +109,14 @@ def can_manage_partners(user, obj=None):
     return is_staff(user)
 
 
+def can_follow_up_decision(user, decision):
+    """Update a COPIL decision's follow-up and status: its owner (the person named responsible for it), and
+    staff. Only staff change the rest of it (`can_manage_pilotage`)."""
+    if is_staff(user):
+        return True
+    return is_active(user) and decision.owner_id is not None and decision.owner_id == user.pk
+
+
 def editable_actions(user, queryset=None):
     """The actions `user` may edit, as a queryset (for lists and "my actions")."""
     from actions.models import Action
@@ -127,6 +137,7 @@ _RULES = {
     MANAGE_BILANS: can_manage_bilans,
     MANAGE_PACTES: can_manage_pactes,
     MANAGE_PARTNERS: can_manage_partners,
+    FOLLOW_UP_DECISION: lambda user, obj: obj is not None and can_follow_up_decision(user, obj),
     ADMINISTER: lambda user, obj: is_administrator(user),
 }
 

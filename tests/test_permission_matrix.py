@@ -8,10 +8,13 @@ Classes:
 - READ: any signed-in user (the whole pacte is transparent to its referents and the COPIL);
 - EDIT_ACTION: staff, administrators, the action's referents and the thematic referents of its axe;
 - STAFF: département staff and administrators (COPILs, decisions, bilans, campaigns, imports, journal);
+- DECISION_OWNER: staff, administrators and the owner of the decision (its follow-up and status);
 - ADMIN: administrators only (the Django admin).
 Each route is requested with GET, or with POST when it only answers POST (an empty form: the permission is
 checked before the input).
 """
+
+import datetime
 
 import pytest
 from django.core.files.base import ContentFile
@@ -23,10 +26,12 @@ from actions.factories import ActionFactory, IndicatorFactory, PartnerFactory, P
 from actions.models import ReportDocument
 from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
 from bilans.factories import BilanFactory
+from bilans.models import ReportingCampaign
 from pilotage.factories import CopilFactory, DecisionFactory
 from pti.factories import UserFactory
 
 PUBLIC, READ, EDIT_ACTION, STAFF, ADMIN = "public", "read", "edit_action", "staff", "admin"
+DECISION_OWNER = "decision_owner"
 ROLES = ["anonymous", "referent", "thematic", "other_referent", "copil", "staff", "administrator"]
 ALLOWED = {
     PUBLIC: set(ROLES),
@@ -34,6 +39,7 @@ ALLOWED = {
     EDIT_ACTION: {"referent", "thematic", "staff", "administrator"},
     STAFF: {"staff", "administrator"},
     ADMIN: {"administrator"},
+    DECISION_OWNER: {"referent", "staff", "administrator"},
 }
 
 # route name -> (class, object the route is about, method)
@@ -93,6 +99,7 @@ ROUTES = {
     "pilotage:dossier_print": (READ, "copil", "GET"),
     "pilotage:decision_list": (READ, None, "GET"),
     "pilotage:decision_edit": (STAFF, "decision", "GET"),
+    "pilotage:decision_follow_up": (DECISION_OWNER, "owned_decision", "GET"),
     "bilans:list": (READ, None, "GET"),
     "bilans:detail": (READ, "bilan", "GET"),
     "bilans:progress": (READ, "bilan", "GET"),
@@ -103,6 +110,7 @@ ROUTES = {
     "bilans:reject": (STAFF, "bilan", "POST"),
     "bilans:pdf": (READ, "bilan", "GET"),
     "bilans:campaign": (READ, "bilan", "GET"),
+    "bilans:campaign_reminders": (STAFF, "bilan", "GET"),
     # The API: same rule; anonymous callers get 401.
     "v1:api-root": (READ, None, "GET"),
     "v1:schema": (READ, None, "GET"),
@@ -184,7 +192,9 @@ def world(db):
     partner = PartnerFactory(name="France Travail")
     copil = CopilFactory(pacte=pacte)
     decision = DecisionFactory(copil=copil)
+    owned_decision = DecisionFactory(copil=copil, owner=users["referent"])
     bilan = BilanFactory(pacte=pacte, year=2024)
+    ReportingCampaign.objects.create(pacte=pacte, year=2024, deadline=datetime.date(2025, 1, 31))
     objects = {
         "pacte": {"slug": pacte.slug},
         "api_pacte": {"slug": pacte.slug},
@@ -199,6 +209,7 @@ def world(db):
         "partner": {"pk": partner.pk},
         "copil": {"pk": copil.pk},
         "decision": {"pk": decision.pk},
+        "owned_decision": {"pk": owned_decision.pk},
         "bilan": {"slug": pacte.slug, "year": 2024},
         "bilan_pk": {"pk": bilan.pk},
         "reset": {"uidb64": "MQ", "token": "jeton-invalide"},
@@ -266,6 +277,8 @@ def test_the_django_admin_is_for_administrators_only(client, world):
         reverse("admin:index"),
         reverse("admin:actions_action_changelist"),
         reverse("admin:pti_user_changelist"),
+        reverse("admin:bilans_reportingcampaign_changelist"),
+        reverse("admin:bilans_reminder_changelist"),
     ]:
         for role in ROLES:
             response = request_as(client, role, users, "GET", url)

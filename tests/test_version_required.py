@@ -31,7 +31,7 @@ def rows(staff):
     action = ActionFactory(axe=AxeFactory(pacte=pacte, number=1), number="1.1", title="Avant", referents=[staff])
     report = ProgressReportFactory(action=action, year=2024, advances="Avant")
     copil = CopilFactory(pacte=pacte, date=datetime.date(2024, 11, 26), place="Avant")
-    decision = DecisionFactory(copil=copil, text="Avant", due_date=datetime.date(2025, 6, 30))
+    decision = DecisionFactory(copil=copil, text="Avant", follow_up="Avant", due_date=datetime.date(2025, 6, 30))
     bilan = BilanFactory(pacte=pacte, year=2024, introduction="Avant")
     campaign = ReportingCampaign.objects.create(
         pacte=pacte, year=2026, deadline=datetime.date(2099, 1, 31), opened_by=staff
@@ -73,6 +73,11 @@ FORMS = {
         {"text": "Après", "action": "", "owner": "", "due_date": "2025-06-30", "status": "open", "follow_up": ""},
         lambda r: Decision.objects.get(pk=r["decision"].pk).text,
     ),
+    "decision follow-up": (
+        lambda r: reverse("pilotage:decision_follow_up", args=[r["decision"].pk]),
+        {"status": "open", "follow_up": "Après"},
+        lambda r: Decision.objects.get(pk=r["decision"].pk).follow_up,
+    ),
     "bilan texts": (
         lambda r: reverse("bilans:texts", args=[r["pacte"].slug, 2024]),
         {"introduction": "Après", "conclusion": ""},
@@ -89,6 +94,7 @@ BEFORE = {
     "report": "Avant",
     "copil": "Avant",
     "decision": "Avant",
+    "decision follow-up": "Avant",
     "bilan texts": "Avant",
     "campaign": "2099-01-31",
 }

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.enums import DecisionStatus
 from pilotage.filters import late_first
+from pilotage.forms import DecisionFollowUpForm
 from pilotage.models import Decision
 
 register = template.Library()
@@ -95,7 +96,8 @@ def action_url(pk):
 
 @register.inclusion_tag("pilotage/_my_decisions.html", takes_context=True)
 def my_decisions(context):
-    """The open COPIL decisions the current user is responsible for, late first (one query)."""
+    """The open COPIL decisions the current user is responsible for, late first (one query), each with the form
+    that updates its follow-up and status (posted to pilotage:decision_follow_up, back to /mes-actions/)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -105,4 +107,7 @@ def my_decisions(context):
         Decision.objects.filter(owner=user, status=DecisionStatus.OPEN).select_related("copil__pacte", "action"),
         today,
     )
-    return {"decisions": list(decisions), "today": today, "request": request}
+    decisions = list(decisions)
+    for decision in decisions:
+        decision.follow_up_form = DecisionFollowUpForm(instance=decision, auto_id=f"suivi-{decision.pk}-%s")
+    return {"decisions": decisions, "today": today, "request": request, "csrf_token": context.get("csrf_token")}
