@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +28,8 @@ NUMBER_HELP = {
 
 def _number_field(form, kind):
     field = form.fields["number"]
-    field.max_value = NUMBER_MAX
-    field.validators.append(MaxValueValidator(NUMBER_MAX))
+    field.min_value, field.max_value = 1, NUMBER_MAX
+    field.validators += [MinValueValidator(1), MaxValueValidator(NUMBER_MAX)]
     field.widget.attrs.update({"min": 1, "max": NUMBER_MAX})
     field.help_text = NUMBER_HELP[kind]
     field.error_messages["min_value"] = _("Le numéro commence à 1.")
