@@ -15,6 +15,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from actions.models import Action
+from axes.models import Axe, Objectif
 from pilotage.models import Copil
 from pti.models import User
 
@@ -32,6 +33,8 @@ def pages():
     """(user, url) of every main page, on the demo data."""
     action = Action.objects.filter(pacte__slug="pti-2022-2025", referents__username="referent").order_by("sort_key")[0]
     copil = Copil.objects.filter(pacte__slug="pti-2022-2025").order_by("-date").first()
+    axe = Axe.objects.filter(pacte__slug="pti-2022-2025").order_by("number").first()
+    objectif = Objectif.objects.filter(axe=axe).order_by("number").first()
     referent = [
         "/",
         "/mes-actions/",
@@ -64,6 +67,19 @@ def pages():
         "/pactes/pti-2022-2025/campagnes/2025/",
         "/import/pacte/",
         "/journal/",
+        # The plan, built by staff (axes.views).
+        "/",
+        "/pactes/pti-2022-2025/",
+        "/nouveau-pacte/",
+        "/pactes/pti-2022-2025/modifier/",
+        "/pactes/pti-2022-2025/plan/",
+        "/pactes/pti-2017-2021/plan/",
+        "/pactes/pti-2022-2025/axes/ajouter/",
+        f"/axes/{axe.pk}/modifier/",
+        f"/axes/{axe.pk}/supprimer/",
+        f"/axes/{axe.pk}/objectifs/ajouter/",
+        f"/objectifs/{objectif.pk}/modifier/",
+        f"/objectifs/{objectif.pk}/supprimer/",
     ]
     return [("referent", url) for url in referent] + [("agent", url) for url in staff]
 
