@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from axes.closing import ClosedYearError, Closure
 from axes.enums import PacteStatus
 from axes.models import Axe, Objectif, Pacte
+from axes.signals import pacte_years_changing
 from pti.concurrency import lock_version
 from pti.history import acting_user
 
@@ -57,14 +58,19 @@ def _lock_pacte(pacte):
 
 
 def years_refusal(pacte, first_year, last_year):
-    """Why the pacte's years may not become `first_year`-`last_year` (closed years would leave it), or None; as
-    {field: message}, on the bound that would drop them."""
+    """Why the pacte's years may not become `first_year`-`last_year` (closed years, or years the apps above hold
+    data for, would leave it: axes.signals), or None; as {field: message}, on the bound that would drop them."""
     if pacte.pk is None or first_year is None or last_year is None:
         return None
     outside = sorted(
         pacte.closed_years.exclude(year__gte=first_year, year__lte=last_year).values_list("year", flat=True)
     )
     if not outside:
+        for _receiver, refusal in pacte_years_changing.send(
+            sender=Pacte, pacte=pacte, first_year=first_year, last_year=last_year
+        ):
+            if refusal:
+                return {"first_year" if first_year > pacte.first_year else "last_year": refusal}
         return None
     field = "first_year" if outside[0] < first_year else "last_year"
     years = ", ".join(str(year) for year in outside)

@@ -201,3 +201,27 @@ def test_referents_and_copil_members_may_not_create_or_edit_pactes(client, reque
     assert client.post(reverse("axes:pacte_edit", args=[pacte.slug]), pacte_data(pacte, title="Non")).status_code == 403
     assert Pacte.objects.get().title == "PTI"
     assert "Modifier le pacte" not in client.get(pacte.get_absolute_url()).content.decode()
+
+
+def test_years_that_hold_reports_or_budgets_stay_in_the_pacte(client, staff):
+    from actions.factories import ActionFactory, ProgressReportFactory
+    from actions.models import ActionBudget
+    from axes.factories import AxeFactory
+
+    pacte = PacteFactory(slug="pti-x", first_year=2022, last_year=2026)
+    action = ActionFactory(axe=AxeFactory(pacte=pacte, number=1), number="1.1")
+    ProgressReportFactory(action=action, year=2025)
+    ActionBudget.objects.create(action=action, year=2026, planned=1000)
+    client.force_login(staff)
+
+    response = client.post(reverse("axes:pacte_edit", args=[pacte.slug]), pacte_data(pacte, last_year=2024))
+
+    assert response.status_code == 400
+    assert (
+        "Les actions du pacte ont des comptes rendus, des indicateurs ou des budgets pour 2025, 2026 : ces années "
+        "doivent rester dans les années du pacte." in response.content.decode().replace("&#x27;", "'")
+    )
+    pacte.refresh_from_db()
+    assert pacte.last_year == 2026
+    ok = client.post(reverse("axes:pacte_edit", args=[pacte.slug]), pacte_data(pacte, first_year=2023))
+    assert ok.status_code == 302
