@@ -15,6 +15,7 @@ are closed (bilan approved) cannot leave the pacte's years.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -184,6 +185,18 @@ def _renumber(model, moves, reason):
             obj.save(update_fields=["number", "version"])
 
 
+def _delete(instance):
+    """Delete `instance`; rows that still point at it (an action whose objective belongs to this axe while the action
+    sits in another one, say) refuse it, with a sentence rather than an error page."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except (ProtectedError, RestrictedError):
+        raise NotEmpty(
+            _("Des actions y sont encore rattachées : rattachez-les d'abord ailleurs, puis supprimez-le.")
+        ) from None
+
+
 # --- axes ------------------------------------------------------------------------------------------------
 
 
@@ -276,7 +289,7 @@ def delete_axe(axe, user, expected_version):
         axes = _locked_axes(pacte)
         changes = numbers_after_removal({pk: a.number for pk, a in axes.items()}, locked.pk)
         number = locked.number
-        locked.delete()
+        _delete(locked)
         _renumber(
             Axe,
             [(axes[pk], n) for pk, n in changes.items()],
@@ -391,7 +404,7 @@ def delete_objectif(objectif, user, expected_version):
         objectifs = _locked_objectifs(locked.axe_id)
         changes = numbers_after_removal({pk: o.number for pk, o in objectifs.items()}, locked.pk)
         code = locked.code
-        locked.delete()
+        _delete(locked)
         _renumber(
             Objectif,
             [(objectifs[pk], n) for pk, n in changes.items()],

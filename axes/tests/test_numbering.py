@@ -130,3 +130,17 @@ def test_a_shift_past_999_is_refused_and_nothing_moves(staff_user):
 
     assert refused.value.message_dict == {"number": ["Ce décalage porterait l'axe « B » au-delà du numéro 999."]}
     assert numbers(pacte) == [("A", 998), ("B", 999)]
+
+
+@pytest.mark.django_db
+def test_an_axe_whose_objective_holds_an_action_of_another_axe_is_not_deleted(staff_user):
+    pacte = PacteFactory(slug="pti-num")
+    one, two = AxeFactory(pacte=pacte, number=1), AxeFactory(pacte=pacte, number=2)
+    objectif = ObjectifFactory(axe=two, number=1)
+    action = ActionFactory(axe=one, number="1.1")
+    type(action).objects.filter(pk=action.pk).update(objectif=objectif)  # inconsistent data, as an old import left it
+
+    with pytest.raises(services.NotEmpty):
+        services.delete_axe(two, staff_user, expected_version=1)
+
+    assert Axe.objects.filter(pacte=pacte).count() == 2 and Objectif.objects.filter(pk=objectif.pk).exists()

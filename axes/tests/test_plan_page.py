@@ -53,3 +53,26 @@ def test_the_pacte_page_links_staff_to_the_plan(client, staff, referent):
     assert 'href="/pactes/pti-plan/plan/"' in client.get(pacte.get_absolute_url()).content.decode()
     client.force_login(referent)
     assert 'href="/pactes/pti-plan/plan/"' not in client.get(pacte.get_absolute_url()).content.decode()
+
+
+def test_the_forms_keep_their_number_of_queries_as_the_plan_grows(client, staff):
+    pacte = PacteFactory(slug="pti-plan")
+    axe = add_axe(pacte, 1)
+    objectif = axe.objectifs.first()
+    client.force_login(staff)
+    urls = [
+        reverse("axes:pacte_edit", args=[pacte.slug]),
+        reverse("axes:axe_create", args=[pacte.slug]),
+        reverse("axes:axe_edit", args=[axe.pk]),
+        reverse("axes:axe_delete", args=[axe.pk]),
+        reverse("axes:objectif_create", args=[axe.pk]),
+        reverse("axes:objectif_edit", args=[objectif.pk]),
+        reverse("axes:objectif_delete", args=[objectif.pk]),
+    ]
+    before = [queries(client, url) for url in urls]
+    for number in (2, 3, 4):
+        add_axe(pacte, number)
+    for n in (3, 4, 5):
+        ObjectifFactory(axe=axe, number=n)
+    axe.thematic_referents.add(UserFactory(), UserFactory())
+    assert [queries(client, url) for url in urls] == before
