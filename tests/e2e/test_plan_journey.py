@@ -78,3 +78,35 @@ def test_the_plan_page_holds_at_360_px(page, live_server):
     for path in ("/pactes/pti-etroit/plan/", "/pactes/pti-etroit/axes/ajouter/", "/pactes/pti-etroit/modifier/"):
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+
+
+def test_the_plan_pages_have_no_blocking_accessibility_violation(page, live_server):
+    from actions.factories import ActionFactory
+    from tests.e2e.test_accessibility import assert_accessible
+
+    UserFactory(username="sophie", staff=True)
+    UserFactory(username="ines", first_name="Inès", last_name="Morel")
+    pacte = Pacte.objects.create(
+        slug="pti-a11y", title="PTI", territory="Haute-Vienne", first_year=2026, last_year=2030
+    )
+    axe = Axe.objects.create(pacte=pacte, number=1, title="Emploi")
+    objectif = Objectif.objects.create(axe=axe, number=1, text="Accompagner")
+    Objectif.objects.create(axe=axe, number=2, text="Former")
+    ActionFactory(axe=axe, objectif=objectif, number="1.1")
+    login(page, live_server, "sophie", DEFAULT_PASSWORD)
+    for label, path in [
+        ("nouveau pacte", "/nouveau-pacte/"),
+        ("modification du pacte", "/pactes/pti-a11y/modifier/"),
+        ("axes et objectifs", "/pactes/pti-a11y/plan/"),
+        ("nouvel axe", "/pactes/pti-a11y/axes/ajouter/"),
+        ("modification d'un axe", f"/axes/{axe.pk}/modifier/"),
+        ("suppression refusée d'un axe", f"/axes/{axe.pk}/supprimer/"),
+        ("nouvel objectif", f"/axes/{axe.pk}/objectifs/ajouter/"),
+        ("modification d'un objectif", f"/objectifs/{objectif.pk}/modifier/"),
+        ("suppression d'un objectif", f"/objectifs/{objectif.pk + 1}/supprimer/"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page, label)
+    page.goto(f"{live_server.url}/pactes/pti-a11y/axes/ajouter/")
+    page.get_by_role("button", name="Créer l'axe").click()  # an empty form: its errors must be accessible too
+    assert_accessible(page, "nouvel axe en erreur")
