@@ -76,3 +76,23 @@ def test_the_forms_keep_their_number_of_queries_as_the_plan_grows(client, staff)
         ObjectifFactory(axe=axe, number=n)
     axe.thematic_referents.add(UserFactory(), UserFactory())
     assert [queries(client, url) for url in urls] == before
+
+
+def test_typed_text_is_escaped_on_the_plan_pages(client, staff):
+    hostile = '<script>alert("x")</script>{{ 7|add:7 }}'
+    pacte = PacteFactory(slug="pti-plan", title=hostile)
+    axe = AxeFactory(pacte=pacte, number=1, title=hostile, description=hostile)
+    objectif = ObjectifFactory(axe=axe, number=1, text=hostile)
+    client.force_login(staff)
+    for url in [
+        reverse("axes:plan", args=[pacte.slug]),
+        reverse("axes:pacte_edit", args=[pacte.slug]),
+        reverse("axes:axe_edit", args=[axe.pk]),
+        reverse("axes:axe_delete", args=[axe.pk]),
+        reverse("axes:objectif_edit", args=[objectif.pk]),
+        reverse("axes:objectif_delete", args=[objectif.pk]),
+    ]:
+        content = client.get(url).content.decode()
+        assert "<script>alert" not in content, url
+        assert "&lt;script&gt;alert" in content, url
+        assert "{{ 7|add:7 }}" in content, url
