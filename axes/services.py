@@ -166,23 +166,27 @@ def _check_range(changes, objects, label):
         )
 
 
-def _renumber(model, moves, reason):
-    """Give each locked row of `moves` ([(instance, number)]) its number, every row through a number out of the
-    way first so that the unique constraint holds at every step; each moved row gets a new version and a history
-    record. The caller's own row (if among them) is left to the caller to save: it is returned with its number set."""
-    moves = [(obj, n) for obj, n in moves if obj.number != n]
-    if not moves:
+def _park(model, rows):
+    """Move `rows` (one UPDATE) above every number of their groups, so that the unique constraint holds while
+    they take their new numbers one by one."""
+    if not rows:
         return
     parent = "pacte_id" if model is Axe else "axe_id"
-    groups = {getattr(obj, parent) for obj, _n in moves}
+    groups = {getattr(obj, parent) for obj in rows}
     offset = (model.objects.filter(**{f"{parent}__in": groups}).aggregate(top=Max("number"))["top"] or 0) + 1
-    model.objects.filter(pk__in=[obj.pk for obj, _n in moves]).update(number=F("number") + offset)
+    model.objects.filter(pk__in=[obj.pk for obj in rows]).update(number=F("number") + offset)
+
+
+def _renumber(model, moves, reason):
+    """Give each locked row of `moves` ([(instance, number)]) its number, through a parked number; each one gets a
+    new version and a history record saying `reason`."""
+    moves = [(obj, n) for obj, n in moves if obj.number != n]
+    _park(model, [obj for obj, _n in moves])
     for obj, number in moves:
         obj.number = number
-        if reason is not None:
-            obj.version += 1
-            obj._change_reason = reason
-            obj.save(update_fields=["number", "version"])
+        obj.version += 1
+        obj._change_reason = reason
+        obj.save(update_fields=["number", "version"])
 
 
 def _delete(instance):
@@ -243,10 +247,8 @@ def update_axe(axe, data, user, expected_version, referents=None):
         _check_range(changes, axes, _axe_label)
         old = locked.number
         shifted = [(axes[pk], n) for pk, n in changes.items() if pk != locked.pk]
-        if shifted or locked.pk in changes:
-            # The edited axe goes out of the way too; it is saved below, with its other fields.
-            _renumber(Axe, [(locked, number)], None)
-            locked.number = old
+        if shifted:
+            _park(Axe, [locked])  # out of the way too; saved below with its new number and its other fields
             _renumber(
                 Axe,
                 shifted,
@@ -363,9 +365,8 @@ def update_objectif(objectif, data, user, expected_version):
                 "old": f"{old_axe.number}.{old_number}",
                 "axe": target_axe.number,
             }
-        if shifted or number != old_number or target_axe.pk != old_axe.pk:
-            _renumber(Objectif, [(locked, number)], None)
-            locked.number = old_number
+        if shifted:
+            _park(Objectif, [locked])  # out of the way too; saved below with its new place and its other fields
             _renumber(Objectif, shifted, reason)
         for name, value in data.items():
             setattr(locked, name, value)
