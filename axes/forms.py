@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -131,8 +132,12 @@ class AxeForm(_Versioned, forms.ModelForm):
         self.pacte = pacte
         self._add_version()
         _number_field(self, "axe")
-        self.fields["thematic_referents"].queryset = User.objects.filter(is_active=True, role=Role.REFERENT).order_by(
-            "last_name", "first_name", "username"
+        # Active referents, and whoever is named already (a deactivated account is not dropped behind one's back).
+        choices = Q(is_active=True, role=Role.REFERENT)
+        if self.instance.pk:
+            choices |= Q(thematic_axes=self.instance)
+        self.fields["thematic_referents"].queryset = (
+            User.objects.filter(choices).distinct().order_by("last_name", "first_name", "username")
         )
         if self.instance.pk and not self.is_bound:
             self.initial["thematic_referents"] = list(self.instance.thematic_referents.values_list("pk", flat=True))

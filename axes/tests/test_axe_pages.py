@@ -171,3 +171,17 @@ def test_referents_and_copil_members_may_not_touch_axes(client, request, role, p
     assert client.post(reverse("axes:axe_delete", args=[emploi.pk]), {"version": 1}).status_code == 403
     assert client.get(reverse("axes:plan", args=[pacte.slug])).status_code == 403
     assert titles(pacte) == [(1, "Emploi"), (2, "Logement"), (3, "Mobilité")]
+
+
+def test_a_deactivated_thematic_referent_is_kept_until_staff_remove_him(client, staff, pacte):
+    emploi = Axe.objects.get(pacte=pacte, number=1)
+    gone = UserFactory(username="parti", first_name="Paul", last_name="Parti", is_active=False)
+    emploi.thematic_referents.add(gone)
+    client.force_login(staff)
+    page = client.get(reverse("axes:axe_edit", args=[emploi.pk])).content.decode()
+    assert f'<option value="{gone.pk}" selected>Paul Parti</option>' in page
+
+    response = client.post(reverse("axes:axe_edit", args=[emploi.pk]), axe_data(emploi, title="Emploi durable"))
+
+    assert response.status_code == 302
+    assert list(emploi.thematic_referents.all()) == [gone]
