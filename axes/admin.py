@@ -55,6 +55,23 @@ class ClosedYearAdminMixin:
         return actions
 
 
+class VersionMixin:
+    """A change made in the admin moves the row's version on too, so that a form opened in the application on the
+    old version is refused with the change (pti.concurrency) instead of overwriting it."""
+
+    def save_model(self, request, obj, form, change):
+        if change and form.has_changed():
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline in formset.forms:
+            instance = inline.instance
+            if instance.pk and inline.has_changed() and hasattr(instance, "version"):
+                instance.version += 1
+        super().save_formset(request, form, formset, change)
+
+
 class AxeInline(admin.TabularInline):
     model = Axe
     fields = ("number", "title")
@@ -69,7 +86,7 @@ class ObjectifInline(admin.TabularInline):
 
 
 @admin.register(Pacte)
-class PacteAdmin(ClosedYearAdminMixin, SimpleHistoryAdmin):
+class PacteAdmin(VersionMixin, ClosedYearAdminMixin, SimpleHistoryAdmin):
     list_display = ("title", "territory", "first_year", "last_year", "status", "signature_date")
     list_filter = ("status", "territory")
     search_fields = ("title", "slug", "territory")
@@ -98,7 +115,7 @@ class ClosedYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(Axe)
-class AxeAdmin(SimpleHistoryAdmin):
+class AxeAdmin(VersionMixin, SimpleHistoryAdmin):
     list_display = ("number", "title", "pacte", "action_count")
     list_display_links = ("number", "title")
     list_filter = ("pacte",)
@@ -117,7 +134,7 @@ class AxeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Objectif)
-class ObjectifAdmin(SimpleHistoryAdmin):
+class ObjectifAdmin(VersionMixin, SimpleHistoryAdmin):
     list_display = ("code", "text", "axe")
     list_filter = ("axe__pacte",)
     list_select_related = ("axe",)

@@ -22,6 +22,7 @@ class Pacte(models.Model):
     signature_date = models.DateField(_("date de signature"), null=True, blank=True)
     status = models.CharField(_("statut"), max_length=16, choices=PacteStatus.choices, default=PacteStatus.DRAFT)
     description = models.TextField(_("présentation"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -116,6 +117,7 @@ class Axe(models.Model):
         related_name="thematic_axes",
         verbose_name=_("référents thématiques"),
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -136,6 +138,7 @@ class Objectif(models.Model):
     axe = models.ForeignKey(Axe, on_delete=models.CASCADE, related_name="objectifs", verbose_name=_("axe"))
     number = models.PositiveSmallIntegerField(_("numéro"), validators=[MinValueValidator(1)])
     text = models.CharField(_("intitulé"), max_length=500)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 

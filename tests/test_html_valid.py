@@ -16,7 +16,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from actions.models import Action, Partner
-from axes.models import Pacte
+from axes.models import Axe, Objectif, Pacte
 from bilans.models import ReportingCampaign
 from pilotage.models import Copil, Decision
 from pti.models import User
@@ -41,6 +41,8 @@ def pages():
         pacte=Pacte.objects.get(slug="pti-2022-2025"), year=2025, defaults={"deadline": datetime.date(2026, 1, 31)}
     )
     owned = Decision.objects.filter(status="open", owner__isnull=False).select_related("owner").order_by("pk").first()
+    axe = Axe.objects.filter(pacte__slug="pti-2022-2025").order_by("number").first()
+    objectif = Objectif.objects.filter(axe=axe).order_by("number").first()
     referent = [
         "/",
         "/mes-actions/",
@@ -81,6 +83,19 @@ def pages():
         "/partenaires/nouveau/",
         f"/partenaires/{partner.pk}/modifier/",
         "/partenaires/fusionner/",
+        # The plan, built by staff (axes.views).
+        "/",
+        "/pactes/pti-2022-2025/",
+        "/nouveau-pacte/",
+        "/pactes/pti-2022-2025/modifier/",
+        "/pactes/pti-2022-2025/plan/",
+        "/pactes/pti-2017-2021/plan/",
+        "/pactes/pti-2022-2025/axes/ajouter/",
+        f"/axes/{axe.pk}/modifier/",
+        f"/axes/{axe.pk}/supprimer/",
+        f"/axes/{axe.pk}/objectifs/ajouter/",
+        f"/objectifs/{objectif.pk}/modifier/",
+        f"/objectifs/{objectif.pk}/supprimer/",
     ]
     # The owner of a decision: his follow-up forms on /mes-actions/ and his links on /decisions/.
     owner = ["/mes-actions/", "/decisions/", f"/decisions/{owned.pk}/suivi/?next=mes-actions"]
