@@ -18,6 +18,7 @@ EDIT_REPORT = "edit_report"
 MANAGE_PILOTAGE = "manage_pilotage"
 MANAGE_BILANS = "manage_bilans"
 MANAGE_PACTES = "manage_pactes"
+CREATE_ACTION = "create_action"
 ADMINISTER = "administer"
 
 
@@ -51,6 +52,31 @@ def can_edit_action(user, action):
     if is_staff(user):
         return True
     return is_referent_of(user, action)
+
+
+# The action's sheet, section by section (actions/sheet.py). Staff decide what the plan commits to and who
+# answers for it (a new action, its referents, partners and budget); the action's referents keep its general
+# information and its indicators with their yearly targets up to date, as they do its reports.
+
+
+def can_create_action(user, axe=None):
+    return is_staff(user)
+
+
+def can_edit_action_referents(user, action):
+    return is_staff(user)
+
+
+def can_edit_action_partners(user, action):
+    return is_staff(user)
+
+
+def can_edit_action_budgets(user, action):
+    return is_staff(user)
+
+
+def can_edit_action_indicators(user, action):
+    return can_edit_action(user, action)
 
 
 def report_refusal(user, action, year):
@@ -120,6 +146,7 @@ _RULES = {
     MANAGE_PILOTAGE: can_manage_pilotage,
     MANAGE_BILANS: can_manage_bilans,
     MANAGE_PACTES: can_manage_pactes,
+    CREATE_ACTION: can_create_action,
     ADMINISTER: lambda user, obj: is_administrator(user),
 }
 
