@@ -143,6 +143,9 @@ class PartnerRowForm(forms.ModelForm):
 
 
 class BasePartnerFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        return _("Un même partenaire figure deux fois avec le même rôle : gardez une seule ligne.")
+
     def rows(self):
         """The rows to save, as sheet.save_partners reads them (untouched blank rows left out)."""
         rows = []
