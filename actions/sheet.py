@@ -8,10 +8,10 @@ is: the forms refuse to change it and the models would refuse it anyway (axes.cl
 """
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from actions.models import Action, ActionBudget, ActionPartner, Indicator, IndicatorValue
+from actions.models import Action, ActionBudget, ActionPartner, Indicator, IndicatorValue, Partner
 from axes.closing import ClosedYearError
 from pti import history
 from pti.concurrency import ConflictError, expected, lock_version
@@ -30,8 +30,11 @@ def history_sources(action_id):
     """[(label, historical queryset)] of the rows of an action's sheet, for its history and its conflicts."""
     return [
         (
-            lambda r: _("Partenaire « %(name)s »") % {"name": r.partner},
-            ActionPartner.history.filter(action_id=action_id),
+            lambda r: _("Partenaire « %(name)s »") % {"name": r.partner_name},
+            # The partner's name read with the rows: no query per row.
+            ActionPartner.history.filter(action_id=action_id).annotate(
+                partner_name=Subquery(Partner.objects.filter(pk=OuterRef("partner_id")).values("name")[:1])
+            ),
         ),
         (lambda r: _("Budget %(year)s") % {"year": r.year}, ActionBudget.history.filter(action_id=action_id)),
         (

@@ -152,6 +152,7 @@ def action_detail(request, pk):
             "action": action,
             "indicators": indicators,
             "can_edit": can_edit,
+            "sheet_links": {s["name"]: s["url"] for s in views_sheet.sheet_sections(request.user, action, None)},
             "reporting_year": current["year"] if current else services.reporting_year(action.pacte),
             "current": current,
             "report_years": report_years,

@@ -64,6 +64,14 @@ def pages():
         "/pactes/pti-2022-2025/campagnes/2025/",
         "/import/pacte/",
         "/journal/",
+        "/pactes/pti-2022-2025/axes/1/nouvelle-action/",
+        f"/actions/{action.pk}/modifier/",
+        f"/actions/{action.pk}/modifier/referents/",
+        f"/actions/{action.pk}/modifier/partenaires/",
+        f"/actions/{action.pk}/modifier/budget/",
+        f"/actions/{action.pk}/modifier/indicateurs/",
+        f"/actions/{action.pk}/modifier/indicateurs/nouveau/",
+        *[f"/actions/{action.pk}/modifier/indicateurs/{i.pk}/" for i in action.indicators.all()[:1]],
     ]
     return [("referent", url) for url in referent] + [("agent", url) for url in staff]
 

@@ -303,3 +303,14 @@ def test_section_pages_query_count_does_not_grow_with_the_data(client, staff, ac
     with CaptureQueriesContext(connection) as big:
         assert client.get(url).status_code == 200
     assert len(big) == len(small)
+
+
+def test_the_action_page_links_each_section_to_those_who_may_edit_it(client, referent, staff, action):
+    client.force_login(staff)
+    page = text(client.get(action.get_absolute_url()))
+    assert "Renseigner le budget" in page and "Modifier les partenaires" in page
+    assert "Modifier les indicateurs et leurs cibles" in page
+    client.force_login(referent)
+    page = text(client.get(action.get_absolute_url()))
+    assert "Modifier les indicateurs et leurs cibles" in page
+    assert "Renseigner le budget" not in page and "Modifier les partenaires" not in page
