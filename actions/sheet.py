@@ -72,7 +72,7 @@ def _section_changes(action, version):
     return rows
 
 
-def _lock(action, expected_version):
+def lock_action(action, expected_version):
     """The action locked at `expected_version`, or ConflictError with every change made since."""
     try:
         return lock_version(Action.objects.all(), action.pk, expected_version)
@@ -102,7 +102,7 @@ def create_action(axe, data, user, referents=()):
 @transaction.atomic
 def save_referents(action, referents, user, expected_version):
     with acting_user(user):
-        locked = _lock(action, expected_version)
+        locked = lock_action(action, expected_version)
         locked.referents.set(referents)
         _bump(locked)
     return locked
@@ -114,7 +114,7 @@ def save_partners(action, rows, user, expected_version):
     marked `delete` go, then the others are updated or added (so a partner's role can move from one row to
     another)."""
     with acting_user(user):
-        locked = _lock(action, expected_version)
+        locked = lock_action(action, expected_version)
         existing = {row.pk: row for row in ActionPartner.objects.filter(action=locked)}
         for row in rows:
             if row.get("pk") and row.get("delete") and row["pk"] in existing:
@@ -141,7 +141,7 @@ def save_budgets(action, budgets, user, expected_version):
     """Set the planned and actual budget of each year of `budgets` ({year: (planned, actual)}, None: not given).
     A year with neither loses its row; a closed year is left as it is."""
     with acting_user(user):
-        locked = _lock(action, expected_version)
+        locked = lock_action(action, expected_version)
         pacte = locked.pacte
         existing = {row.year: row for row in ActionBudget.objects.filter(action=locked)}
         for year, (planned, actual) in sorted(budgets.items()):
@@ -185,7 +185,7 @@ def save_indicator(action, indicator, data, targets, user, expected_version):
     higher_is_better) and its target for each year of `targets` ({year: target or None}). The values measured
     are the reports'; they are kept."""
     with acting_user(user):
-        locked = _lock(action, expected_version)
+        locked = lock_action(action, expected_version)
         if indicator is None:
             position = Indicator.objects.filter(action=locked).aggregate(last=Max("position"))["last"]
             indicator = Indicator(action=locked, position=(position or 0) + 1)
@@ -218,7 +218,7 @@ def indicator_deletion_refusal(indicator):
 @transaction.atomic
 def delete_indicator(action, indicator, user, expected_version):
     with acting_user(user):
-        locked = _lock(action, expected_version)
+        locked = lock_action(action, expected_version)
         indicator = Indicator.objects.filter(pk=indicator.pk, action=locked).first()
         if indicator is None:
             return locked

@@ -314,3 +314,31 @@ def test_the_action_page_links_each_section_to_those_who_may_edit_it(client, ref
     page = text(client.get(action.get_absolute_url()))
     assert "Modifier les indicateurs et leurs cibles" in page
     assert "Renseigner le budget" not in page and "Modifier les partenaires" not in page
+
+
+def test_a_stale_general_form_shows_the_budget_saved_meanwhile(client, staff, referent, action):
+    client.force_login(staff)
+    assert (
+        client.post(reverse("actions:edit_budget", args=[action.pk]), budget_data(1, y2024=("7000", ""))).status_code
+        == 302
+    )
+    client.force_login(referent)
+    response = client.post(
+        reverse("actions:edit", args=[action.pk]),
+        {
+            "version": 1,
+            "title": "Titre du référent",
+            "objectif": "",
+            "description": "",
+            "target_public": "",
+            "start_date": "2022-01-01",
+            "end_date": "2025-12-31",
+            "priority": "normal",
+            "status": "in_progress",
+            "progress": 50,
+        },
+    )
+    assert response.status_code == 409
+    assert "Budget 2024" in text(response)
+    action.refresh_from_db()
+    assert action.title != "Titre du référent" and action.version == 2
