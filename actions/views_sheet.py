@@ -83,7 +83,7 @@ def action_create(request, slug, number):
                     axe, form.action_data(), request.user, referents=form.cleaned_data["referents"]
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                form.add_error(None, error.messages)
             except IntegrityError:
                 form.add_error(
                     "number",
