@@ -34,7 +34,7 @@ class YearFieldsMixin:
         closure = self.pacte.closure(year)
         field.initial = plain_number(stored)
         if closure is not None:
-            field.widget.attrs["readonly"] = True
+            field.widget.attrs.update({"readonly": True, "class": "bg-body-tertiary"})
             field.help_text = closure.message
         self.fields[name] = field
         self._stored[name] = (stored, closure)
@@ -127,6 +127,8 @@ class PartnerRowForm(forms.ModelForm):
             self.fields["partner"].choices = partner_choices
         capitalise_choices(self, "role")
         self.fields["amount"].validators.extend(NON_NEGATIVE)
+        if not self.is_bound and self.instance.amount is not None:
+            self.initial["amount"] = plain_number(self.instance.amount)
         self.fields["amount"].widget.attrs.update({"min": 0, "step": "0.01"})
 
     def clean(self):
