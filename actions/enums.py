@@ -12,6 +12,8 @@ class ActionStatus(models.TextChoices):
 
 # An action in one of these statuses is finished: it can no longer be late.
 FINISHED_STATUSES = (ActionStatus.DONE, ActionStatus.ABANDONED)
+# An action moved to one of these statuses says why and since when (Action.status_reason, Action.status_date).
+REASONED_STATUSES = (ActionStatus.ABANDONED, ActionStatus.POSTPONED)
 
 
 class Priority(models.TextChoices):

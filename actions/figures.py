@@ -96,9 +96,15 @@ def started_q(year):
 
 
 def finished_before_q(year):
-    """It was finished before `year` began: finished in `year`, and either its end date is before the year or
-    its latest report of the years before already said it was done or abandoned."""
-    return finished_q() & (Q(end_date__lt=datetime.date(year, 1, 1)) | Q(previous_status__in=FINISHED))
+    """It was finished before `year` began: finished in `year`, and either its end date is before the year, or it
+    is abandoned and was abandoned before the year (its abandonment date), or its latest report of the years
+    before already said it was done or abandoned."""
+    first_day = datetime.date(year, 1, 1)
+    return finished_q() & (
+        Q(end_date__lt=first_day)
+        | Q(status=ActionStatus.ABANDONED, status_date__lt=first_day)
+        | Q(previous_status__in=FINISHED)
+    )
 
 
 def due_q(year):
@@ -254,7 +260,7 @@ def _names():
         "i.higher_is_better": column(Indicator, "higher_is_better"),
         "x.number": column(Axe, "number"),
     }
-    for field in ("number", "title", "sort_key", "status", "progress", "start_date", "end_date"):
+    for field in ("number", "title", "sort_key", "status", "progress", "start_date", "end_date", "status_date"):
         names[f"a.{field}"] = column(Action, field)
     for field in ("axe", "pacte", "objectif"):
         names[f"a.{field}"] = column(Action, field)
@@ -371,6 +377,8 @@ def _branch(sql, n, p, actions):
     to_launch = ActionStatus.TO_LAUNCH.value
     sql.add(f", {_state(n, p, p.year, 'l', 'status', '%s')} AS status", *([to_launch] if not p.live else []))
     sql.add(f", {_state(n, p, p.year, 'l', 'progress', '0')} AS progress")
+    # The abandonment date is the action's own (cleared when it leaves the status): read with its status.
+    sql.add(f", a.{n['a.status_date']} AS status_date")
     previous_source = p.state_source(previous)
     sql.add(
         f", {_state(n, p, previous, 'lp', 'status', '%s')} AS previous_status",

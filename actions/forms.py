@@ -4,7 +4,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from actions.enums import ActionStatus
+from actions.enums import REASONED_STATUSES, ActionStatus
 from actions.models import Action, ProgressReport
 from actions.services import indicator_field, transmission_errors
 from actions.uploads import ACCEPT_ATTRIBUTE, check_upload
@@ -45,10 +45,14 @@ class ActionForm(VersionedForm, forms.ModelForm):
             "priority",
             "status",
             "progress",
+            "status_reason",
+            "status_date",
         ]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "status_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "status_reason": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 4}),
             "target_public": forms.Textarea(attrs={"rows": 2}),
             "progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
@@ -61,9 +65,23 @@ class ActionForm(VersionedForm, forms.ModelForm):
         capitalise_choices(self, "status", "priority")
         if not self.is_bound:
             self.initial["version"] = self.instance.version
-        for name in ("description", "target_public"):
+        for name in ("description", "target_public", "status_reason"):
             self.fields[name].max_length = LONG_TEXT_MAX
             self.fields[name].validators.append(MaxLengthValidator(LONG_TEXT_MAX))
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status in REASONED_STATUSES:
+            label = ActionStatus(status).label
+            if not (cleaned.get("status_reason") or "").strip() and "status_reason" not in self.errors:
+                self.add_error("status_reason", _("Dites pourquoi l'action est %(status)s.") % {"status": label})
+            if cleaned.get("status_date") is None and "status_date" not in self.errors:
+                self.add_error("status_date", _("Dites depuis quand l'action est %(status)s.") % {"status": label})
+        else:
+            # The reason and date go with the status (Action.save clears them): none is kept for another one.
+            cleaned["status_reason"], cleaned["status_date"] = "", None
+        return cleaned
 
 
 class ReportForm(VersionedForm, forms.ModelForm):

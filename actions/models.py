@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from actions.enums import (
+    REASONED_STATUSES,
     ActionStatus,
     PartnerKind,
     PartnerRole,
@@ -187,6 +188,10 @@ class Action(models.Model):
     priority = models.CharField(_("priorité"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(_("statut"), max_length=16, choices=ActionStatus.choices, default=ActionStatus.TO_LAUNCH)
     progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0, validators=PROGRESS_VALIDATORS)
+    # Why and since when the action is abandoned or postponed (asked by the forms for those statuses; cleared when
+    # the action leaves them). The figures read the abandonment date: actions.figures.finished_before_q.
+    status_reason = models.TextField(_("motif de l'abandon ou du report"), blank=True)
+    status_date = models.DateField(_("date de l'abandon ou du report"), null=True, blank=True)
     referents = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="referent_actions", verbose_name=_("référents")
     )
@@ -224,9 +229,14 @@ class Action(models.Model):
         if self.axe_id:
             self.pacte_id = self.axe.pacte_id
         self.sort_key = number_sort_key(self.number)
+        always = {"pacte", "sort_key", "updated_at"}
+        if self.status not in REASONED_STATUSES and (self.status_reason or self.status_date):
+            # The reason and date of an abandonment or a postponement go with the status, whoever changes it.
+            self.status_reason, self.status_date = "", None
+            always |= {"status_reason", "status_date"}
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {"pacte", "sort_key", "updated_at"}
+            kwargs["update_fields"] = set(update_fields) | always
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -608,6 +618,7 @@ class ActionYear(models.Model):
     start_date = models.DateField(null=True)
     end_date = models.DateField(null=True)
     status = models.CharField(max_length=16)
+    status_date = models.DateField(null=True)
     progress = models.IntegerField()
     previous_status = models.CharField(max_length=16, null=True)
     previous_progress = models.IntegerField(null=True)

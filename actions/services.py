@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from actions.enums import ReportState
 from actions.figures import reporting_year  # noqa: F401 - long-standing import path
 from actions.models import Action, Indicator, IndicatorValue, ProgressReport, ReportDocument
+from actions.sheet import lock_action
 from pti.concurrency import ConflictError, changes_since, expected, lock_version
 from pti.history import acting_user
 
@@ -89,7 +90,8 @@ def _apply_submitted(locked_action, report, year):
 def update_action(action, data, user, expected_version, referents=None):
     """Apply `data` (already validated field values) to `action`, unless someone saved it since `expected_version`."""
     with acting_user(user):
-        locked = lock_version(Action.objects.all(), action.pk, expected_version)
+        # Every section of the sheet moves the action's version: a conflict lists their changes too.
+        locked = lock_action(action, expected_version)
         for name, value in data.items():
             setattr(locked, name, value)
         locked.version += 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actions import views
+from actions import views, views_sheet
 
 app_name = "actions"
 
@@ -13,6 +13,18 @@ urlpatterns = [
     path("actions/<int:pk>/", views.action_detail, name="detail"),
     path("actions/<int:pk>/historique/", views.action_history, name="history"),
     path("actions/<int:pk>/modifier/", views.action_edit, name="edit"),
+    path("pactes/<slug:slug>/axes/<int:number>/nouvelle-action/", views_sheet.action_create, name="create"),
+    path("actions/<int:pk>/modifier/referents/", views_sheet.action_referents, name="edit_referents"),
+    path("actions/<int:pk>/modifier/partenaires/", views_sheet.action_partners, name="edit_partners"),
+    path("actions/<int:pk>/modifier/budget/", views_sheet.action_budget, name="edit_budget"),
+    path("actions/<int:pk>/modifier/indicateurs/", views_sheet.action_indicators, name="edit_indicators"),
+    path("actions/<int:pk>/modifier/indicateurs/nouveau/", views_sheet.indicator_edit, name="indicator_create"),
+    path("actions/<int:pk>/modifier/indicateurs/<int:indicator>/", views_sheet.indicator_edit, name="indicator_edit"),
+    path(
+        "actions/<int:pk>/modifier/indicateurs/<int:indicator>/supprimer/",
+        views_sheet.indicator_delete,
+        name="indicator_delete",
+    ),
     path("actions/<int:pk>/compte-rendu/<int:year>/", views.report_edit, name="report_edit"),
     path("actions/<int:pk>/compte-rendu/<int:year>/transmettre/", views.report_transmit, name="report_transmit"),
     path("actions/<int:pk>/compte-rendu/<int:year>/renvoyer/", views.report_return, name="report_return"),

@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from actions import figures, queries, services
+from actions import figures, queries, services, sheet, views_sheet
 from actions.enums import ReportState
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, ReportForm, ReportReturnForm
-from actions.models import Action, Indicator, IndicatorValue, ProgressReport, ReportDocument
+from actions.models import Action, ProgressReport, ReportDocument
 from axes.models import Axe, Objectif, Pacte
 from pti import access, charts, history
 from pti.concurrency import ConflictError
@@ -162,6 +162,7 @@ def action_detail(request, pk):
             "action": action,
             "indicators": indicators,
             "can_edit": can_edit,
+            "sheet_links": {s["name"]: s["url"] for s in views_sheet.sheet_sections(request.user, action, None)},
             "reporting_year": current["year"] if current else services.reporting_year(action.pacte),
             "current": current,
             "report_years": report_years,
@@ -183,14 +184,7 @@ def action_history(request, pk):
                 lambda r: _("Compte rendu %(year)s") % {"year": r.year},
                 ProgressReport.history.filter(action_id=action.pk),
             ),
-            (
-                lambda r: _("Indicateur « %(label)s »") % {"label": r.label},
-                Indicator.history.filter(action_id=action.pk),
-            ),
-            (
-                lambda r: _("Valeur d'indicateur %(year)s") % {"year": r.year},
-                IndicatorValue.history.filter(indicator__action_id=action.pk),
-            ),
+            *sheet.history_sources(action.pk),
         ]
     )
     template = "actions/_history.html" if request.htmx else "actions/action_history.html"
@@ -215,9 +209,9 @@ def action_edit(request, pk):
     else:
         form = ActionForm(instance=action)
     status = 409 if conflict else (400 if request.method == "POST" else 200)
-    return render(
-        request, "actions/action_form.html", {"action": action, "form": form, "conflict": conflict}, status=status
-    )
+    context = {"action": action, "form": form, "conflict": conflict}
+    context["sections"] = views_sheet.sheet_sections(request.user, action, "general")
+    return render(request, "actions/action_form.html", context, status=status)
 
 
 def _get_report_action(request, pk, year):

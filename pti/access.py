@@ -21,6 +21,7 @@ MANAGE_BILANS = "manage_bilans"
 MANAGE_PACTES = "manage_pactes"
 MANAGE_PARTNERS = "manage_partners"
 FOLLOW_UP_DECISION = "follow_up_decision"
+CREATE_ACTION = "create_action"
 ADMINISTER = "administer"
 
 
@@ -54,6 +55,31 @@ def can_edit_action(user, action):
     if is_staff(user):
         return True
     return is_referent_of(user, action)
+
+
+# The action's sheet, section by section (actions/sheet.py). Staff decide what the plan commits to and who
+# answers for it (a new action, its referents, partners and budget); the action's referents keep its general
+# information and its indicators with their yearly targets up to date, as they do its reports.
+
+
+def can_create_action(user, axe=None):
+    return is_staff(user)
+
+
+def can_edit_action_referents(user, action):
+    return is_staff(user)
+
+
+def can_edit_action_partners(user, action):
+    return is_staff(user)
+
+
+def can_edit_action_budgets(user, action):
+    return is_staff(user)
+
+
+def can_edit_action_indicators(user, action):
+    return can_edit_action(user, action)
 
 
 def report_refusal(user, action, year):
@@ -138,6 +164,7 @@ _RULES = {
     MANAGE_PACTES: can_manage_pactes,
     MANAGE_PARTNERS: can_manage_partners,
     FOLLOW_UP_DECISION: lambda user, obj: obj is not None and can_follow_up_decision(user, obj),
+    CREATE_ACTION: can_create_action,
     ADMINISTER: lambda user, obj: is_administrator(user),
 }
 

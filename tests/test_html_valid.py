@@ -96,6 +96,14 @@ def pages():
         f"/axes/{axe.pk}/objectifs/ajouter/",
         f"/objectifs/{objectif.pk}/modifier/",
         f"/objectifs/{objectif.pk}/supprimer/",
+        "/pactes/pti-2022-2025/axes/1/nouvelle-action/",
+        f"/actions/{action.pk}/modifier/",
+        f"/actions/{action.pk}/modifier/referents/",
+        f"/actions/{action.pk}/modifier/partenaires/",
+        f"/actions/{action.pk}/modifier/budget/",
+        f"/actions/{action.pk}/modifier/indicateurs/",
+        f"/actions/{action.pk}/modifier/indicateurs/nouveau/",
+        *[f"/actions/{action.pk}/modifier/indicateurs/{i.pk}/" for i in action.indicators.all()[:1]],
     ]
     # The owner of a decision: his follow-up forms on /mes-actions/ and his links on /decisions/.
     owner = ["/mes-actions/", "/decisions/", f"/decisions/{owned.pk}/suivi/?next=mes-actions"]

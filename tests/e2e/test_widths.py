@@ -61,6 +61,12 @@ def pages_of(role, action, copil):
             "/partenaires/nouveau/",
             f"/partenaires/{partner.pk}/modifier/",
             "/partenaires/fusionner/",
+            "/pactes/pti-2022-2025/axes/1/nouvelle-action/",
+            f"/actions/{action.pk}/modifier/referents/",
+            f"/actions/{action.pk}/modifier/partenaires/",
+            f"/actions/{action.pk}/modifier/budget/",
+            f"/actions/{action.pk}/modifier/indicateurs/",
+            f"/actions/{action.pk}/modifier/indicateurs/nouveau/",
         ]
     return common
 
