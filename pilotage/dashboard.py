@@ -433,10 +433,11 @@ def dashboard_charts(data):
             charts.grouped_bars,
             categories,
             [
-                (_("Prévu"), [axe["budget"]["planned"] for axe in axes]),
-                (_("Réalisé"), [axe["budget"]["actual"] for axe in axes]),
+                (_("Prévu"), [_thousands(axe["budget"]["planned"]) for axe in axes]),
+                (_("Réalisé"), [_thousands(axe["budget"]["actual"]) for axe in axes]),
             ],
-            unit="€",
+            unit=_("milliers d'euros"),
+            colors=(palette.TARGET.background, palette.VALUE.background),  # planned as a target, actual as a value
             alt=alts["budget_by_axe"],
         )
     rows = _year_over_year_rows(data)
@@ -470,6 +471,11 @@ def _cell(value, suffix=""):
     if value is None:
         return "—"
     return f"{value}{suffix}"
+
+
+def _thousands(value):
+    """Euros in thousands for a chart's axis (its labels stay short); the table beside it gives the euros."""
+    return None if value is None else round(value / 1000)
 
 
 def has_weather(data):

@@ -141,14 +141,14 @@ def line_chart(years, series, width=640, height=300, unit="", alt=None):
     return render(chart, alt)
 
 
-def grouped_bars(categories, series, width=640, height=None, unit="", max_value=None, alt=None):
+def grouped_bars(categories, series, width=640, height=None, unit="", max_value=None, alt=None, colors=None):
     """`series` is [(name, [value per category])] drawn side by side: e.g. last year's figures beside this year's.
     Horizontal, its labels on the left, one per line: long labels never run into each other."""
     height = height or 110 + 30 * len(categories) * max(len(series), 1)
     options = {"width": width, "height": height, "x_title": unit or None, "truncate_label": -1}
     if max_value is not None:
         options["range"] = (0, max_value)
-    chart = pygal.HorizontalBar(**_config(**options))
+    chart = pygal.HorizontalBar(**_config(colors=colors, **options))
     chart.x_labels = _top_down([str(c) for c in categories])
     for name, values in series:
         chart.add(str(name), _top_down([_number(v) for v in values]))

@@ -4,7 +4,8 @@
     .venv/bin/python docs/screenshots/shoot.py [--base http://127.0.0.1:8100] [--out docs/screenshots]
         [--user agent] [--full] path name [path name ...]
 
-Each PNG is named `<name>-<width>.png`, at 1366×768 and 390×844 (the first screen only unless --full).
+Each PNG is named `<name>-<width>.png`, at 1366×768 and 390×844 (the first screen only unless --full). The dossier
+COPIL's pages are its PDF's pages drawn by pypdfium2 (`PdfDocument(path)[n].render(scale=100 / 72).to_pil()`).
 """
 
 import argparse
