@@ -91,6 +91,18 @@ def pages():
             "agent",
             reverse("bilans:campaign", args=[campaign.pacte.slug, campaign.year]),
         ),
+        (
+            "tableau de bord 2022-2025 (campagne en cours)",
+            "copil",
+            reverse("pilotage:dashboard", args=["pti-2022-2025"]),
+        ),
+        ("annuaire des partenaires", "copil", "/partenaires/"),
+        ("annuaire des partenaires, page 2", "copil", "/partenaires/?page=2"),
+        ("annuaire des partenaires, filtré par pacte", "copil", "/partenaires/?pacte=pti-2017-2021"),
+        ("plan du pacte 2017-2021 (agent)", "agent", f"/pactes/{pacte.slug}/plan/"),
+        ("fiche : partenaires d'une action", "agent", f"/actions/{action.pk}/modifier/partenaires/"),
+        ("fiche : indicateurs d'une action", "agent", f"/actions/{action.pk}/modifier/indicateurs/"),
+        ("aperçu des relances 2025", "agent", f"/pactes/{campaign.pacte.slug}/campagnes/{campaign.year}/relances/"),
     ]
 
 
