@@ -120,7 +120,7 @@ def test_staff_add_a_pilot_and_a_funder_with_its_amount(client, staff, action):
     action.refresh_from_db()
     assert action.version == 2
     page = text(client.get(action.get_absolute_url()))
-    assert "CAF de la Haute-Vienne" in page and "25\xa0000,00 €" in page
+    assert "CAF de la Haute-Vienne" in page and "25\xa0000,00&nbsp;€" in page
 
 
 def test_staff_change_and_remove_partners_inline(client, staff, action):
