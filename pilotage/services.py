@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from pilotage import dashboard
-from pilotage.enums import DecisionStatus
+from pilotage.enums import DecisionStatus, Presence
 from pilotage.filters import late_first
-from pilotage.models import Copil, Decision, HighlightedAction
+from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
 from pti.concurrency import lock_version
 from pti.pdf import render_pdf
 
@@ -31,17 +31,48 @@ def _set_highlights(copil, highlights):
         HighlightedAction.objects.create(copil=copil, action_id=action_id, comment=comment)
 
 
+GUEST_FIELDS = ("name", "partner", "organisation", "function", "presence")
+
+
+def _set_guests(copil, guests):
+    """Make the COPIL's attendees without an account exactly `guests` (dicts of GUEST_FIELDS, with the `id` of the
+    row they edit, or none for a new one), touching only what changed. An `id` that is not one of this COPIL's
+    rows makes a new row: nobody edits another COPIL's list through this one."""
+    existing = {guest.pk: guest for guest in copil.guests.all()}
+    kept = set()
+    for row in guests:
+        values = {
+            name: row.get(name) or ("" if name in ("organisation", "function") else None) for name in GUEST_FIELDS
+        }
+        values["presence"] = row.get("presence") or CopilAttendee._meta.get_field("presence").default
+        guest = existing.get(row.get("id"))
+        if guest is None or guest.pk in kept:
+            CopilAttendee.objects.create(copil=copil, **values)
+            continue
+        kept.add(guest.pk)
+        changed = [name for name, value in values.items() if getattr(guest, name) != value]
+        if changed:
+            for name in changed:
+                setattr(guest, name, values[name])
+            guest.save(update_fields=changed)
+    for pk, guest in existing.items():
+        if pk not in kept:
+            guest.delete()
+
+
 @transaction.atomic
-def create_copil(pacte, data, attendees=(), partners=(), highlights=()):
+def create_copil(pacte, data, attendees=(), partners=(), highlights=(), guests=()):
     copil = Copil.objects.create(pacte=pacte, **data)
     copil.attendees.set(attendees)
     copil.partners.set(partners)
-    _set_highlights(copil, highlights)
+    _set_highlights(copil, highlights or ())
+    _set_guests(copil, guests or ())
     return copil
 
 
 @transaction.atomic
-def update_copil(copil, data, expected_version, attendees=None, partners=None, highlights=None):
+def update_copil(copil, data, expected_version, attendees=None, partners=None, highlights=None, guests=None):
+    """Save the COPIL from `expected_version`; a list left None (not sent) stays as it is."""
     locked = lock_version(Copil.objects.all(), copil.pk, expected_version)
     for name, value in data.items():
         setattr(locked, name, value)
@@ -53,7 +84,23 @@ def update_copil(copil, data, expected_version, attendees=None, partners=None, h
         locked.partners.set(partners)
     if highlights is not None:
         _set_highlights(locked, highlights)
+    if guests is not None:
+        _set_guests(locked, guests)
     return locked
+
+
+def attendance(copil):
+    """The COPIL's attendance list for its page and its dossier (two queries): the users with an account, who
+    were there, then the people without one, present or excused, with the counts."""
+    attendees = list(copil.attendees.order_by("last_name", "first_name", "username"))
+    guests = list(copil.guests.select_related("partner"))
+    excused = sum(1 for guest in guests if guest.presence == Presence.EXCUSED)
+    return {
+        "attendees": attendees,
+        "guests": guests,
+        "present_count": len(attendees) + len(guests) - excused,
+        "excused_count": excused,
+    }
 
 
 def _record_closure(decision, was_open, today=None):
@@ -120,7 +167,7 @@ def dossier_context(copil, today=None, for_browser=False):
         "data": data,
         "charts": dashboard.dashboard_charts(data),
         "tables": dashboard.chart_tables(data),
-        "attendees": copil.attendees.order_by("last_name", "first_name"),
+        **attendance(copil),
         "partners": copil.partners.order_by("name"),
         "highlights": copil.highlights.select_related("action__axe").order_by("action__sort_key"),
         "decisions": late_first(copil.decisions.select_related("action", "owner"), today),

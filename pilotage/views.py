@@ -198,6 +198,7 @@ def copil_create(request, slug):
                 attendees=form.cleaned_data["attendees"],
                 partners=form.cleaned_data["partners"],
                 highlights=form.cleaned_data["highlights"],
+                guests=form.cleaned_data["guests"],
             )
             messages.success(request, _("Le COPIL a été créé."))
             return redirect("pilotage:copil_detail", pk=copil.pk)
@@ -217,7 +218,7 @@ def copil_detail(request, pk):
         {
             "copil": copil,
             "pacte": copil.pacte,
-            "attendees": copil.attendees.order_by("last_name", "first_name"),
+            **services.attendance(copil),
             "partners": copil.partners.order_by("name"),
             "highlights": highlights,
             "decisions": decisions,
@@ -243,6 +244,7 @@ def copil_edit(request, pk):
                     attendees=form.cleaned_data["attendees"],
                     partners=form.cleaned_data["partners"],
                     highlights=form.cleaned_data["highlights"],
+                    guests=form.cleaned_data["guests"],
                 )
             except ConflictError as error:
                 conflict = error

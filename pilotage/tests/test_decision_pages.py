@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-
 from actions.factories import ActionFactory
 from axes.factories import PacteFactory
 from pilotage.enums import DecisionStatus
