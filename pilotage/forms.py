@@ -158,6 +158,8 @@ HighlightsFormSet = forms.formset_factory(
 GUESTS_PREFIX = "personnes"
 HIGHLIGHTS_PREFIX = "mises_en_avant"
 ACTIONS_DATALIST = "actions-du-pacte"
+GUESTS_INVALID = _("La liste des participants sans compte contient des erreurs (voir plus bas).")
+HIGHLIGHTS_INVALID = _("La liste des actions mises en avant contient des erreurs (voir plus bas).")
 
 
 class CopilForm(VersionedForm, forms.ModelForm):
@@ -265,12 +267,12 @@ class CopilForm(VersionedForm, forms.ModelForm):
                     for row in self.guest_formset.rows()
                 ]
             else:
-                self.add_error(None, _("La liste des participants sans compte contient des erreurs (voir plus bas)."))
+                self.add_error(None, GUESTS_INVALID)
         if self.highlight_formset is not None:
             if self.highlight_formset.is_valid():
                 cleaned["highlights"] = [(row["action"], row["comment"]) for row in self.highlight_formset.rows()]
             else:
-                self.add_error(None, _("La liste des actions mises en avant contient des erreurs (voir plus bas)."))
+                self.add_error(None, HIGHLIGHTS_INVALID)
         return cleaned
 
     def clean_date(self):
