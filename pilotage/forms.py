@@ -97,6 +97,10 @@ class HighlightForm(forms.Form):
         value = self.cleaned_data["action"]
         match = ACTION_NUMBER.match(value)
         if not match:
+            # Its title alone, typed without picking it from the list, is enough when no other action has it.
+            titled = [a for a in self.actions_by_number.values() if a.title.casefold() == value.strip().casefold()]
+            if len(titled) == 1:
+                return titled[0]
             raise forms.ValidationError(
                 _("Choisissez l'action dans la liste : son numéro d'abord, par exemple « 2.3 – Clauses sociales ».")
             )

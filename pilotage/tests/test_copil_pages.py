@@ -181,6 +181,15 @@ def test_bad_highlights_are_refused_next_to_their_row_and_nothing_is_saved(clien
     assert not Copil.objects.exists()
 
 
+def test_an_action_typed_by_its_title_alone_is_found(client, staff, pacte):
+    client.force_login(staff)
+    response = client.post(
+        reverse("pilotage:copil_create", args=[pacte.slug]), copil_data(highlights=[("garde d'enfants", "Bien")])
+    )
+    assert response.status_code == 302
+    assert [h.action.number for h in Copil.objects.get().highlights.all()] == ["2.10"]
+
+
 def test_an_action_of_another_pacte_cannot_be_highlighted(client, staff, pacte):
     ActionFactory(axe__pacte=PacteFactory(slug="autre"), number="3.1")
     client.force_login(staff)
