@@ -4,11 +4,14 @@ the attendance list."""
 
 import datetime
 import html
+import io
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from actions.factories import PartnerFactory
 from axes.factories import PacteFactory
@@ -215,3 +218,16 @@ def test_the_copil_form_reads_the_list_in_the_same_number_of_queries_whatever_it
     CopilAttendeeFactory.create_batch(6, copil=copil, partner=PartnerFactory())
     PartnerFactory.create_batch(5)
     assert count() == small
+
+
+def test_the_dossier_pdf_holds_the_attendance_list(client, copil_member, pacte):
+    copil = CopilFactory(pacte=pacte, date=datetime.date(2024, 11, 26))
+    CopilAttendeeFactory(copil=copil, name="Claire Martin", organisation="Tremplin", function="Directrice")
+    CopilAttendeeFactory(copil=copil, name="Paul Durand", function="", excused=True)
+    client.force_login(copil_member)
+    response = client.get(reverse("pilotage:dossier_pdf", args=[copil.pk]))
+    assert response.status_code == 200
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages))
+    assert "Liste des participants : 1 présent, 1 excusé" in text
+    assert "Claire Martin Tremplin Directrice Présent" in text
+    assert "Paul Durand — — Excusé" in text
