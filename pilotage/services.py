@@ -31,20 +31,20 @@ def _set_highlights(copil, highlights):
         HighlightedAction.objects.create(copil=copil, action_id=action_id, comment=comment)
 
 
-GUEST_FIELDS = ("name", "partner", "organisation", "function", "presence")
-
-
 def _set_guests(copil, guests):
-    """Make the COPIL's attendees without an account exactly `guests` (dicts of GUEST_FIELDS, with the `id` of the
-    row they edit, or none for a new one), touching only what changed. An `id` that is not one of this COPIL's
+    """Make the COPIL's attendees without an account exactly `guests` (dicts of name, partner, organisation,
+    function and presence, with the `id` of the row they edit, or none for a new one), touching only what changed. An `id` that is not one of this COPIL's
     rows makes a new row: nobody edits another COPIL's list through this one."""
     existing = {guest.pk: guest for guest in copil.guests.all()}
     kept = set()
     for row in guests:
         values = {
-            name: row.get(name) or ("" if name in ("organisation", "function") else None) for name in GUEST_FIELDS
+            "name": row["name"],
+            "partner": row.get("partner"),
+            "organisation": row.get("organisation") or "",
+            "function": row.get("function") or "",
+            "presence": row.get("presence") or Presence.PRESENT,
         }
-        values["presence"] = row.get("presence") or CopilAttendee._meta.get_field("presence").default
         guest = existing.get(row.get("id"))
         if guest is None or guest.pk in kept:
             CopilAttendee.objects.create(copil=copil, **values)
