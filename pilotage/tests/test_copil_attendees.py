@@ -231,3 +231,14 @@ def test_the_dossier_pdf_holds_the_attendance_list(client, copil_member, pacte):
     assert "Liste des participants : 1 présent, 1 excusé" in text
     assert "Claire Martin Tremplin Directrice Présent" in text
     assert "Paul Durand — — Excusé" in text
+
+
+def test_the_journal_lists_changes_to_the_attendance_list(client, staff, pacte):
+    copil = CopilFactory(pacte=pacte, date=datetime.date(2024, 11, 26))
+    client.force_login(staff)
+    client.post(
+        reverse("pilotage:copil_edit", args=[copil.pk]),
+        copil_data({"name": "Claire Martin", "presence": "present"}, version=1),
+    )
+    page = text(client.get(reverse("journal"), {"kind": "copil_attendee"}))
+    assert "Participant « Claire Martin » d'un COPIL" in page
