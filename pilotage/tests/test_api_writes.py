@@ -352,3 +352,16 @@ def test_staff_change_every_field_of_a_decision(staff, copil):
     assert response.json()["action_number"] == "2.3"
     decision.refresh_from_db()
     assert (decision.text, decision.action) == ("Nouveau texte", action)
+
+
+def test_the_schema_documents_the_writes_and_their_conflicts(copil_member):
+    schema = as_user(copil_member).get(reverse("v1:schema"), {"format": "json"}).json()
+    for path in ("/api/v1/copils/", "/api/v1/decisions/"):
+        assert {"201", "400", "403"} <= set(schema["paths"][path]["post"]["responses"])
+    for path in ("/api/v1/copils/{id}/", "/api/v1/decisions/{id}/"):
+        patch = schema["paths"][path]["patch"]
+        assert {"200", "400", "403", "409", "412"} <= set(patch["responses"])
+        assert "If-Match" in [parameter["name"] for parameter in patch["parameters"]]
+    assert schema["paths"]["/api/v1/decisions/{id}/"]["patch"]["description"].startswith(
+        "Les agents du Département modifient tout ; le responsable de la décision, seulement son suivi"
+    )
