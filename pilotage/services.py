@@ -7,12 +7,13 @@ the other person changed) instead of overwriting it.
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pilotage import dashboard
 from pilotage.enums import DecisionStatus, Presence
 from pilotage.filters import late_first
 from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
-from pti.concurrency import lock_version
+from pti.concurrency import ConflictError, expected, lock_version
 from pti.pdf import render_pdf
 
 
@@ -60,6 +61,30 @@ def _set_guests(copil, guests):
             guest.delete()
 
 
+def _guest_summary(record):
+    if record is None or record.history_type == "-":
+        return "—"
+    details = [part for part in (record.function, str(Presence(record.presence).label)) if part]
+    return f"{record.name} ({', '.join(details)})"
+
+
+def _guest_changes_since(copil, version):
+    """What the saves after `version` changed in the COPIL's attendees without an account, for a conflict: the
+    COPIL's own history does not hold them."""
+    following = copil.history.filter(version__gt=version).order_by("history_date", "history_id").first()
+    if following is None:
+        return []
+    records = CopilAttendee.history.filter(copil_id=copil.pk, history_date__gte=following.history_date).order_by(
+        "history_date", "history_id"
+    )
+    field = _("participant sans compte")
+    changes = []
+    for record in records:
+        before = None if record.history_type == "+" else record.prev_record
+        changes.append({"field": field, "before": _guest_summary(before), "after": _guest_summary(record)})
+    return changes
+
+
 @transaction.atomic
 def create_copil(pacte, data, attendees=(), partners=(), highlights=(), guests=()):
     copil = Copil.objects.create(pacte=pacte, **data)
@@ -73,7 +98,11 @@ def create_copil(pacte, data, attendees=(), partners=(), highlights=(), guests=(
 @transaction.atomic
 def update_copil(copil, data, expected_version, attendees=None, partners=None, highlights=None, guests=None):
     """Save the COPIL from `expected_version`; a list left None (not sent) stays as it is."""
-    locked = lock_version(Copil.objects.all(), copil.pk, expected_version)
+    try:
+        locked = lock_version(Copil.objects.all(), copil.pk, expected_version)
+    except ConflictError as error:
+        error.changes.extend(_guest_changes_since(copil, expected(expected_version)))
+        raise
     for name, value in data.items():
         setattr(locked, name, value)
     locked.version += 1

@@ -242,3 +242,32 @@ def test_the_journal_lists_changes_to_the_attendance_list(client, staff, pacte):
     )
     page = text(client.get(reverse("journal"), {"kind": "copil_attendee"}))
     assert "Participant « Claire Martin » d'un COPIL" in page
+
+
+def test_a_stale_save_shows_the_attendees_the_other_person_changed(client, pacte):
+    first, second = UserFactory(username="agent1", staff=True), UserFactory(username="agent2", staff=True)
+    copil = CopilFactory(pacte=pacte, date=datetime.date(2024, 11, 26))
+    paul = CopilAttendeeFactory(copil=copil, name="Paul Durand", function="Chef de projet")
+    target = reverse("pilotage:copil_edit", args=[copil.pk])
+    client.force_login(first)
+    response = client.post(
+        target,
+        copil_data(
+            {"id": str(paul.pk), "name": "Paul Durand", "function": "Chef de projet", "presence": "excused"},
+            {"name": "Claire Martin", "function": "Directrice", "presence": "present"},
+            initial=1,
+            version=1,
+        ),
+    )
+    assert response.status_code == 302
+
+    client.force_login(second)
+    response = client.post(target, copil_data({"name": "Inès Roux", "presence": "present"}, version=1))
+    assert response.status_code == 409
+    page = text(response)
+    assert (
+        '<th scope="row">Participant sans compte</th><td>Paul Durand (Chef de projet, présent)</td>'
+        "<td>Paul Durand (Chef de projet, excusé)</td>"
+    ) in page
+    assert "<td>—</td><td>Claire Martin (Directrice, présent)</td>" in page
+    assert sorted(copil.guests.values_list("name", flat=True)) == ["Claire Martin", "Paul Durand"]
