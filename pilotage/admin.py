@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from pilotage.models import Copil, Decision, HighlightedAction
+from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
 from pti.admin import VersionedAdminMixin
 
 
@@ -10,6 +10,13 @@ class HighlightedActionInline(admin.TabularInline):
     model = HighlightedAction
     fields = ("action", "comment")
     autocomplete_fields = ("action",)
+    extra = 0
+
+
+class CopilAttendeeInline(admin.TabularInline):
+    model = CopilAttendee
+    fields = ("name", "partner", "organisation", "function", "presence")
+    autocomplete_fields = ("partner",)
     extra = 0
 
 
@@ -31,7 +38,7 @@ class CopilAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     ordering = ("-date",)
     autocomplete_fields = ("pacte", "attendees", "partners")
     readonly_fields = ("version",)
-    inlines = [HighlightedActionInline, DecisionInline]
+    inlines = [CopilAttendeeInline, HighlightedActionInline, DecisionInline]
 
 
 @admin.register(HighlightedAction)

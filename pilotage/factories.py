@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from axes.factories import PacteFactory
-from pilotage.enums import DecisionStatus
+from pilotage.enums import DecisionStatus, Presence
 
 
 class CopilFactory(DjangoModelFactory):
@@ -34,3 +34,16 @@ class DecisionFactory(DjangoModelFactory):
     text = factory.Faker("sentence", nb_words=10, locale="fr_FR")
     due_date = factory.LazyAttribute(lambda o: o.copil.date + datetime.timedelta(days=90))
     status = DecisionStatus.OPEN
+
+
+class CopilAttendeeFactory(DjangoModelFactory):
+    class Meta:
+        model = "pilotage.CopilAttendee"
+
+    copil = factory.SubFactory(CopilFactory)
+    name = factory.Faker("name", locale="fr_FR")
+    function = "Chargée de mission insertion"
+    presence = Presence.PRESENT
+
+    class Params:
+        excused = factory.Trait(presence=Presence.EXCUSED)

@@ -6,12 +6,15 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from actions.forms import LONG_TEXT_MAX, capitalise_choices
-from actions.models import Action, Partner, number_sort_key
+from actions.models import Action, Partner
+from pilotage.enums import Presence
 from pilotage.models import Copil, Decision
 from pti.concurrency import VersionedForm, VersionField
+from pti.inputs import ID_MAX
+from pti.widgets import SearchableSelectMultiple
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-HIGHLIGHT_LINE = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3}){0,3})\s*(?:[–—:-]\s*(?P<comment>.*))?$")
+ACTION_NUMBER = re.compile(r"^\s*(?P<number>\d{1,3}(?:\.\d{1,3}){0,3})(?![\d.]*\d)")
 COMMENT_MAX = 2_000
 
 
@@ -42,20 +45,137 @@ def user_choices():
     return get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name", "username")
 
 
+class AttendeeForm(forms.Form):
+    """One person without an account at the COPIL (or excused): the rows of the attendance list."""
+
+    id = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Prénom et nom"), max_length=200)
+    partner = forms.TypedChoiceField(label=_("Partenaire"), required=False, coerce=int, empty_value=None)
+    organisation = forms.CharField(
+        label=_("Ou autre organisme"),
+        max_length=200,
+        required=False,
+        help_text=_("S'il n'est pas dans la liste des partenaires."),
+    )
+    function = forms.CharField(label=_("Fonction"), max_length=200, required=False)
+    presence = forms.ChoiceField(label=_("Présence"), choices=(), initial=Presence.PRESENT)
+
+    def __init__(self, *args, partner_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].choices = [("", _("Aucun"))] + list(partner_choices)
+        self.fields["presence"].choices = [(value, label.capitalize()) for value, label in Presence.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("partner") and cleaned.get("organisation"):
+            self.add_error(
+                "organisation", _("Choisissez un partenaire ou écrivez un autre organisme, mais pas les deux.")
+            )
+        return cleaned
+
+
+class HighlightForm(forms.Form):
+    """One highlighted action: picked in the pacte's list of actions (a search field), with the committee's
+    comment."""
+
+    action = forms.CharField(
+        label=_("Action"),
+        max_length=320,
+        help_text=_("Tapez son numéro ou un mot de son titre, puis choisissez-la dans la liste proposée."),
+    )
+    comment = forms.CharField(
+        label=_("Commentaire du comité"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, actions_by_number=None, datalist_id="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actions_by_number = actions_by_number or {}
+        self.fields["action"].widget.attrs.update(list=datalist_id, autocomplete="off")
+        limit_length(self, "comment", maximum=COMMENT_MAX)
+
+    def clean_action(self):
+        value = self.cleaned_data["action"]
+        match = ACTION_NUMBER.match(value)
+        if not match:
+            # Its title alone, typed without picking it from the list, is enough when no other action has it.
+            titled = [a for a in self.actions_by_number.values() if a.title.casefold() == value.strip().casefold()]
+            if len(titled) == 1:
+                return titled[0]
+            raise forms.ValidationError(
+                _("Choisissez l'action dans la liste : son numéro d'abord, par exemple « 2.3 – Clauses sociales ».")
+            )
+        action = self.actions_by_number.get(match["number"])
+        if action is None:
+            raise forms.ValidationError(_("Aucune action n° %(number)s dans ce pacte.") % {"number": match["number"]})
+        return action
+
+
+def action_label(action):
+    return f"{action.number} – {action.title}"
+
+
+class RowsFormSet(forms.BaseFormSet):
+    """A list of rows of the COPIL form; `rows()` gives the cleaned rows that are kept, in order."""
+
+    def rows(self):
+        return [
+            form.cleaned_data
+            for form in self.forms
+            # Blank extra rows have no cleaned data; rows already saved always do.
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+class HighlightFormSet(RowsFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for row in self.rows():
+            action = row["action"]
+            if action.pk in seen:
+                raise forms.ValidationError(
+                    _("L'action %(number)s est mise en avant deux fois.") % {"number": action.number}
+                )
+            seen.add(action.pk)
+
+
+ROWS_MAX = 200
+AttendeeFormSet = forms.formset_factory(
+    AttendeeForm,
+    formset=RowsFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=ROWS_MAX,
+    absolute_max=ROWS_MAX,
+    validate_max=True,
+)
+HighlightsFormSet = forms.formset_factory(
+    HighlightForm,
+    formset=HighlightFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=ROWS_MAX,
+    absolute_max=ROWS_MAX,
+    validate_max=True,
+)
+GUESTS_PREFIX = "personnes"
+HIGHLIGHTS_PREFIX = "mises_en_avant"
+ACTIONS_DATALIST = "actions-du-pacte"
+GUESTS_INVALID = _("La liste des participants sans compte contient des erreurs (voir plus bas).")
+HIGHLIGHTS_INVALID = _("La liste des actions mises en avant contient des erreurs (voir plus bas).")
+
+
 class CopilForm(VersionedForm, forms.ModelForm):
-    """A COPIL with its highlighted actions, typed one per line: "2.3 – comment". Editing one needs the version
-    the form was opened on; creating one does not."""
+    """A COPIL with its attendees (users, partners and people without an account) and its highlighted actions,
+    each picked from the pacte's actions with its comment. Editing one needs the version the form was opened on;
+    creating one does not.
+
+    The two lists are formsets owned by this form (`guest_formset`, `highlight_formset`); a POST that carries
+    neither (an older page) leaves those rows as they are: `cleaned_data["guests"]` / `["highlights"]` is None.
+    """
 
     version = VersionField(required=False)
-    highlights = forms.CharField(
-        label=_("Actions mises en avant"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_(
-            "Une action par ligne : son numéro, un tiret, puis le commentaire du comité. "
-            "Par exemple : « 2.3 – Action exemplaire présentée en séance »."
-        ),
-    )
 
     class Meta:
         model = Copil
@@ -64,12 +184,13 @@ class CopilForm(VersionedForm, forms.ModelForm):
             "date": DATE_WIDGET,
             "agenda": forms.Textarea(attrs={"rows": 4}),
             "minutes": forms.Textarea(attrs={"rows": 8}),
-            "attendees": forms.SelectMultiple(attrs={"size": 8}),
-            "partners": forms.SelectMultiple(attrs={"size": 8}),
+            "attendees": SearchableSelectMultiple(label=_("Participants ayant un compte")),
+            "partners": SearchableSelectMultiple(label=_("Partenaires présents")),
         }
+        labels = {"attendees": _("Participants ayant un compte")}
         help_texts = {
-            "attendees": _("Ctrl (ou Cmd) + clic pour en choisir plusieurs."),
-            "partners": _("Ctrl (ou Cmd) + clic pour en choisir plusieurs."),
+            "attendees": _("Cochez les personnes présentes ; filtrez la liste par nom ou organisme."),
+            "partners": _("Cochez les partenaires représentés ; filtrez la liste par nom."),
         }
 
     def __init__(self, *args, pacte, **kwargs):
@@ -81,15 +202,82 @@ class CopilForm(VersionedForm, forms.ModelForm):
         self.fields["attendees"].label_from_instance = lambda user: (
             f"{user} ({user.organisation})" if user.organisation else str(user)
         )
+        partners = list(Partner.objects.order_by("name"))
         self.fields["partners"].queryset = Partner.objects.order_by("name")
-        limit_length(self, "agenda", "minutes", "highlights")
+        limit_length(self, "agenda", "minutes")
         if not self.is_bound:
             self.initial["version"] = self.instance.version if self.instance.pk else 0
-            if self.instance.pk:
-                self.initial["highlights"] = "\n".join(
-                    f"{highlight.action.number} – {highlight.comment}".rstrip(" –")
-                    for highlight in self.instance.highlights.select_related("action").order_by("action__sort_key")
-                )
+        self.partners_by_pk = {partner.pk: partner for partner in partners}
+        self.actions = list(Action.objects.filter(pacte=pacte).order_by("sort_key").only("pk", "number", "title"))
+        self.action_labels = [action_label(action) for action in self.actions]
+        data = self.data if self.is_bound else None
+        guests_initial = highlights_initial = None
+        if self.instance.pk and not self.is_bound:
+            guests_initial = [
+                {
+                    "id": guest.pk,
+                    "name": guest.name,
+                    "partner": guest.partner_id,
+                    "organisation": guest.organisation,
+                    "function": guest.function,
+                    "presence": guest.presence,
+                }
+                for guest in self.instance.guests.all()
+            ]
+            highlights_initial = [
+                {"action": action_label(highlight.action), "comment": highlight.comment}
+                for highlight in self.instance.highlights.select_related("action").order_by("action__sort_key")
+            ]
+        self.guest_formset = self._formset(
+            AttendeeFormSet,
+            data,
+            GUESTS_PREFIX,
+            guests_initial,
+            partner_choices=[(partner.pk, partner.name) for partner in partners],
+        )
+        self.highlight_formset = self._formset(
+            HighlightsFormSet,
+            data,
+            HIGHLIGHTS_PREFIX,
+            highlights_initial,
+            actions_by_number={action.number: action for action in self.actions},
+            datalist_id=ACTIONS_DATALIST,
+        )
+
+    @staticmethod
+    def _formset(formset_class, data, prefix, initial, **form_kwargs):
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            return None  # not part of this POST: leave those rows alone
+        return formset_class(data, prefix=prefix, initial=initial, form_kwargs=form_kwargs)
+
+    @property
+    def formsets(self):
+        return [formset for formset in (self.guest_formset, self.highlight_formset) if formset is not None]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["guests"] = cleaned["highlights"] = None
+        if self.guest_formset is not None:
+            if self.guest_formset.is_valid():
+                cleaned["guests"] = [
+                    {
+                        "id": row.get("id"),
+                        "name": row["name"],
+                        "partner": self.partners_by_pk.get(row.get("partner")),
+                        "organisation": row.get("organisation", ""),
+                        "function": row.get("function", ""),
+                        "presence": row["presence"],
+                    }
+                    for row in self.guest_formset.rows()
+                ]
+            else:
+                self.add_error(None, GUESTS_INVALID)
+        if self.highlight_formset is not None:
+            if self.highlight_formset.is_valid():
+                cleaned["highlights"] = [(row["action"], row["comment"]) for row in self.highlight_formset.rows()]
+            else:
+                self.add_error(None, HIGHLIGHTS_INVALID)
+        return cleaned
 
     def clean_date(self):
         date = self.cleaned_data["date"]
@@ -103,50 +291,6 @@ class CopilForm(VersionedForm, forms.ModelForm):
         if others.exists():
             raise forms.ValidationError(_("Ce pacte a déjà un COPIL à cette date."))
         return date
-
-    def clean_highlights(self):
-        """[(action, comment)] from the lines "number – comment", every action of this pacte, each once."""
-        lines = [line for line in self.cleaned_data["highlights"].splitlines() if line.strip()]
-        parsed, errors = [], []
-        for index, line in enumerate(lines, 1):
-            match = HIGHLIGHT_LINE.match(line)
-            if not match:
-                errors.append(
-                    _("Ligne %(line)s : commencez par le numéro de l'action, par exemple « 2.3 – commentaire ».")
-                    % {"line": index}
-                )
-                continue
-            comment = (match["comment"] or "").strip()
-            if len(comment) > COMMENT_MAX:
-                errors.append(
-                    _("Ligne %(line)s : le commentaire dépasse %(max)s caractères.")
-                    % {"line": index, "max": COMMENT_MAX}
-                )
-            parsed.append((index, match["number"], comment))
-        numbers = {number for _index, number, _comment in parsed}
-        actions = {
-            action.number: action
-            for action in Action.objects.filter(pacte=self.pacte, sort_key__in=[number_sort_key(n) for n in numbers])
-        }
-        seen = set()
-        highlights = []
-        for index, number, comment in parsed:
-            action = actions.get(number)
-            if action is None:
-                errors.append(
-                    _("Ligne %(line)s : aucune action n° %(number)s dans ce pacte.") % {"line": index, "number": number}
-                )
-            elif number in seen:
-                errors.append(
-                    _("Ligne %(line)s : l'action %(number)s est déjà mise en avant plus haut.")
-                    % {"line": index, "number": number}
-                )
-            else:
-                seen.add(number)
-                highlights.append((action, comment))
-        if errors:
-            raise forms.ValidationError(errors)
-        return highlights
 
     def copil_data(self):
         return {name: self.cleaned_data[name] for name in ("date", "place", "agenda", "minutes")}

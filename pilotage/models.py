@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from actions.models import Action, Partner
 from axes.models import Pacte
-from pilotage.enums import DecisionStatus
+from pilotage.enums import DecisionStatus, Presence
 
 
 class Copil(models.Model):
@@ -44,6 +44,47 @@ class Copil(models.Model):
     @property
     def year(self):
         return self.date.year
+
+
+class CopilAttendee(models.Model):
+    """Someone at (or excused from) a COPIL who has no account: a name, an organisation (one of the partners or
+    free text), a function. Users with an account stay in `Copil.attendees`."""
+
+    copil = models.ForeignKey(Copil, on_delete=models.CASCADE, related_name="guests", verbose_name=_("COPIL"))
+    name = models.CharField(_("nom"), max_length=200)
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="copil_attendees",
+        verbose_name=_("partenaire"),
+    )
+    organisation = models.CharField(_("organisme"), max_length=200, blank=True)
+    function = models.CharField(_("fonction"), max_length=200, blank=True)
+    presence = models.CharField(_("présence"), max_length=16, choices=Presence.choices, default=Presence.PRESENT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("participant sans compte")
+        verbose_name_plural = _("participants sans compte")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(presence__in=Presence.values), name="copil_attendee_presence_valid"),
+            models.CheckConstraint(condition=~Q(name=""), name="copil_attendee_name_required"),
+            models.CheckConstraint(
+                condition=Q(partner__isnull=True) | Q(organisation=""), name="copil_attendee_one_organisation"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def organisation_name(self):
+        """The partner's name, or the organisation typed in."""
+        return self.partner.name if self.partner_id else self.organisation
 
 
 class HighlightedAction(models.Model):

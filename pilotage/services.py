@@ -7,12 +7,13 @@ the other person changed) instead of overwriting it.
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pilotage import dashboard
-from pilotage.enums import DecisionStatus
+from pilotage.enums import DecisionStatus, Presence
 from pilotage.filters import late_first
-from pilotage.models import Copil, Decision, HighlightedAction
-from pti.concurrency import lock_version
+from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
+from pti.concurrency import ConflictError, expected, lock_version
 from pti.pdf import render_pdf
 
 
@@ -31,18 +32,77 @@ def _set_highlights(copil, highlights):
         HighlightedAction.objects.create(copil=copil, action_id=action_id, comment=comment)
 
 
+def _set_guests(copil, guests):
+    """Make the COPIL's attendees without an account exactly `guests` (dicts of name, partner, organisation,
+    function and presence, with the `id` of the row they edit, or none for a new one), touching only what changed. An `id` that is not one of this COPIL's
+    rows makes a new row: nobody edits another COPIL's list through this one."""
+    existing = {guest.pk: guest for guest in copil.guests.all()}
+    kept = set()
+    for row in guests:
+        values = {
+            "name": row["name"],
+            "partner": row.get("partner"),
+            "organisation": row.get("organisation") or "",
+            "function": row.get("function") or "",
+            "presence": row.get("presence") or Presence.PRESENT,
+        }
+        guest = existing.get(row.get("id"))
+        if guest is None or guest.pk in kept:
+            CopilAttendee.objects.create(copil=copil, **values)
+            continue
+        kept.add(guest.pk)
+        changed = [name for name, value in values.items() if getattr(guest, name) != value]
+        if changed:
+            for name in changed:
+                setattr(guest, name, values[name])
+            guest.save(update_fields=changed)
+    for pk, guest in existing.items():
+        if pk not in kept:
+            guest.delete()
+
+
+def _guest_summary(record):
+    if record is None or record.history_type == "-":
+        return "—"
+    details = [part for part in (record.function, str(Presence(record.presence).label)) if part]
+    return f"{record.name} ({', '.join(details)})"
+
+
+def _guest_changes_since(copil, version):
+    """What the saves after `version` changed in the COPIL's attendees without an account, for a conflict: the
+    COPIL's own history does not hold them."""
+    following = copil.history.filter(version__gt=version).order_by("history_date", "history_id").first()
+    if following is None:
+        return []
+    records = CopilAttendee.history.filter(copil_id=copil.pk, history_date__gte=following.history_date).order_by(
+        "history_date", "history_id"
+    )
+    field = _("participant sans compte")
+    changes = []
+    for record in records:
+        before = None if record.history_type == "+" else record.prev_record
+        changes.append({"field": field, "before": _guest_summary(before), "after": _guest_summary(record)})
+    return changes
+
+
 @transaction.atomic
-def create_copil(pacte, data, attendees=(), partners=(), highlights=()):
+def create_copil(pacte, data, attendees=(), partners=(), highlights=(), guests=()):
     copil = Copil.objects.create(pacte=pacte, **data)
     copil.attendees.set(attendees)
     copil.partners.set(partners)
-    _set_highlights(copil, highlights)
+    _set_highlights(copil, highlights or ())
+    _set_guests(copil, guests or ())
     return copil
 
 
 @transaction.atomic
-def update_copil(copil, data, expected_version, attendees=None, partners=None, highlights=None):
-    locked = lock_version(Copil.objects.all(), copil.pk, expected_version)
+def update_copil(copil, data, expected_version, attendees=None, partners=None, highlights=None, guests=None):
+    """Save the COPIL from `expected_version`; a list left None (not sent) stays as it is."""
+    try:
+        locked = lock_version(Copil.objects.all(), copil.pk, expected_version)
+    except ConflictError as error:
+        error.changes.extend(_guest_changes_since(copil, expected(expected_version)))
+        raise
     for name, value in data.items():
         setattr(locked, name, value)
     locked.version += 1
@@ -53,7 +113,23 @@ def update_copil(copil, data, expected_version, attendees=None, partners=None, h
         locked.partners.set(partners)
     if highlights is not None:
         _set_highlights(locked, highlights)
+    if guests is not None:
+        _set_guests(locked, guests)
     return locked
+
+
+def attendance(copil):
+    """The COPIL's attendance list for its page and its dossier (two queries): the users with an account, who
+    were there, then the people without one, present or excused, with the counts."""
+    attendees = list(copil.attendees.order_by("last_name", "first_name", "username"))
+    guests = list(copil.guests.select_related("partner"))
+    excused = sum(1 for guest in guests if guest.presence == Presence.EXCUSED)
+    return {
+        "attendees": attendees,
+        "guests": guests,
+        "present_count": len(attendees) + len(guests) - excused,
+        "excused_count": excused,
+    }
 
 
 def _record_closure(decision, was_open, today=None):
@@ -130,7 +206,7 @@ def dossier_context(copil, today=None, for_browser=False):
         "data": data,
         "charts": dashboard.dashboard_charts(data),
         "tables": dashboard.chart_tables(data),
-        "attendees": copil.attendees.order_by("last_name", "first_name"),
+        **attendance(copil),
         "partners": copil.partners.order_by("name"),
         "highlights": copil.highlights.select_related("action__axe").order_by("action__sort_key"),
         "decisions": late_first(copil.decisions.select_related("action", "owner"), today),

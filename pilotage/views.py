@@ -199,6 +199,7 @@ def copil_create(request, slug):
                 attendees=form.cleaned_data["attendees"],
                 partners=form.cleaned_data["partners"],
                 highlights=form.cleaned_data["highlights"],
+                guests=form.cleaned_data["guests"],
             )
             messages.success(request, _("Le COPIL a été créé."))
             return redirect("pilotage:copil_detail", pk=copil.pk)
@@ -218,7 +219,7 @@ def copil_detail(request, pk):
         {
             "copil": copil,
             "pacte": copil.pacte,
-            "attendees": copil.attendees.order_by("last_name", "first_name"),
+            **services.attendance(copil),
             "partners": copil.partners.order_by("name"),
             "highlights": highlights,
             "decisions": decisions,
@@ -244,6 +245,7 @@ def copil_edit(request, pk):
                     attendees=form.cleaned_data["attendees"],
                     partners=form.cleaned_data["partners"],
                     highlights=form.cleaned_data["highlights"],
+                    guests=form.cleaned_data["guests"],
                 )
             except ConflictError as error:
                 conflict = error

@@ -77,6 +77,11 @@ SOURCES = {
         "pilotage.HighlightedAction",
         lambda r: _("Mise en avant de l'action %(n)s") % {"n": _number(r, "action")},
     ),
+    "copil_attendee": (
+        gettext_lazy("Participants sans compte aux COPIL"),
+        "pilotage.CopilAttendee",
+        lambda r: _("Participant « %(name)s » d'un COPIL") % {"name": r.name},
+    ),
     "bilan": (gettext_lazy("Bilans"), "bilans.Bilan", lambda r: _("Bilan %(year)s") % {"year": r.year}),
 }
 TRANSITIONS = "bilan_transition"

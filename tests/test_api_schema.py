@@ -34,6 +34,8 @@ from actions.serializers import ActionUpdateSerializer, ReportWriteSerializer
 from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
 from bilans.factories import BilanFactory
 from pilotage.factories import CopilFactory, DecisionFactory
+from pilotage.models import Copil, Decision
+from pilotage.serializers import CopilWriteSerializer, DecisionWriteSerializer
 from pti.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +102,7 @@ def data(db):
         "copils": [copil.pk],
         "decisions": list(copil.decisions.values_list("pk", flat=True)),
         "bilans": list(pacte.bilans.values_list("pk", flat=True)),
+        "pacte_slug": pacte.slug,
     }
     return {
         "referent": referent,
@@ -134,7 +137,12 @@ def resource_of(path):
     return next((name for prefix, name in RESOURCES.items() if path.startswith(prefix)), None)
 
 
-WRITABLE = {"actions": (Action, ActionUpdateSerializer), "reports": (ProgressReport, ReportWriteSerializer)}
+WRITABLE = {
+    "actions": (Action, ActionUpdateSerializer),
+    "reports": (ProgressReport, ReportWriteSerializer),
+    "copils": (Copil, CopilWriteSerializer),
+    "decisions": (Decision, DecisionWriteSerializer),
+}
 
 
 def aim_at_real_rows(case, resource, pick, ids):
@@ -148,6 +156,10 @@ def aim_at_real_rows(case, resource, pick, ids):
     if case.method == "PATCH":
         row = model.objects.filter(pk=pick).first()
         case.body["version"] = row.version if row else 1
+    elif resource == "copils":
+        case.body["pacte"] = ids["pacte_slug"]
+    elif resource == "decisions":
+        case.body["copil"] = ids["copils"][0]
     else:
         case.body["action"] = ids["actions"][pick % len(ids["actions"])]
         case.body["year"] = 2022 + pick % 4

@@ -160,6 +160,10 @@ ROUTES = {
 API_WRITES = {
     "v1:action-detail": (EDIT_ACTION, "action", "PATCH"),
     "v1:report-detail": (EDIT_ACTION, "report_pk", "PATCH"),
+    "v1:copil-list": (STAFF, None, "POST"),
+    "v1:copil-detail": (STAFF, "copil", "PATCH"),
+    "v1:decision-list": (STAFF, None, "POST"),
+    "v1:decision-detail": (STAFF, "decision", "PATCH"),  # and its owner (pilotage/tests/test_api_writes.py)
 }
 # Whole namespaces classified at once.
 NAMESPACES = {"admin": ADMIN}

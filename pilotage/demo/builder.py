@@ -31,7 +31,7 @@ from pilotage.demo.partners import PARTNERS, mention
 from pilotage.demo.pti_2017 import PTI_2017
 from pilotage.demo.pti_2022 import PTI_2022
 from pilotage.demo.sync import Stats, sync, sync_m2m
-from pilotage.models import Copil, Decision, HighlightedAction
+from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
 
 PACTES = (PTI_2022, PTI_2017)
 
@@ -497,6 +497,24 @@ def seed_copils(pacte_spec, pacte, action_ids, users, partners, stats):
             for number, comment in spec.highlights
         ],
         HighlightedAction.objects.filter(copil__pacte=pacte),
+        stats,
+    )
+    sync(
+        CopilAttendee,
+        ("copil_id", "name"),
+        [
+            {
+                "copil_id": copils[(pacte.pk, spec.date)].pk,
+                "name": name,
+                "partner_id": partners[partner].pk if partner else None,
+                "organisation": organisation,
+                "function": function,
+                "presence": presence,
+            }
+            for spec in pacte_spec.copils
+            for name, partner, organisation, function, presence in spec.guests
+        ],
+        CopilAttendee.objects.filter(copil__pacte=pacte),
         stats,
     )
     sync(

@@ -1093,6 +1093,13 @@ AXE_5 = AxeSpec(
 
 ATTENDEES = ("copil", "agent", "referent", "nadia.benali", "pierre.lacoste", "isabelle.mercier", "karim.haddad")
 PARTNERS_AT_COPIL = (FT, CAF, MSA, DDETS, REGION, ML_LIMOGES, PLIE, CCI, CMA, INTER_RESEAUX_IAE)
+# Partners' representatives, who have no account in PTI (fictional names).
+GUESTS_AT_COPIL = (
+    ("Nathalie Bernard", FT, "", "Directrice territoriale", "present"),
+    ("Olivier Lefèvre", CAF, "", "Responsable de l'action sociale", "present"),
+    ("Sandrine Moreau", ML_LIMOGES, "", "Directrice", "excused"),
+    ("Julien Garnier", None, "Conseil de développement de Limoges Métropole", "Membre", "present"),
+)
 
 COPILS = (
     CopilSpec(
@@ -1106,6 +1113,7 @@ COPILS = (
         "l'assemblée départementale. Les premières actions, lancées dès janvier, sont présentées.",
         attendees=ATTENDEES,
         partners=PARTNERS_AT_COPIL,
+        guests=GUESTS_AT_COPIL,
         highlights=(
             ("1.1", "Premiers résultats encourageants : le délai moyen d'orientation passe sous les 60 jours."),
             ("2.7", "Le comité salue le renouvellement de la convention avec France Travail."),
@@ -1136,6 +1144,7 @@ COPILS = (
         "actions en difficulté et prend acte de l'arrêt de l'accompagnement à distance.",
         attendees=ATTENDEES + ("referent2",),
         partners=PARTNERS_AT_COPIL + (FEDERATION_BTP, EMMAUS_CONNECT),
+        guests=GUESTS_AT_COPIL,
         highlights=(
             ("4.7", "Plus de 68 000 heures d'insertion grâce aux clauses des chantiers des collèges et du tramway."),
             ("3.3", "Sept job datings organisés en 2023 avec les fédérations professionnelles."),
@@ -1175,6 +1184,7 @@ COPILS = (
         "contrat d'engagement. Les actions de qualification (GEIQ, VAE) sont mises en avant.",
         attendees=ATTENDEES + ("referent2",),
         partners=PARTNERS_AT_COPIL + (GEIQ_BTP, DAVA),
+        guests=GUESTS_AT_COPIL,
         highlights=(
             ("1.6", "L'inscription à France Travail de tous les allocataires est engagée depuis janvier."),
             ("4.8", "Les GEIQ ont signé 46 contrats de professionnalisation avec des allocataires en 2024."),
@@ -1206,6 +1216,7 @@ COPILS = (
         "examinées pour être reprises ou non dans le prochain pacte.",
         attendees=ATTENDEES + ("referent2",),
         partners=PARTNERS_AT_COPIL,
+        guests=GUESTS_AT_COPIL,
         highlights=(
             ("2.7", "L'accompagnement global a bénéficié à plus de 700 personnes en 2024."),
             ("4.7", "Objectif d'heures d'insertion dépassé chaque année du pacte."),

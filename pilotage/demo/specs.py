@@ -106,6 +106,8 @@ class CopilSpec:
     highlights: tuple
     decisions: tuple
     place: str = "Hôtel du Département, Limoges"
+    # People without an account: (name, partner name or None, other organisation, function, presence)
+    guests: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Staff create and edit COPILs with their attendees, partners and highlighted actions ("2.3 – comment" per line);
-bad input is refused next to its field with nothing saved; a stale save is a conflict."""
+"""Staff create and edit COPILs with their attendees, partners and highlighted actions (each picked from the
+pacte's actions, with its comment); bad input is refused next to its field with nothing saved; a stale save is a
+conflict."""
 
 import datetime
 import html
@@ -25,14 +26,28 @@ def pacte():
     return pacte
 
 
-def copil_data(**overrides):
+def highlight_rows(*rows, initial=0):
+    """The highlighted actions' part of the COPIL form: (action typed or picked, comment[, delete])."""
+    data = {
+        "mises_en_avant-TOTAL_FORMS": str(len(rows)),
+        "mises_en_avant-INITIAL_FORMS": str(initial),
+    }
+    for index, row in enumerate(rows):
+        data[f"mises_en_avant-{index}-action"] = row[0]
+        data[f"mises_en_avant-{index}-comment"] = row[1]
+        if len(row) > 2 and row[2]:
+            data[f"mises_en_avant-{index}-DELETE"] = "on"
+    return data
+
+
+def copil_data(highlights=(), **overrides):
     data = {
         "version": 0,
         "date": "2024-11-26",
         "place": "Hôtel du Département, Limoges",
         "agenda": "1. Point d'étape\n2. Décisions",
         "minutes": "Le comité a examiné les actions.",
-        "highlights": "",
+        **highlight_rows(*highlights),
     }
     data.update(overrides)
     return data
@@ -51,7 +66,11 @@ def test_staff_create_a_copil_with_attendees_partners_and_highlighted_actions(cl
         copil_data(
             attendees=[member.pk, staff.pk],
             partners=[partner.pk],
-            highlights="2.3 – Plus de 68 000 heures d'insertion\n\n2.10: Le comité salue l'ouverture des places",
+            highlights=[
+                ("2.3 – Clauses sociales", "Plus de 68 000 heures d'insertion"),
+                ("", ""),
+                ("2.10", "Le comité salue l'ouverture des places"),
+            ],
         ),
     )
     copil = Copil.objects.get(pacte=pacte)
@@ -67,7 +86,8 @@ def test_staff_create_a_copil_with_attendees_partners_and_highlighted_actions(cl
         "COPIL du 26/11/2024",
         "Hôtel du Département, Limoges",
         "Point d'étape",
-        f"{member} (CAF)",
+        str(member),
+        "CAF",
         "France Travail",
         "Clauses sociales",
         "Plus de 68 000 heures d'insertion",
@@ -80,11 +100,16 @@ def test_editing_a_copil_updates_its_highlights_and_bumps_its_version(client, st
     copil = CopilFactory(pacte=pacte, date=datetime.date(2024, 11, 26))
     kept = HighlightedActionFactory(copil=copil, action=pacte.actions.get(number="2.3"), comment="Ancien")
     client.force_login(staff)
-    form = client.get(reverse("pilotage:copil_edit", args=[copil.pk]))
-    assert "2.3 – Ancien" in text(form)
+    form = text(client.get(reverse("pilotage:copil_edit", args=[copil.pk])))
+    assert 'value="2.3 – Clauses sociales"' in form and "Ancien</textarea>" in form
+    assert '<option value="2.10 – Garde d\'enfants">' in form  # the searchable list of the pacte's actions
     response = client.post(
         reverse("pilotage:copil_edit", args=[copil.pk]),
-        copil_data(version=1, place="Salle du conseil", highlights="2.3 – Nouveau commentaire\n2.10"),
+        copil_data(
+            version=1,
+            place="Salle du conseil",
+            highlights=[("2.3 – Clauses sociales", "Nouveau commentaire"), ("2.10 – Garde d'enfants", "")],
+        ),
     )
     assert response.status_code == 302
     copil.refresh_from_db()
@@ -92,17 +117,26 @@ def test_editing_a_copil_updates_its_highlights_and_bumps_its_version(client, st
     highlights = {h.action.number: h for h in copil.highlights.all()}
     assert highlights["2.3"].pk == kept.pk and highlights["2.3"].comment == "Nouveau commentaire"
     assert highlights["2.10"].comment == ""
-    client.post(reverse("pilotage:copil_edit", args=[copil.pk]), copil_data(version=2, highlights=""))
-    assert not HighlightedAction.objects.filter(copil=copil).exists()
+    client.post(
+        reverse("pilotage:copil_edit", args=[copil.pk]),
+        copil_data(version=2, highlights=[("2.3", "x", True), ("2.10", "")]),
+    )
+    assert [h.action.number for h in HighlightedAction.objects.filter(copil=copil)] == ["2.10"]
+
+
+def test_a_post_without_the_lists_leaves_highlights_and_guests_as_they_are(client, staff, pacte):
+    copil = CopilFactory(pacte=pacte, date=datetime.date(2024, 11, 26))
+    HighlightedActionFactory(copil=copil, action=pacte.actions.get(number="2.3"))
+    data = copil_data(version=1, place="Ailleurs")
+    del data["mises_en_avant-TOTAL_FORMS"], data["mises_en_avant-INITIAL_FORMS"]
+    client.force_login(staff)
+    assert client.post(reverse("pilotage:copil_edit", args=[copil.pk]), data).status_code == 302
+    assert copil.highlights.count() == 1
 
 
 @pytest.mark.parametrize(
     "overrides, field, message",
     [
-        ({"highlights": "9.9 – Inconnue"}, "highlights", "Ligne 1 : aucune action n° 9.9 dans ce pacte."),
-        ({"highlights": "2.3 – Bien\nsuper action"}, "highlights", "Ligne 2 : commencez par le numéro de l'action"),
-        ({"highlights": "2.3 – Une\n2.3 – Deux"}, "highlights", "l'action 2.3 est déjà mise en avant plus haut"),
-        ({"highlights": "2.3 – " + "x" * 2001}, "highlights", "le commentaire dépasse 2000 caractères"),
         ({"agenda": "x" * 20_000}, "agenda", "au plus 10000 caractères"),
         ({"minutes": "x" * 20_000}, "minutes", "au plus 10000 caractères"),
         ({"place": "x" * 300}, "place", "au plus 200 caractères"),
@@ -111,19 +145,7 @@ def test_editing_a_copil_updates_its_highlights_and_bumps_its_version(client, st
         ({"date": ""}, "date", "Ce champ est obligatoire."),
         ({"attendees": ["999999"]}, "attendees", "Sélectionnez un choix valide"),
     ],
-    ids=[
-        "unknown_action",
-        "no_number",
-        "twice",
-        "long_comment",
-        "long_agenda",
-        "long_minutes",
-        "long_place",
-        "date_outside",
-        "bad_date",
-        "no_date",
-        "unknown_user",
-    ],
+    ids=["long_agenda", "long_minutes", "long_place", "date_outside", "bad_date", "no_date", "unknown_user"],
 )
 def test_bad_copil_input_is_refused_next_to_its_field_and_nothing_is_saved(
     client, staff, pacte, overrides, field, message
@@ -138,14 +160,44 @@ def test_bad_copil_input_is_refused_next_to_its_field_and_nothing_is_saved(
     assert not Copil.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([("9.9 – Inconnue", "")], "Aucune action n° 9.9 dans ce pacte."),
+        ([("super action", "")], "Choisissez l'action dans la liste : son numéro d'abord"),
+        ([("2.3", "Une"), ("2.3 – Clauses sociales", "Deux")], "L'action 2.3 est mise en avant deux fois."),
+        ([("2.3", "x" * 2001)], "au plus 2000 caractères"),
+        ([("", "Un commentaire sans action")], "Ce champ est obligatoire."),
+    ],
+    ids=["unknown_action", "no_number", "twice", "long_comment", "comment_without_action"],
+)
+def test_bad_highlights_are_refused_next_to_their_row_and_nothing_is_saved(client, staff, pacte, rows, message):
+    client.force_login(staff)
+    response = client.post(reverse("pilotage:copil_create", args=[pacte.slug]), copil_data(highlights=rows))
+    assert response.status_code == 400
+    content = text(response)
+    assert message in content
+    assert "La liste des actions mises en avant contient des erreurs (voir plus bas)." in content
+    assert not Copil.objects.exists()
+
+
+def test_an_action_typed_by_its_title_alone_is_found(client, staff, pacte):
+    client.force_login(staff)
+    response = client.post(
+        reverse("pilotage:copil_create", args=[pacte.slug]), copil_data(highlights=[("garde d'enfants", "Bien")])
+    )
+    assert response.status_code == 302
+    assert [h.action.number for h in Copil.objects.get().highlights.all()] == ["2.10"]
+
+
 def test_an_action_of_another_pacte_cannot_be_highlighted(client, staff, pacte):
     ActionFactory(axe__pacte=PacteFactory(slug="autre"), number="3.1")
     client.force_login(staff)
     response = client.post(
-        reverse("pilotage:copil_create", args=[pacte.slug]), copil_data(highlights="3.1 – D'un autre pacte")
+        reverse("pilotage:copil_create", args=[pacte.slug]), copil_data(highlights=[("3.1", "D'un autre pacte")])
     )
     assert response.status_code == 400
-    assert "aucune action n° 3.1 dans ce pacte" in text(response)
+    assert "Aucune action n° 3.1 dans ce pacte." in text(response)
 
 
 def test_two_copils_of_a_pacte_cannot_share_a_date(client, staff, pacte):
@@ -162,7 +214,7 @@ def test_bad_input_on_edit_changes_nothing(client, staff, pacte):
     client.force_login(staff)
     response = client.post(
         reverse("pilotage:copil_edit", args=[copil.pk]),
-        copil_data(version=1, place="Ailleurs", highlights="2.3 – ok\n7.7 – inconnue"),
+        copil_data(version=1, place="Ailleurs", highlights=[("2.3", "ok"), ("7.7 – inconnue", "")]),
     )
     assert response.status_code == 400
     copil.refresh_from_db()

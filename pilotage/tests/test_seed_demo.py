@@ -192,6 +192,12 @@ def test_one_copil_per_year_of_the_2022_pacte_with_highlights_and_decisions(pti_
         assert 2 <= copil.highlights.count() <= 3
         assert 2 <= copil.decisions.count() <= 3
         assert not copil.decisions.filter(owner__isnull=True).exists()
+        assert sorted(copil.guests.values_list("name", "presence")) == [
+            ("Julien Garnier", "present"),
+            ("Nathalie Bernard", "present"),
+            ("Olivier Lefèvre", "present"),
+            ("Sandrine Moreau", "excused"),
+        ]
     statuses = set(Decision.objects.filter(copil__pacte=pti_2022).values_list("status", flat=True))
     assert statuses == {DecisionStatus.OPEN, DecisionStatus.DONE, DecisionStatus.DROPPED}
 

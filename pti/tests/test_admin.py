@@ -34,7 +34,7 @@ from bilans.enums import BilanStatus
 from bilans.factories import BilanFactory
 from bilans.models import Bilan, BilanTransition
 from pilotage.factories import CopilFactory, DecisionFactory, HighlightedActionFactory
-from pilotage.models import Copil, Decision, HighlightedAction
+from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
 from pti.enums import Role
 from pti.factories import UserFactory
 from pti.models import User
@@ -482,7 +482,7 @@ def test_closed_year_cannot_be_reopened_from_the_admin(admin_client):
         (Action, {ActionPartner, Indicator, ActionBudget, ProgressReport}),
         (Indicator, {IndicatorValue}),
         (ProgressReport, {ReportDocument}),
-        (Copil, {HighlightedAction, Decision}),
+        (Copil, {CopilAttendee, HighlightedAction, Decision}),
         (Bilan, {BilanTransition}),
     ],
 )

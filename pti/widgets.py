@@ -1,0 +1,43 @@
+"""Form widgets shared by every app.
+
+`SearchableSelectMultiple` picks many rows of a long list (users, partners, actions) without Ctrl+click: it is a
+list of native checkboxes (keyboard and screen readers know them, and they work without JavaScript), which
+`static/pti/js/searchable-select.js` enhances with a filter box, a live count of what is chosen and shown, and
+an "only the chosen ones" switch. Swap it in with one line:
+
+    widgets = {"partners": SearchableSelectMultiple(label=_("Partenaires présents"))}
+
+`label` names the group of checkboxes for screen readers (the field's label is not linked to any one box).
+
+We wrote it rather than bundling Tom Select (django-tomselect) or Select2: those replace the native control by
+a combobox that screen readers announce unevenly, need an autocomplete view per model and inline scripts
+(our Content-Security-Policy forbids them), for lists of a few hundred rows that a filter over checkboxes
+handles well.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchableSelectMultiple(forms.CheckboxSelectMultiple):
+    template_name = "pti/widgets/searchable_select_multiple.html"
+
+    class Media:
+        css = {"all": ["pti/css/widgets.css"]}
+        js = ["pti/js/searchable-select.js"]
+
+    def __init__(self, attrs=None, choices=(), label=None):
+        super().__init__(attrs, choices)
+        self.label = label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = [
+            option for _group, group_options, _index in context["widget"]["optgroups"] for option in group_options
+        ]
+        context["widget"].update(
+            group_label=self.label or _("Choix possibles"),
+            total=len(options),
+            selected=sum(1 for option in options if option["selected"]),
+        )
+        return context
