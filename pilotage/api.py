@@ -219,7 +219,7 @@ DECISION_WRITE = (
 class DecisionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
     serializer_class = DecisionSerializer
     filterset_class = DecisionFilter
-    write_permission = access.UPDATE_DECISION
+    write_permission = access.FOLLOW_UP_DECISION
     http_method_names = ["get", "post", "patch", "head", "options"]
     ordering_fields = ["due_date", "copil", "status"]
     ordering_aliases = {"copil": "copil__date"}
@@ -251,7 +251,7 @@ class DecisionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnly
         )
 
     def partial_update(self, request, *args, **kwargs):
-        decision = self.get_object()  # staff or the decision's owner (access.can_update_decision)
+        decision = self.get_object()  # staff or the decision's owner (access.can_follow_up_decision)
         if not access.can_manage_pilotage(request.user) and hasattr(request.data, "keys"):
             others = sorted(set(request.data.keys()) - {*OWNER_FIELDS, "version"})
             if others:

@@ -17,7 +17,6 @@ VIEW = "view"
 EDIT_ACTION = "edit_action"
 EDIT_REPORT = "edit_report"
 MANAGE_PILOTAGE = "manage_pilotage"
-UPDATE_DECISION = "update_decision"
 MANAGE_BILANS = "manage_bilans"
 MANAGE_PACTES = "manage_pactes"
 MANAGE_PARTNERS = "manage_partners"
@@ -123,14 +122,6 @@ def can_manage_pilotage(user, obj=None):
     return is_staff(user)
 
 
-def can_update_decision(user, decision):
-    """Change a COPIL decision: the staff, and its owner, who reports its follow-up and status (which fields he
-    may touch is said where he writes them: pilotage.api)."""
-    if can_manage_pilotage(user):
-        return True
-    return is_active(user) and decision.owner_id is not None and decision.owner_id == user.pk
-
-
 def can_manage_bilans(user, obj=None):
     return is_staff(user)
 
@@ -169,7 +160,6 @@ _RULES = {
     EDIT_ACTION: lambda user, obj: can_edit_action(user, obj),
     EDIT_REPORT: lambda user, obj: can_edit_report(user, obj.action, obj.year),
     MANAGE_PILOTAGE: can_manage_pilotage,
-    UPDATE_DECISION: lambda user, obj: can_update_decision(user, obj),
     MANAGE_BILANS: can_manage_bilans,
     MANAGE_PACTES: can_manage_pactes,
     MANAGE_PARTNERS: can_manage_partners,

@@ -51,13 +51,17 @@ def test_copil_member_reads_the_dashboard_switches_year_and_drills_down(page, li
     page.get_by_role("link", name="Tableau de bord 2025").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Tableau de bord – PTI 2022-2025")
-    expect(page.get_by_role("heading", name="Chiffres clés 2025", level=2)).to_be_visible()
+    expect(page.get_by_role("heading", name="Où en est-on en 2025 ?", level=2)).to_be_visible()
     expect(page.locator("#tableau-de-bord svg").first).to_be_attached()
-    expect(page.get_by_role("table", name="Actions par statut et par axe, 2025")).to_be_visible()
+    # The first screen's charts fold their data tables under them: one click opens the statuses'.
+    table = page.get_by_role("table", name="Actions par statut et par axe, 2025")
+    expect(table).to_be_hidden()
+    page.locator("summary", has_text="Actions par statut et par axe, 2025").click()
+    expect(table).to_be_visible()
 
     page.evaluate("window.sameDocument = true")
     page.get_by_label("Année", exact=True).select_option("2024")  # htmx swaps the body, no reload
-    expect(page.get_by_role("heading", name="Chiffres clés 2024", level=2)).to_be_visible()
+    expect(page.get_by_role("heading", name="Où en est-on en 2024 ?", level=2)).to_be_visible()
     assert page.evaluate("window.sameDocument === true")
     expect(page.get_by_role("heading", name="2024 par rapport à 2023", level=2)).to_be_visible()
     expect(page).to_have_url(re.compile(r"/pactes/pti-2022-2025/tableau-de-bord/\?annee=2024$"))
