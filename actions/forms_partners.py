@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from actions import partners
 from actions.models import Partner
 from pti.concurrency import VersionedForm, VersionField
+from pti.widgets import SearchableSelectMultiple
 
 
 class PartnerForm(VersionedForm, forms.ModelForm):
@@ -71,7 +72,7 @@ class PartnerMergeForm(forms.Form):
         label=_("Doublons à fusionner dans celui-ci"),
         queryset=Partner.objects.order_by("name"),
         help_text=_("Leurs fiches seront supprimées après la fusion (leur historique est conservé)."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=SearchableSelectMultiple(label=_("Doublons à fusionner")),
         error_messages={
             "required": _("Choisissez au moins un doublon à fusionner."),
             "invalid_choice": _("L'un des doublons choisis n'existe plus : rechargez la page."),

@@ -12,6 +12,7 @@ from actions.models import NON_NEGATIVE, Action, ActionPartner, Indicator, Partn
 from axes.models import Objectif
 from pti.concurrency import VersionedForm, VersionField
 from pti.enums import Role
+from pti.widgets import SearchableSelectMultiple
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 MEASURE = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
@@ -50,7 +51,12 @@ class YearFieldsMixin:
 class ActionCreateForm(forms.ModelForm):
     """A new action in an axe: its number (unique in the pacte), title and objective (of the axe)."""
 
-    referents = forms.ModelMultipleChoiceField(label=_("Référents"), queryset=None, required=False)
+    referents = forms.ModelMultipleChoiceField(
+        label=_("Référents"),
+        queryset=None,
+        required=False,
+        widget=SearchableSelectMultiple(label=_("Référents de l'action")),
+    )
 
     class Meta:
         model = Action
@@ -92,10 +98,8 @@ class ReferentsForm(VersionedForm, forms.Form):
         label=_("Référents de l'action"),
         queryset=None,
         required=False,
-        help_text=_(
-            "Ils rédigent les comptes rendus annuels et tiennent la fiche à jour. Ctrl ou ⌘ pour en choisir plusieurs."
-        ),
-        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text=_("Ils rédigent les comptes rendus annuels et tiennent la fiche à jour."),
+        widget=SearchableSelectMultiple(label=_("Référents de l'action")),
     )
 
     def __init__(self, *args, action, **kwargs):

@@ -11,6 +11,7 @@ from axes.services import NUMBER_MAX, years_refusal
 from pti.concurrency import VersionedForm, VersionField
 from pti.enums import Role
 from pti.models import User
+from pti.widgets import SearchableSelectMultiple
 
 LONG_TEXT_MAX = 10_000
 
@@ -115,11 +116,8 @@ class AxeForm(_Versioned, forms.ModelForm):
         label=_("Référents thématiques"),
         queryset=User.objects.none(),
         required=False,
-        help_text=_(
-            "Ils suivent toutes les actions de l'axe et peuvent les modifier. Maintenez Ctrl (ou Cmd) pour en "
-            "choisir plusieurs."
-        ),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Ils suivent toutes les actions de l'axe et peuvent les modifier."),
+        widget=SearchableSelectMultiple(label=_("Référents thématiques")),
     )
 
     class Meta:

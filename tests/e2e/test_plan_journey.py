@@ -53,7 +53,9 @@ def test_staff_build_a_pacte_and_an_action_sheet_without_the_admin(page, live_se
     page.get_by_role("link", name="Ajouter un axe").click()
     expect(page.get_by_label("Numéro")).to_have_value("1")
     page.get_by_label("Intitulé").fill("Accès à l'emploi")
-    page.get_by_label("Référents thématiques").select_option(label="Inès Morel (France Travail)")
+    # The searchable list: filter it, then tick the person (no Ctrl+click).
+    page.get_by_role("searchbox", name="Filtrer la liste « Référents thématiques »").fill("morel")
+    page.get_by_role("group", name="Référents thématiques").get_by_label("Inès Morel (France Travail)").check()
     page.get_by_role("button", name="Créer l'axe").click()
     expect(page.get_by_role("heading", name="Axe 1. Accès à l'emploi", level=2)).to_be_visible()
 
