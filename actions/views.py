@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from actions import figures, queries, services, sheet, views_sheet
+from actions import desk, figures, queries, services, sheet, views_sheet
 from actions.enums import ReportState
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, ReportForm, ReportReturnForm
@@ -268,10 +268,21 @@ def report_edit(request, pk, year):
     else:
         form = ReportForm(instance=report, **form_kwargs)
     status = 409 if conflict else (400 if request.method == "POST" else 200)
+    values_by_year = {(iv.indicator_id, iv.year): iv for indicator in indicators for iv in indicator.values.all()}
+    previous = desk.previous_report(action, year)
     return render(
         request,
         "actions/report_form.html",
-        {"action": action, "year": year, "form": form, "report": report, "conflict": conflict},
+        {
+            "action": action,
+            "year": year,
+            "form": form,
+            "report": report,
+            "conflict": conflict,
+            "previous_report": previous,
+            "text_rows": desk.text_rows(form, previous),
+            "indicator_rows": desk.indicator_rows(form, indicators, values_by_year, year),
+        },
         status=status,
     )
 
