@@ -42,6 +42,14 @@ def my_actions(request):
     todo = [a for a in actions if a.report_todo]
     returned = queries.returned_reports(scope)
     returned_ids = {(report.action_id, report.year) for report in returned}
+    # The campaigns the user's reports are due to (their deadline shows at the top, through bilans' hook).
+    report_campaigns = {}
+    for action in actions:
+        if action.report_due and action.report_closure is None:
+            item = report_campaigns.setdefault(
+                (action.pacte_id, action.report_year), {"pacte": action.pacte, "year": action.report_year, "pending": 0}
+            )
+            item["pending"] += action.report_todo
     return render(
         request,
         "actions/my_actions.html",
@@ -54,6 +62,7 @@ def my_actions(request):
             ],
             "thematic_axes": queries.thematic_axes_summary(request.user),
             "can_see_all": access.is_staff(request.user),
+            "report_campaigns": list(report_campaigns.values()),
         },
     )
 

@@ -289,11 +289,15 @@ def _email(subject, template, context, to):
 
 def _reminder_email(campaign, kind, user, actions, today=None):
     # A reminder sent by staff reads as the beat's of the same day would: before or after the deadline.
+    today = today or timezone.localdate()
     if kind == ReminderKind.MANUAL:
-        after = (today or timezone.localdate()) > campaign.deadline
+        after = today > campaign.deadline
     else:
         after = kind == ReminderKind.AFTER
+    days_left = (campaign.deadline - today).days
     context = {
+        "days_left": days_left,
+        "days_late": -days_left if days_left < 0 else None,
         "user": user,
         "campaign": campaign,
         "pacte": campaign.pacte,

@@ -5,6 +5,7 @@ from django import template
 from django.utils import timezone
 
 from axes.closing import closure
+from axes.enums import PacteStatus
 from bilans.models import ReportingCampaign
 
 register = template.Library()
@@ -26,4 +27,42 @@ def campaign_notice(pacte, year, reports, can_see_campaign=True):
         "reports": reports,
         "days_left": (campaign.deadline - today).days if campaign else None,
         "link": can_see_campaign,
+    }
+
+
+def deadline_facts(deadline, today=None):
+    """How the referents read a campaign's deadline: the days left (negative once passed)."""
+    today = today or timezone.localdate()
+    return (deadline - today).days
+
+
+@register.inclusion_tag("bilans/_campaign_deadline.html", takes_context=True)
+def campaign_deadline(context, pacte, year, state=None, pending=None, compact=False):
+    """The deadline of `pacte`'s `year` campaign and the days left, for the referents' pages (/mes-actions/, the
+    report form), marked "en retard" once passed while the report (its `state`: "missing", "draft",
+    "submitted", "not_due") or some of them (`pending`, a count) are not transmitted. Nothing without a running
+    campaign (none, or the year closed). One query per pacte and year for the whole page: the campaigns read
+    are kept in the render context, shared by the included rows."""
+    campaign = None
+    if pacte is not None and year is not None and pacte.status != PacteStatus.CLOSED:
+        memo = context.render_context.setdefault("campaign_deadline", {})
+        key = (pacte.pk, year)
+        if key not in memo:
+            memo[key] = (
+                ReportingCampaign.objects.filter(pacte=pacte, year=year)
+                .exclude(pacte__closed_years__year=year)
+                .only("pk", "deadline", "year")
+                .first()
+            )
+        campaign = memo[key]
+    days_left = deadline_facts(campaign.deadline) if campaign else None
+    pending_report = state in ("missing", "draft") or bool(pending)
+    return {
+        "campaign": campaign,
+        "pacte": pacte,
+        "year": year,
+        "days_left": days_left,
+        "days_late": -days_left if campaign and days_left < 0 else None,
+        "late": campaign is not None and days_left < 0 and pending_report,
+        "compact": compact,
     }
