@@ -2,6 +2,7 @@
 it, but a template may show what it knows (docs/architecture.md)."""
 
 from django import template
+from django.db.models import F
 from django.utils import timezone
 
 from axes.closing import closure
@@ -41,20 +42,10 @@ def campaign_deadline(context, pacte, year, state=None, pending=None, compact=Fa
     """The deadline of `pacte`'s `year` campaign and the days left, for the referents' pages (/mes-actions/, the
     report form), marked "en retard" once passed while the report (its `state`: "missing", "draft",
     "submitted", "not_due") or some of them (`pending`, a count) are not transmitted. Nothing without a running
-    campaign (none, or the year closed). One query per pacte and year for the whole page: the campaigns read
-    are kept in the render context, shared by the included rows."""
+    campaign (none, or the year closed). One query for the whole page (`_open_campaigns`)."""
     campaign = None
     if pacte is not None and year is not None and pacte.status != PacteStatus.CLOSED:
-        memo = context.render_context.setdefault("campaign_deadline", {})
-        key = (pacte.pk, year)
-        if key not in memo:
-            memo[key] = (
-                ReportingCampaign.objects.filter(pacte=pacte, year=year)
-                .exclude(pacte__closed_years__year=year)
-                .only("pk", "deadline", "year")
-                .first()
-            )
-        campaign = memo[key]
+        campaign = _open_campaigns(context).get((pacte.pk, year))
     days_left = deadline_facts(campaign.deadline) if campaign else None
     pending_report = state in ("missing", "draft") or bool(pending)
     return {
@@ -66,3 +57,20 @@ def campaign_deadline(context, pacte, year, state=None, pending=None, compact=Fa
         "late": campaign is not None and days_left < 0 and pending_report,
         "compact": compact,
     }
+
+
+def _open_campaigns(context):
+    """{(pacte pk, year): campaign} of every campaign whose year is not closed, read once per request (kept on
+    it: each included template renders with a fresh render context). A handful of rows: one per pacte and year."""
+    request = context.get("request")
+    cached = getattr(request, "_pti_open_campaigns", None)
+    if cached is None:
+        cached = {
+            (campaign.pacte_id, campaign.year): campaign
+            for campaign in ReportingCampaign.objects.exclude(pacte__closed_years__year=F("year")).only(
+                "pk", "pacte_id", "year", "deadline"
+            )
+        }
+        if request is not None:
+            request._pti_open_campaigns = cached
+    return cached
