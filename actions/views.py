@@ -296,6 +296,18 @@ def report_edit(request, pk, year):
     )
 
 
+@require_GET
+def report_preview(request, pk, year):
+    """ "Aperçu": the saved report as the bilan will print it once transmitted (rendered by bilans' own partial,
+    through its template tag), reached from the form before transmitting."""
+    action = _get_report_action(request, pk, year)
+    report = action.reports.select_related("action__pacte").filter(year=year).first()
+    if report is None:
+        messages.info(request, _("Enregistrez d'abord un brouillon : l'aperçu montre le compte rendu enregistré."))
+        return redirect("actions:report_edit", pk=action.pk, year=year)
+    return render(request, "actions/report_preview.html", {"action": action, "year": year, "report": report})
+
+
 @require_http_methods(["GET", "POST"])
 def report_transmit(request, pk, year):
     """Ask once before transmitting: the report as it will be read in the bilan, then "Confirmer"."""

@@ -74,3 +74,11 @@ def _open_campaigns(context):
         if request is not None:
             request._pti_open_campaigns = cached
     return cached
+
+
+@register.inclusion_tag("bilans/_report_preview.html")
+def bilan_report_preview(report):
+    """`report` as the bilan will print it once transmitted (the bilan's own partial and data: bilans.content)."""
+    from bilans.content import report_preview
+
+    return report_preview(report)
