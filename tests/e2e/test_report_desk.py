@@ -8,6 +8,7 @@ from actions.factories import ActionFactory, IndicatorFactory, IndicatorValueFac
 from axes.factories import AxeFactory, PacteFactory
 from pti.factories import DEFAULT_PASSWORD, UserFactory
 from tests.e2e.conftest import login
+from tests.e2e.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,5 +48,17 @@ def test_referent_copies_last_years_text_and_sees_the_gap_follow_the_value(page,
     page.get_by_label("Personnes orientées (personnes)").fill("")
     expect(gap).to_have_text("—")
 
+    assert_accessible(page, "formulaire du compte rendu, texte de 2024 ouvert")
     page.set_viewport_size({"width": 360, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+    # Saved as a draft, the report is previewed as the bilan will print it.
+    page.get_by_label("Personnes orientées (personnes)").fill("312")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.get_by_role("link", name="Aperçu : le compte rendu enregistré tel qu’il figurera dans le bilan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aperçu du compte rendu 2025 de l’action 1.1")
+    expect(page.locator(".report")).to_contain_text("Plateforme ouverte en mars.")
+    expect(page.locator(".bilan-preview table")).to_contain_text("312")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert_accessible(page, "aperçu du compte rendu")
