@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from axes.closing import closure
 from axes.enums import PacteStatus
+from bilans import campaigns
 from bilans.models import ReportingCampaign
 
 register = template.Library()
@@ -31,12 +32,6 @@ def campaign_notice(pacte, year, reports, can_see_campaign=True):
     }
 
 
-def deadline_facts(deadline, today=None):
-    """How the referents read a campaign's deadline: the days left (negative once passed)."""
-    today = today or timezone.localdate()
-    return (deadline - today).days
-
-
 @register.inclusion_tag("bilans/_campaign_deadline.html", takes_context=True)
 def campaign_deadline(context, pacte, year, state=None, pending=None, compact=False):
     """The deadline of `pacte`'s `year` campaign and the days left, for the referents' pages (/mes-actions/, the
@@ -46,15 +41,15 @@ def campaign_deadline(context, pacte, year, state=None, pending=None, compact=Fa
     campaign = None
     if pacte is not None and year is not None and pacte.status != PacteStatus.CLOSED:
         campaign = _open_campaigns(context).get((pacte.pk, year))
-    days_left = deadline_facts(campaign.deadline) if campaign else None
+    left = campaigns.days_left(campaign) if campaign else None
     pending_report = state in ("missing", "draft") or bool(pending)
     return {
         "campaign": campaign,
         "pacte": pacte,
         "year": year,
-        "days_left": days_left,
-        "days_late": -days_left if campaign and days_left < 0 else None,
-        "late": campaign is not None and days_left < 0 and pending_report,
+        "days_left": left,
+        "days_late": -left if campaign and left < 0 else None,
+        "late": campaign is not None and campaigns.past_deadline(campaign) and pending_report,
         "compact": compact,
     }
 
