@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("actions/<int:pk>/compte-rendu/<int:year>/", views.report_edit, name="report_edit"),
     path("actions/<int:pk>/compte-rendu/<int:year>/transmettre/", views.report_transmit, name="report_transmit"),
+    path("actions/<int:pk>/compte-rendu/<int:year>/apercu/", views.report_preview, name="report_preview"),
     path("actions/<int:pk>/compte-rendu/<int:year>/renvoyer/", views.report_return, name="report_return"),
     path("documents/<int:pk>/", views.document_download, name="document"),
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from actions import figures, queries, services, sheet, views_sheet
+from actions import desk, figures, queries, services, sheet, views_sheet
 from actions.enums import ReportState
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, ReportForm, ReportReturnForm
@@ -42,6 +42,14 @@ def my_actions(request):
     todo = [a for a in actions if a.report_todo]
     returned = queries.returned_reports(scope)
     returned_ids = {(report.action_id, report.year) for report in returned}
+    # The campaigns the user's reports are due to (their deadline shows at the top, through bilans' hook).
+    report_campaigns = {}
+    for action in actions:
+        if action.report_due and action.report_closure is None:
+            item = report_campaigns.setdefault(
+                (action.pacte_id, action.report_year), {"pacte": action.pacte, "year": action.report_year, "pending": 0}
+            )
+            item["pending"] += action.report_todo
     return render(
         request,
         "actions/my_actions.html",
@@ -54,6 +62,7 @@ def my_actions(request):
             ],
             "thematic_axes": queries.thematic_axes_summary(request.user),
             "can_see_all": access.is_staff(request.user),
+            "report_campaigns": list(report_campaigns.values()),
         },
     )
 
@@ -268,12 +277,35 @@ def report_edit(request, pk, year):
     else:
         form = ReportForm(instance=report, **form_kwargs)
     status = 409 if conflict else (400 if request.method == "POST" else 200)
+    values_by_year = {(iv.indicator_id, iv.year): iv for indicator in indicators for iv in indicator.values.all()}
+    previous = desk.previous_report(action, year)
     return render(
         request,
         "actions/report_form.html",
-        {"action": action, "year": year, "form": form, "report": report, "conflict": conflict},
+        {
+            "action": action,
+            "year": year,
+            "form": form,
+            "report": report,
+            "conflict": conflict,
+            "previous_report": previous,
+            "text_rows": desk.text_rows(form, previous),
+            "indicator_rows": desk.indicator_rows(form, indicators, values_by_year, year),
+        },
         status=status,
     )
+
+
+@require_GET
+def report_preview(request, pk, year):
+    """ "Aperçu": the saved report as the bilan will print it once transmitted (rendered by bilans' own partial,
+    through its template tag), reached from the form before transmitting."""
+    action = _get_report_action(request, pk, year)
+    report = action.reports.select_related("action__pacte").filter(year=year).first()
+    if report is None:
+        messages.info(request, _("Enregistrez d'abord un brouillon : l'aperçu montre le compte rendu enregistré."))
+        return redirect("actions:report_edit", pk=action.pk, year=year)
+    return render(request, "actions/report_preview.html", {"action": action, "year": year, "report": report})
 
 
 @require_http_methods(["GET", "POST"])

@@ -104,16 +104,27 @@ def year_completion(pacte, year, today=None):
     }
 
 
+def days_left(campaign, today=None):
+    """Days until the campaign's deadline: 1 the day before, 0 on the day, negative once passed. A report still
+    owed once it is negative is late (`past_deadline`): the campaign page, the reminders and the referents' pages
+    (bilans_tags.campaign_deadline) read it here."""
+    return (campaign.deadline - (today or timezone.localdate())).days
+
+
+def past_deadline(campaign, today=None):
+    return days_left(campaign, today) < 0
+
+
 def completion(campaign, today=None):
     """What the campaign page shows: totals, by axe, by referent, the late referents and the reminders sent."""
     today = today or timezone.localdate()
     result = year_completion(campaign.pacte, campaign.year, today)
-    past_deadline = today > campaign.deadline
+    passed = past_deadline(campaign, today)
     return {
         **result,
-        "late": result["pending"] if past_deadline else [],
-        "past_deadline": past_deadline,
-        "days_left": (campaign.deadline - today).days,
+        "late": result["pending"] if passed else [],
+        "past_deadline": passed,
+        "days_left": days_left(campaign, today),
     }
 
 
@@ -289,11 +300,15 @@ def _email(subject, template, context, to):
 
 def _reminder_email(campaign, kind, user, actions, today=None):
     # A reminder sent by staff reads as the beat's of the same day would: before or after the deadline.
+    today = today or timezone.localdate()
     if kind == ReminderKind.MANUAL:
-        after = (today or timezone.localdate()) > campaign.deadline
+        after = past_deadline(campaign, today)
     else:
         after = kind == ReminderKind.AFTER
+    left = days_left(campaign, today)
     context = {
+        "days_left": left,
+        "days_late": -left if left < 0 else None,
         "user": user,
         "campaign": campaign,
         "pacte": campaign.pacte,

@@ -10,6 +10,7 @@ The key figures, the per-axe figures and the charts are the dashboard's (`pilota
 reads the same numbers as the COPIL.
 """
 
+import copy
 import datetime
 import json
 from collections import defaultdict
@@ -131,6 +132,39 @@ def collect(bilan, today=None):
         ],
         "copils": _copils(pacte, year),
         "partners": _partners(pacte),
+    }
+
+
+def report_preview(report):
+    """One action's entry as the bilan of `report`'s year will print it once the report is transmitted: the
+    state of the action the report gives, its texts and its indicators with last year's value (the referent's
+    "Aperçu" before transmitting; the same keys as an action of `build`'s axes). Two queries."""
+    action = report.action
+    year = report.year
+    previous_year = year - 1 if action.pacte.contains_year(year - 1) else None
+    indicators = list(Indicator.objects.filter(action_id=action.pk).order_by("position", "pk"))
+    years = [y for y in (year, previous_year) if y is not None]
+    values = {
+        (row["indicator_id"], row["year"]): row
+        for row in IndicatorValue.objects.filter(indicator__action_id=action.pk, year__in=years).values(
+            "indicator_id", "year", "target", "value"
+        )
+    }
+    transmitted = copy.copy(report)
+    transmitted.state = ReportState.SUBMITTED
+    return {
+        "year": year,
+        "previous_year": previous_year,
+        "action": {
+            "id": action.pk,
+            "number": action.number,
+            "title": action.title,
+            "status": report.status,
+            "status_label": _label(ActionStatus.choices, report.status),
+            "progress": report.progress,
+            "report": _report(transmitted),
+            "indicators": [_indicator(indicator, values, year, previous_year) for indicator in indicators],
+        },
     }
 
 

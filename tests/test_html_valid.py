@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 
-from actions.models import Action, Partner
+from actions.models import Action, Partner, ProgressReport
 from axes.models import Axe, Objectif, Pacte
 from bilans.models import ReportingCampaign
 from pilotage.models import Copil, Decision
@@ -40,6 +40,12 @@ def pages():
     ReportingCampaign.objects.get_or_create(
         pacte=Pacte.objects.get(slug="pti-2022-2025"), year=2025, defaults={"deadline": datetime.date(2026, 1, 31)}
     )
+    # The "Aperçu" shows a saved report: a draft of 2025 if the demo left none.
+    ProgressReport.objects.get_or_create(
+        action=action,
+        year=2025,
+        defaults={"status": action.status, "progress": action.progress, "advances": "Ouverte."},
+    )
     owned = Decision.objects.filter(status="open", owner__isnull=False).select_related("owner").order_by("pk").first()
     axe = Axe.objects.filter(pacte__slug="pti-2022-2025").order_by("number").first()
     objectif = Objectif.objects.filter(axe=axe).order_by("number").first()
@@ -55,6 +61,7 @@ def pages():
         f"/actions/{action.pk}/",
         f"/actions/{action.pk}/historique/",
         f"/actions/{action.pk}/compte-rendu/2025/",
+        f"/actions/{action.pk}/compte-rendu/2025/apercu/",
         f"/actions/{action.pk}/modifier/",
         "/aide/chiffres/",
         "/comptes/password_change/",

@@ -64,6 +64,7 @@ ROUTES = {
     "actions:detail": (READ, "action", "GET"),
     "actions:history": (READ, "action", "GET"),
     "actions:report_transmit": (EDIT_ACTION, "report", "GET"),
+    "actions:report_preview": (EDIT_ACTION, "report", "GET"),
     "actions:report_return": (STAFF, "report", "GET"),
     "actions:edit": (EDIT_ACTION, "action", "GET"),
     "actions:create": (STAFF, "pacte_axe", "GET"),
