@@ -22,7 +22,14 @@ from django.core.signals import request_finished
 from django.db import close_old_connections, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from actions.factories import ActionFactory, IndicatorFactory, PartnerFactory, ProgressReportFactory
+from actions.factories import (
+    ActionFactory,
+    FollowUpNoteFactory,
+    IndicatorFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    ProgressReportFactory,
+)
 from actions.models import ReportDocument
 from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
 from bilans.factories import BilanFactory
@@ -75,6 +82,12 @@ ROUTES = {
     "actions:indicator_edit": (EDIT_ACTION, "action_indicator", "GET"),
     "actions:indicator_delete": (EDIT_ACTION, "action_indicator", "POST"),
     "actions:report_edit": (EDIT_ACTION, "report", "GET"),
+    "actions:edit_milestones": (EDIT_ACTION, "action", "GET"),
+    "actions:milestone_create": (EDIT_ACTION, "action", "GET"),
+    "actions:milestone_edit": (EDIT_ACTION, "action_milestone", "GET"),
+    "actions:milestone_done": (EDIT_ACTION, "action_milestone", "GET"),
+    "actions:milestone_delete": (EDIT_ACTION, "action_milestone", "GET"),
+    "actions:note_create": (EDIT_ACTION, "action", "GET"),
     "actions:document": (READ, "document", "GET"),
     "partners:list": (READ, None, "GET"),
     "partners:detail": (READ, "partner", "GET"),
@@ -210,6 +223,8 @@ def world(db):
         report=report, file=ContentFile(b"%PDF-1.7\n", name="piece.pdf"), title="Pièce", size=9
     )
     indicator = IndicatorFactory(action=action)
+    milestone = MilestoneFactory(action=action)
+    note = FollowUpNoteFactory(action=action)
     partner = PartnerFactory(name="France Travail")
     copil = CopilFactory(pacte=pacte)
     decision = DecisionFactory(copil=copil)
@@ -228,6 +243,9 @@ def world(db):
         "document": {"pk": document.pk},
         "indicator": {"pk": indicator.pk},
         "action_indicator": {"pk": action.pk, "indicator": indicator.pk},
+        "action_milestone": {"pk": action.pk, "milestone": milestone.pk},
+        "milestone": {"pk": milestone.pk},
+        "note": {"pk": note.pk},
         "partner": {"pk": partner.pk},
         "copil": {"pk": copil.pk},
         "decision": {"pk": decision.pk},
