@@ -158,6 +158,10 @@ ROUTES = {
     "v1:indicator-list": (READ, None, "GET"),
     "v1:indicator-detail": (READ, "indicator", "GET"),
     "v1:report-list": (READ, None, "GET"),
+    "v1:milestone-list": (READ, None, "GET"),
+    "v1:milestone-detail": (READ, "milestone", "GET"),
+    "v1:note-list": (READ, None, "GET"),
+    "v1:note-detail": (READ, "note", "GET"),
     "v1:report-detail": (READ, "report_pk", "GET"),
     "v1:copil-list": (READ, None, "GET"),
     "v1:copil-detail": (READ, "copil", "GET"),
@@ -177,6 +181,7 @@ API_WRITES = {
     "v1:copil-detail": (STAFF, "copil", "PATCH"),
     "v1:decision-list": (STAFF, None, "POST"),
     "v1:decision-detail": (STAFF, "decision", "PATCH"),  # and its owner (pilotage/tests/test_api_writes.py)
+    "v1:milestone-detail": (EDIT_ACTION, "milestone", "PATCH"),
 }
 # Whole namespaces classified at once.
 NAMESPACES = {"admin": ADMIN}
