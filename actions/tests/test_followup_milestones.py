@@ -244,3 +244,28 @@ def test_the_milestones_pages_query_count_does_not_grow_with_the_milestones(clie
     for _ in range(5):
         MilestoneFactory(action=action)
     assert [count(url) for url in urls] == before
+
+
+# --- the pacte's workbook -------------------------------------------------------------------------------------
+
+
+def test_the_pacte_workbook_lists_the_milestones_on_a_sheet_the_import_does_not_read(client, staff, action):
+    import io
+
+    import openpyxl
+
+    MilestoneFactory(action=action, title="Lancement", planned_date=datetime.date(2024, 2, 1), note="Avec la CAF")
+    MilestoneFactory(
+        action=action, title="Bilan", planned_date=datetime.date(2024, 1, 10), done_date=datetime.date(2024, 1, 12)
+    )
+    client.force_login(staff)
+
+    response = client.get(reverse("actions_io:pacte_xlsx", args=[action.pacte.slug]))
+
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book["Étapes (non réimportées)"]
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [
+        ["Action", "Étape", "Date prévue", "Date de réalisation", "En retard", "Remarque"],
+        ["2.4", "Bilan", datetime.datetime(2024, 1, 10), datetime.datetime(2024, 1, 12), "Non", None],
+        ["2.4", "Lancement", datetime.datetime(2024, 2, 1), None, "Oui", "Avec la CAF"],
+    ]
