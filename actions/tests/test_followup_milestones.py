@@ -183,8 +183,18 @@ def test_a_milestone_of_a_closed_year_stays_as_it_is(client, staff, action):
         reverse("actions:milestone_create", args=[action.pk]), milestone_data(planned_date="2024-06-01")
     )
     assert response.status_code == 400 and "ne peut plus changer" in text(response)
+    response = client.post(reverse("actions:milestone_delete", args=[action.pk, milestone.pk]), {"version": 1})
+    assert response.status_code == 400 and "ne peut plus changer" in text(response)
+    response = client.post(
+        reverse("actions:milestone_done", args=[action.pk, milestone.pk]), {"version": 1, "done_date": "2025-01-02"}
+    )
+    assert response.status_code == 400 and "ne peut plus changer" in text(response)
     milestone.refresh_from_db()
-    assert (milestone.planned_date, Milestone.objects.count()) == (datetime.date(2024, 5, 1), 1)
+    assert (milestone.planned_date, milestone.done_date, Milestone.objects.count()) == (
+        datetime.date(2024, 5, 1),
+        None,
+        1,
+    )
 
 
 def test_another_referent_and_a_copil_member_may_not_edit_milestones(client, copil_member, action):
