@@ -94,10 +94,16 @@ def delete_milestone(action, milestone, user, expected_version):
 
 
 @transaction.atomic
-def add_note(action, date, text, user):
+def add_note(action, date, text, user, document=None, content_type=""):
+    """A note of `user` on `action`, with an optional `document` (an upload checked by actions.uploads)."""
     closed_year_refusal(action, date, field="date")
     with acting_user(user):
-        return FollowUpNote.objects.create(action=action, date=date, text=text, author=user)
+        note = FollowUpNote(action=action, date=date, text=text, author=user)
+        if document:
+            note.document = document
+            note.document_content_type = content_type
+        note.save()
+        return note
 
 
 def action_milestones(action):

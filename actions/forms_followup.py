@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from actions.models import FollowUpNote, Milestone
 from actions.models_followup import NOTE_TEXT_MAX
 from actions.sheet_forms import DATE_WIDGET
+from actions.uploads import ACCEPT_ATTRIBUTE, check_upload
 from pti.concurrency import VersionedForm, VersionField
 
 
@@ -100,6 +101,13 @@ class MilestoneDeleteForm(VersionedForm, forms.Form):
 
 
 class NoteForm(forms.ModelForm):
+    document = forms.FileField(
+        label=_("Document (facultatif)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+        help_text=_("PDF, image ou document bureautique."),
+    )
+
     class Meta:
         model = FollowUpNote
         fields = ["date", "text"]
@@ -127,6 +135,12 @@ class NoteForm(forms.ModelForm):
         if not text:
             raise forms.ValidationError(_("Écrivez le texte de la note."))
         return text
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if upload:
+            self.document_content_type = check_upload(upload)
+        return upload
 
     def clean_date(self):
         date = self.cleaned_data["date"]

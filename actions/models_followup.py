@@ -60,6 +60,10 @@ class Milestone(models.Model):
         return milestone_is_late(self.planned_date, self.done_date, today or timezone.localdate())
 
 
+def note_document_path(instance, filename):
+    return f"notes/{instance.action.pacte_id}/{instance.action_id}/{filename}"
+
+
 class FollowUpNote(models.Model):
     """A short dated note on the action's progress, written by one of its referents (or by staff)."""
 
@@ -76,6 +80,9 @@ class FollowUpNote(models.Model):
         related_name="followup_notes",
         verbose_name=_("auteur"),
     )
+    # Optional, checked by content and size on upload (actions.uploads), downloaded by every signed-in user.
+    document = models.FileField(_("document"), upload_to=note_document_path, max_length=300, blank=True)
+    document_content_type = models.CharField(_("type du document"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["created_at"])

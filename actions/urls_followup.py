@@ -18,4 +18,5 @@ urlpatterns = [
         name="milestone_delete",
     ),
     path("actions/<int:pk>/notes/nouvelle/", views_followup.note_create, name="note_create"),
+    path("notes-de-suivi/<int:pk>/document/", views_followup.note_document, name="note_document"),
 ]

@@ -4,6 +4,7 @@ Thin views: actions/followup.py does the writes, each with its version check."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from actions import followup
 from actions.forms_followup import MilestoneDeleteForm, MilestoneDoneForm, MilestoneEditForm, MilestoneForm, NoteForm
-from actions.models import Action, Milestone
+from actions.models import Action, FollowUpNote, Milestone
 from actions.views_sheet import _get_sheet_action, _render
 from pti import access
 from pti.concurrency import ConflictError
@@ -137,10 +138,17 @@ def note_create(request, pk):
     action = get_object_or_404(Action.objects.with_tree().prefetch_related("pacte__closed_years"), pk=pk)
     if not access.can_edit_action(request.user, action):
         raise PermissionDenied(_("Vous n'êtes pas référent de cette action."))
-    form = NoteForm(request.POST or None)
+    form = NoteForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            followup.add_note(action, form.cleaned_data["date"], form.cleaned_data["text"], request.user)
+            followup.add_note(
+                action,
+                form.cleaned_data["date"],
+                form.cleaned_data["text"],
+                request.user,
+                form.cleaned_data.get("document"),
+                getattr(form, "document_content_type", ""),
+            )
         except followup.FollowUpError as error:
             _refused(form, error)
         else:
@@ -148,6 +156,22 @@ def note_create(request, pk):
             return redirect(action.get_absolute_url() + "#notes-de-suivi")
     status = 400 if request.method == "POST" else 200
     return render(request, "actions/note_form.html", {"action": action, "form": form}, status=status)
+
+
+@require_GET
+def note_document(request, pk):
+    """The document of a follow-up note, for every signed-in user (the action's page is public to them)."""
+    note = get_object_or_404(FollowUpNote.objects.select_related("action"), pk=pk)
+    if not access.can_view(request.user, note.action):
+        raise PermissionDenied
+    if not note.document:
+        raise Http404(_("Cette note n'a pas de document."))
+    try:
+        handle = note.document.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("Le fichier n'est plus disponible.")) from error
+    filename = note.document.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=note.document_content_type or None)
 
 
 def detail_context(user, action, can_edit):

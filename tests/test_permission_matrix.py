@@ -88,6 +88,7 @@ ROUTES = {
     "actions:milestone_done": (EDIT_ACTION, "action_milestone", "GET"),
     "actions:milestone_delete": (EDIT_ACTION, "action_milestone", "GET"),
     "actions:note_create": (EDIT_ACTION, "action", "GET"),
+    "actions:note_document": (READ, "note", "GET"),
     "actions:document": (READ, "document", "GET"),
     "partners:list": (READ, None, "GET"),
     "partners:detail": (READ, "partner", "GET"),
@@ -229,7 +230,7 @@ def world(db):
     )
     indicator = IndicatorFactory(action=action)
     milestone = MilestoneFactory(action=action)
-    note = FollowUpNoteFactory(action=action)
+    note = FollowUpNoteFactory(action=action, document=ContentFile(b"%PDF-1.7\n", name="note.pdf"))
     partner = PartnerFactory(name="France Travail")
     copil = CopilFactory(pacte=pacte)
     decision = DecisionFactory(copil=copil)

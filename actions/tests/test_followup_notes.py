@@ -161,3 +161,32 @@ def test_the_pages_query_counts_do_not_grow_with_the_notes(client, referent, act
         FollowUpNoteFactory(action=action, date=datetime.date(2025, 1, day), author=UserFactory())
         MilestoneFactory(action=action, planned_date=datetime.date(2025, 1, day))
     assert [count(url) for url in urls] == before
+
+
+def test_a_note_may_carry_a_document_checked_by_its_content(client, referent, copil_member, action):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(referent)
+    url = reverse("actions:note_create", args=[action.pk])
+    fake = SimpleUploadedFile("compte-rendu.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+
+    response = client.post(url, {"date": "2025-02-03", "text": "Avec pièce", "document": fake})
+
+    assert response.status_code == 400
+    assert "Le contenu du fichier ne correspond pas à son extension « .pdf »." in text(response)
+    assert not FollowUpNote.objects.exists()
+
+    pdf = SimpleUploadedFile("compte-rendu.pdf", b"%PDF-1.7\n%test", content_type="text/plain")
+    assert client.post(url, {"date": "2025-02-03", "text": "Avec pièce", "document": pdf}).status_code == 302
+    note = FollowUpNote.objects.get()
+    assert note.document_content_type == "application/pdf"
+
+    client.force_login(copil_member)
+    page = text(client.get(reverse("actions:detail", args=[action.pk])))
+    assert reverse("actions:note_document", args=[note.pk]) in page
+    response = client.get(reverse("actions:note_document", args=[note.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == b"%PDF-1.7\n%test"
+    response.close()
+    without = FollowUpNoteFactory(action=action)
+    assert client.get(reverse("actions:note_document", args=[without.pk])).status_code == 404
