@@ -70,11 +70,15 @@ class MilestoneWriteSerializer(StrictSerializer):
 
 class NoteSerializer(serializers.ModelSerializer):
     author = serializers.StringRelatedField()
+    document = serializers.SerializerMethodField(help_text=gettext_lazy("Adresse du document joint, s'il y en a un."))
 
     class Meta:
         model = FollowUpNote
-        fields = ["id", "action", "date", "text", "author", "created_at"]
+        fields = ["id", "action", "date", "text", "author", "document", "created_at"]
         read_only_fields = fields
+
+    def get_document(self, note) -> str | None:
+        return reverse("actions:note_document", args=[note.pk]) if note.document else None
 
 
 class NoteWriteSerializer(StrictSerializer):

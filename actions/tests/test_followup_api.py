@@ -58,7 +58,9 @@ def test_every_signed_in_user_reads_milestones_and_notes(copil_member, action):
     ]
     assert client.get(reverse("v1:milestone-detail", args=[milestone.pk]))["ETag"] == '"3"'
     notes = client.get(reverse("v1:note-list"), {"action": action.pk, "annee": 2025}).json()["results"]
-    assert [(note["date"], note["text"]) for note in notes] == [("2025-02-01", "Signée avec retard")]
+    assert [(note["date"], note["text"], note["document"]) for note in notes] == [
+        ("2025-02-01", "Signée avec retard", None)
+    ]
     assert client.get(reverse("v1:note-list"), {"annee": 2024}).json()["results"] == []
 
 
