@@ -8,8 +8,10 @@ from actions.models import (
     Action,
     ActionBudget,
     ActionPartner,
+    FollowUpNote,
     Indicator,
     IndicatorValue,
+    Milestone,
     Partner,
     ProgressReport,
     ReportDocument,
@@ -198,3 +200,28 @@ class ReportDocumentAdmin(ClosedYearAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("taille"), ordering="size")
     def human_size(self, obj):
         return filesizeformat(obj.size)
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    list_display = ("title", "action", "planned_date", "done_date")
+    list_filter = ("action__pacte",)
+    search_fields = ("title", "action__number", "action__title")
+    autocomplete_fields = ("action",)
+    date_hierarchy = "planned_date"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            # The next position in the action (the pages' service does the same: actions.followup).
+            last = Milestone.objects.filter(action=obj.action).aggregate(last=models.Max("position"))["last"]
+            obj.position = (last or 0) + 1
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(FollowUpNote)
+class FollowUpNoteAdmin(SimpleHistoryAdmin):
+    list_display = ("date", "action", "author", "text")
+    list_filter = ("action__pacte",)
+    search_fields = ("text", "action__number", "action__title")
+    autocomplete_fields = ("action", "author")
+    date_hierarchy = "date"

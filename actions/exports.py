@@ -445,4 +445,8 @@ def pacte_workbook_bytes(pacte):
     sheets = pacte_sheets(pacte)
     if pacte is None:
         sheets[-1].notes = template_notes()
+    else:
+        from actions.exports_followup import milestones_sheet  # it builds on this module
+
+        sheets.append(milestones_sheet(pacte))
     return xlsx_bytes(sheets)

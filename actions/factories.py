@@ -96,3 +96,22 @@ class ProgressReportFactory(DjangoModelFactory):
             state=ReportState.SUBMITTED,
             submitted_at=factory.Faker("date_time_this_year", tzinfo=datetime.UTC),
         )
+
+
+class MilestoneFactory(DjangoModelFactory):
+    class Meta:
+        model = "actions.Milestone"
+
+    action = factory.SubFactory(ActionFactory)
+    title = factory.Sequence(lambda n: f"Étape {n}")
+    planned_date = factory.LazyAttribute(lambda o: datetime.date(o.action.pacte.first_year, 6, 30))
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class FollowUpNoteFactory(DjangoModelFactory):
+    class Meta:
+        model = "actions.FollowUpNote"
+
+    action = factory.SubFactory(ActionFactory)
+    date = factory.LazyAttribute(lambda o: datetime.date(o.action.pacte.first_year, 3, 15))
+    text = factory.Sequence(lambda n: f"Note de suivi {n}")

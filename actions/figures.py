@@ -90,6 +90,17 @@ def late_q(reference):
     return Q(end_date__isnull=False, end_date__lt=reference) & ~finished_q()
 
 
+def milestone_late_q(reference):
+    """A milestone is late: its planned date has passed (on `reference`) and it is not done. Due on `reference`
+    itself is not late yet."""
+    return Q(done_date__isnull=True, planned_date__lt=reference)
+
+
+def milestone_is_late(planned_date, done_date, reference):
+    """`milestone_late_q` for one milestone already read (the same rule, in Python)."""
+    return done_date is None and planned_date < reference
+
+
 def started_q(year):
     """It has started by the end of `year` (an action without a start date has always started)."""
     return Q(start_date__isnull=True) | Q(start_date__lte=datetime.date(year, 12, 31))

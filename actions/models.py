@@ -649,3 +649,6 @@ class IndicatorYear(models.Model):
         managed = False
         db_table = "indicator_year"
         verbose_name = _("indicateur dans l'année")
+
+
+from actions.models_followup import FollowUpNote, Milestone  # noqa: E402, F401  (the app's models, in their module)

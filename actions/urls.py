@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actions import views, views_sheet
+from actions import urls_followup, views, views_sheet
 
 app_name = "actions"
 
@@ -31,3 +31,4 @@ urlpatterns = [
     path("actions/<int:pk>/compte-rendu/<int:year>/renvoyer/", views.report_return, name="report_return"),
     path("documents/<int:pk>/", views.document_download, name="document"),
 ]
+urlpatterns += urls_followup.urlpatterns

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from actions import desk, figures, queries, services, sheet, views_sheet
+from actions import desk, figures, followup, queries, services, sheet, views_followup, views_sheet
 from actions.enums import ReportState
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, ReportForm, ReportReturnForm
@@ -176,6 +176,7 @@ def action_detail(request, pk):
             "current": current,
             "report_years": report_years,
             "missing_years": [row["year"] for row in report_years if row["todo"] and not row["report"]],
+            **views_followup.detail_context(request.user, action, can_edit),
         },
     )
 
@@ -194,6 +195,7 @@ def action_history(request, pk):
                 ProgressReport.history.filter(action_id=action.pk),
             ),
             *sheet.history_sources(action.pk),
+            *followup.history_sources(action.pk),
         ]
     )
     template = "actions/_history.html" if request.htmx else "actions/action_history.html"

@@ -25,6 +25,7 @@ SECTIONS = [
     ("partners", gettext_lazy("Partenaires"), "actions:edit_partners", access.can_edit_action_partners),
     ("budget", gettext_lazy("Budget"), "actions:edit_budget", access.can_edit_action_budgets),
     ("indicators", gettext_lazy("Indicateurs"), "actions:edit_indicators", access.can_edit_action_indicators),
+    ("milestones", gettext_lazy("Étapes"), "actions:edit_milestones", access.can_edit_action),
 ]
 REFUSALS = {
     "general": gettext_lazy("Vous n'êtes pas référent de cette action."),
@@ -32,6 +33,7 @@ REFUSALS = {
     "partners": gettext_lazy("Seuls les agents du Département modifient les partenaires d'une action."),
     "budget": gettext_lazy("Seuls les agents du Département modifient le budget d'une action."),
     "indicators": gettext_lazy("Vous n'êtes pas référent de cette action."),
+    "milestones": gettext_lazy("Vous n'êtes pas référent de cette action."),
 }
 
 

@@ -12,8 +12,10 @@ from pypdf import PdfReader
 from actions.factories import (
     ActionFactory,
     ActionPartnerFactory,
+    FollowUpNoteFactory,
     IndicatorFactory,
     IndicatorValueFactory,
+    MilestoneFactory,
     PartnerFactory,
     ProgressReportFactory,
 )
@@ -67,6 +69,8 @@ def hostile(staff):
         title=PAYLOAD,
         size=8,
     )
+    milestone = MilestoneFactory(action=action, title=f"Étape {PAYLOAD}", note=PAYLOAD)
+    note = FollowUpNoteFactory(action=action, text=PAYLOAD, author=user)
     copil = CopilFactory(pacte=pacte, place=PAYLOAD, agenda=PAYLOAD, minutes=PAYLOAD)
     copil.attendees.add(user)
     HighlightedActionFactory(copil=copil, action=action, comment=PAYLOAD)
@@ -84,6 +88,8 @@ def hostile(staff):
         "copil": copil,
         "decision": decision,
         "bilan": bilan,
+        "milestone": milestone,
+        "note": note,
     }
 
 
@@ -101,6 +107,9 @@ def kwargs_for(obj, world):
         "document": {"pk": world["report"].documents.get().pk},
         "indicator": {"pk": world["indicator"].pk},
         "action_indicator": {"pk": world["indicator"].action_id, "indicator": world["indicator"].pk},
+        "action_milestone": {"pk": world["action"].pk, "milestone": world["milestone"].pk},
+        "milestone": {"pk": world["milestone"].pk},
+        "note": {"pk": world["note"].pk},
         "partner": {"pk": world["partner"].pk},
         "copil": {"pk": world["copil"].pk},
         "decision": {"pk": world["decision"].pk},

@@ -111,6 +111,9 @@ def pages():
         f"/actions/{action.pk}/modifier/indicateurs/",
         f"/actions/{action.pk}/modifier/indicateurs/nouveau/",
         *[f"/actions/{action.pk}/modifier/indicateurs/{i.pk}/" for i in action.indicators.all()[:1]],
+        f"/actions/{action.pk}/modifier/etapes/",
+        f"/actions/{action.pk}/modifier/etapes/nouvelle/",
+        f"/actions/{action.pk}/notes/nouvelle/",
     ]
     # The owner of a decision: his follow-up forms on /mes-actions/ and his links on /decisions/.
     owner = ["/mes-actions/", "/decisions/", f"/decisions/{owned.pk}/suivi/?next=mes-actions"]

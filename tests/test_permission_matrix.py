@@ -22,7 +22,14 @@ from django.core.signals import request_finished
 from django.db import close_old_connections, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from actions.factories import ActionFactory, IndicatorFactory, PartnerFactory, ProgressReportFactory
+from actions.factories import (
+    ActionFactory,
+    FollowUpNoteFactory,
+    IndicatorFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    ProgressReportFactory,
+)
 from actions.models import ReportDocument
 from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
 from bilans.factories import BilanFactory
@@ -76,6 +83,13 @@ ROUTES = {
     "actions:indicator_edit": (EDIT_ACTION, "action_indicator", "GET"),
     "actions:indicator_delete": (EDIT_ACTION, "action_indicator", "POST"),
     "actions:report_edit": (EDIT_ACTION, "report", "GET"),
+    "actions:edit_milestones": (EDIT_ACTION, "action", "GET"),
+    "actions:milestone_create": (EDIT_ACTION, "action", "GET"),
+    "actions:milestone_edit": (EDIT_ACTION, "action_milestone", "GET"),
+    "actions:milestone_done": (EDIT_ACTION, "action_milestone", "GET"),
+    "actions:milestone_delete": (EDIT_ACTION, "action_milestone", "GET"),
+    "actions:note_create": (EDIT_ACTION, "action", "GET"),
+    "actions:note_document": (READ, "note", "GET"),
     "actions:document": (READ, "document", "GET"),
     "partners:list": (READ, None, "GET"),
     "partners:detail": (READ, "partner", "GET"),
@@ -146,6 +160,10 @@ ROUTES = {
     "v1:indicator-list": (READ, None, "GET"),
     "v1:indicator-detail": (READ, "indicator", "GET"),
     "v1:report-list": (READ, None, "GET"),
+    "v1:milestone-list": (READ, None, "GET"),
+    "v1:milestone-detail": (READ, "milestone", "GET"),
+    "v1:note-list": (READ, None, "GET"),
+    "v1:note-detail": (READ, "note", "GET"),
     "v1:report-detail": (READ, "report_pk", "GET"),
     "v1:copil-list": (READ, None, "GET"),
     "v1:copil-detail": (READ, "copil", "GET"),
@@ -165,6 +183,7 @@ API_WRITES = {
     "v1:copil-detail": (STAFF, "copil", "PATCH"),
     "v1:decision-list": (STAFF, None, "POST"),
     "v1:decision-detail": (STAFF, "decision", "PATCH"),  # and its owner (pilotage/tests/test_api_writes.py)
+    "v1:milestone-detail": (EDIT_ACTION, "milestone", "PATCH"),
 }
 # Whole namespaces classified at once.
 NAMESPACES = {"admin": ADMIN}
@@ -211,6 +230,8 @@ def world(db):
         report=report, file=ContentFile(b"%PDF-1.7\n", name="piece.pdf"), title="Pièce", size=9
     )
     indicator = IndicatorFactory(action=action)
+    milestone = MilestoneFactory(action=action)
+    note = FollowUpNoteFactory(action=action, document=ContentFile(b"%PDF-1.7\n", name="note.pdf"))
     partner = PartnerFactory(name="France Travail")
     copil = CopilFactory(pacte=pacte)
     decision = DecisionFactory(copil=copil)
@@ -229,6 +250,9 @@ def world(db):
         "document": {"pk": document.pk},
         "indicator": {"pk": indicator.pk},
         "action_indicator": {"pk": action.pk, "indicator": indicator.pk},
+        "action_milestone": {"pk": action.pk, "milestone": milestone.pk},
+        "milestone": {"pk": milestone.pk},
+        "note": {"pk": note.pk},
         "partner": {"pk": partner.pk},
         "copil": {"pk": copil.pk},
         "decision": {"pk": decision.pk},

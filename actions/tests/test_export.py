@@ -158,7 +158,15 @@ def test_whole_pacte_export_is_for_staff(client, referent, staff, plan):
     assert client.get(url).status_code == 403
     client.force_login(staff)
     book = workbook(client.get(url))
-    assert book.sheetnames == ["Pacte", "Axes", "Objectifs", "Actions", "Partenaires", "Indicateurs"]
+    assert book.sheetnames == [
+        "Pacte",
+        "Axes",
+        "Objectifs",
+        "Actions",
+        "Partenaires",
+        "Indicateurs",
+        "Étapes (non réimportées)",
+    ]
     assert rows(book["Indicateurs"])[0][-4:] == ["Cible 2022", "Cible 2023", "Cible 2024", "Cible 2025"]
 
 

@@ -18,11 +18,12 @@ from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
 from pti.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-# The action page reads its yearly figures (actions.figures) and the closed years: 13 queries.
-MAX_QUERIES = 13
+# The action page reads its yearly figures (actions.figures) and the closed years: 13 queries; then its milestones
+# and its follow-up notes: 15.
+MAX_QUERIES = 15
 # The history page reads two queries per kind of row (the action, its reports, partners, budgets, indicators and
-# their values), plus the session, the user and the action.
-MAX_HISTORY_QUERIES = 16
+# their values, its milestones and notes), plus the session, the user and the action.
+MAX_HISTORY_QUERIES = 20
 
 
 def populate(pacte, referent, n):
