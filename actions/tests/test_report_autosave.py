@@ -168,3 +168,17 @@ def test_the_form_points_its_script_at_the_autosave_address_unless_transmitted(c
     page = client.get(reverse("actions:report_edit", args=[action.pk, 2024])).content.decode()
     assert "data-autosave-url" not in page
     assert "data-autosave-stopped=\"Ce compte rendu est transmis : il n'est pas enregistré automatiquement." in page
+
+
+def test_after_a_conflict_on_the_form_the_script_is_told_to_stay_quiet(client, referent, action):
+    report = ProgressReportFactory(action=action, year=2024, advances="Texte à jour.")
+    client.force_login(referent)
+    response = client.post(
+        reverse("actions:report_edit", args=[action.pk, 2024]),
+        form_data(version=report.version - 1, advances="Mon texte.", draft="1"),
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "data-autosave-url" not in page
+    assert 'data-autosave-stopped="Enregistrement automatique arrêté : une autre personne a modifié' in page
+    assert "Mon texte." in page

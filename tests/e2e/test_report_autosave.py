@@ -37,6 +37,11 @@ def test_typed_text_is_saved_in_the_background_and_found_again_after_closing_the
     expect(status).to_have_text("")
 
     page.get_by_label("Avancées de l'année").press_sequentially("Plateforme ouverte en mars.")
+    # Not saved yet: leaving asks first (the referent stays).
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()
     expect(status).to_have_text(SAVED)
     expect(page.locator("input[name='version']")).to_have_value("1")
     report = ProgressReport.objects.get(action=action, year=2025)
@@ -89,4 +94,8 @@ def test_second_tab_meets_the_first_tabs_version_stops_and_loses_nothing(page, l
         second.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(second.locator("#conflit")).to_contain_text("Texte du premier onglet.")
     expect(second.get_by_label("Avancées de l'année")).to_have_value("Texte du second onglet. Suite.")
+    expect(second.locator("#autosave-status")).to_have_text(
+        "Enregistrement automatique arrêté : une autre personne a modifié ce compte rendu. "
+        "Votre texte est toujours dans le formulaire."
+    )
     assert ProgressReport.objects.get(action=action, year=2025).advances == "Texte du premier onglet."
