@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actions import urls_followup, views, views_sheet
+from actions import urls_followup, views, views_autosave, views_sheet
 
 app_name = "actions"
 
@@ -26,6 +26,11 @@ urlpatterns = [
         name="indicator_delete",
     ),
     path("actions/<int:pk>/compte-rendu/<int:year>/", views.report_edit, name="report_edit"),
+    path(
+        "actions/<int:pk>/compte-rendu/<int:year>/brouillon-auto/",
+        views_autosave.report_autosave,
+        name="report_autosave",
+    ),
     path("actions/<int:pk>/compte-rendu/<int:year>/transmettre/", views.report_transmit, name="report_transmit"),
     path("actions/<int:pk>/compte-rendu/<int:year>/apercu/", views.report_preview, name="report_preview"),
     path("actions/<int:pk>/compte-rendu/<int:year>/renvoyer/", views.report_return, name="report_return"),

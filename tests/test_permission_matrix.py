@@ -83,6 +83,7 @@ ROUTES = {
     "actions:indicator_edit": (EDIT_ACTION, "action_indicator", "GET"),
     "actions:indicator_delete": (EDIT_ACTION, "action_indicator", "POST"),
     "actions:report_edit": (EDIT_ACTION, "report", "GET"),
+    "actions:report_autosave": (EDIT_ACTION, "report", "POST"),
     "actions:edit_milestones": (EDIT_ACTION, "action", "GET"),
     "actions:milestone_create": (EDIT_ACTION, "action", "GET"),
     "actions:milestone_edit": (EDIT_ACTION, "action_milestone", "GET"),
