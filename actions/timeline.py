@@ -12,12 +12,19 @@ from actions.models import Action, Milestone
 from axes.models import Axe
 from pti import palette
 
+# The milestones' marks: done green, late red (the palette's lateness), to come white with a dark outline.
+MARK_COLORS = {"done": palette.GREEN.background, "late": palette.LATE.background, "planned": palette.WHITE}
+
 
 @dataclass
 class Mark:
     milestone: Milestone
     left: float | None  # None: outside the pacte's years
     state: str  # "done", "late" or "planned"
+
+    @property
+    def color(self):
+        return MARK_COLORS[self.state]
 
 
 @dataclass
@@ -97,4 +104,5 @@ def timeline(pacte, today):
         "years": years(pacte),
         "today": today,
         "today_left": today_position(pacte, today),
+        "mark_colors": MARK_COLORS,
     }

@@ -115,8 +115,8 @@ def test_milestones_are_marks_late_or_done_and_today_is_a_line(client, referent,
     html = page(client, referent).content.decode()
     row = chart_row(html, "2.2")
     assert 'data-left="0.0" data-width="100.0"' in row
-    assert 'data-mark="done" data-left="12.46"' in row
-    assert 'data-mark="late" data-left="31.14"' in row
+    assert 'left:12.46%;background-color:#146c43" data-mark="done" data-left="12.46"' in row
+    assert 'left:31.14%;background-color:#b02a37" data-mark="late" data-left="31.14"' in row
     assert 'data-today="36.34"' in html
     assert "aujourd'hui (15/06/2025)" in html.replace("&#x27;", "'")
 
