@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actions import urls_followup, views, views_autosave, views_sheet
+from actions import urls_followup, views, views_autosave, views_sheet, views_timeline
 
 app_name = "actions"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("mes-actions/axes/<int:pk>/", views.my_axe_actions, name="my_axe_actions"),
     path("pactes/<slug:slug>/", views.pacte_detail, name="pacte_detail"),
     path("pactes/<slug:slug>/axes/<int:number>/", views.pacte_axe, name="pacte_axe"),
+    path("pactes/<slug:slug>/calendrier/", views_timeline.pacte_timeline, name="pacte_timeline"),
     path("actions/", views.action_list, name="list"),
     path("actions/<int:pk>/", views.action_detail, name="detail"),
     path("actions/<int:pk>/historique/", views.action_history, name="history"),

@@ -54,6 +54,7 @@ def pages():
         "/mes-actions/",
         "/pactes/pti-2022-2025/",
         "/pactes/pti-2022-2025/axes/1/",
+        "/pactes/pti-2022-2025/calendrier/",
         "/pactes/pti-2017-2021/",
         "/actions/",
         "/actions/?statut=in_progress&annee=2025&compte_rendu=attendu",

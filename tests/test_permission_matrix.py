@@ -66,6 +66,7 @@ ROUTES = {
     "actions:my_actions": (READ, None, "GET"),
     "actions:my_axe_actions": (READ, "axe", "GET"),
     "actions:pacte_detail": (READ, "pacte", "GET"),
+    "actions:pacte_timeline": (READ, "pacte", "GET"),
     "actions:pacte_axe": (READ, "pacte_axe", "GET"),
     "actions:list": (READ, None, "GET"),
     "actions:detail": (READ, "action", "GET"),
