@@ -187,6 +187,5 @@ def test_a_note_may_carry_a_document_checked_by_its_content(client, referent, co
     response = client.get(reverse("actions:note_document", args=[note.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == b"%PDF-1.7\n%test"
-    response.close()
     without = FollowUpNoteFactory(action=action)
     assert client.get(reverse("actions:note_document", args=[without.pk])).status_code == 404
