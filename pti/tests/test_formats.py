@@ -1,9 +1,10 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 
-from pti.formats import long_date
+from pti.formats import euros, long_date
 
 
 @pytest.mark.parametrize(
@@ -27,3 +28,19 @@ def test_the_template_filter_says_the_same():
         Context({"d": datetime.date(2025, 3, 1)})
     )
     assert rendered == "1er mars 2025 – samedi 1er mars 2025"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, "—"),
+        (0, "0\xa0€"),
+        (1873000, "1\xa0873\xa0000\xa0€"),
+        (Decimal("98500.50"), "98\xa0501\xa0€"),  # halves go up, not to the even neighbour
+        (Decimal("98501.50"), "98\xa0502\xa0€"),
+        (Decimal("98500.49"), "98\xa0500\xa0€"),
+        (12.6, "13\xa0€"),
+    ],
+)
+def test_euros_are_whole_amounts_the_french_way(value, expected):
+    assert euros(value) == expected
