@@ -3,7 +3,6 @@ it, but a template may show what it knows (docs/architecture.md)."""
 
 from django import template
 from django.db.models import F
-from django.utils import timezone
 
 from axes.closing import closure
 from axes.enums import PacteStatus
@@ -21,13 +20,12 @@ def campaign_notice(pacte, year, reports, can_see_campaign=True):
     campaign = None
     if year is not None and closure(pacte, year) is None:
         campaign = ReportingCampaign.objects.filter(pacte=pacte, year=year).only("pk", "deadline", "year").first()
-    today = timezone.localdate()
     return {
         "campaign": campaign,
         "pacte": pacte,
         "year": year,
         "reports": reports,
-        "days_left": (campaign.deadline - today).days if campaign else None,
+        "days_left": campaigns.days_left(campaign) if campaign else None,
         "link": can_see_campaign,
     }
 
