@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView, PasswordResetConfirmView, PasswordResetView
 from django.urls import include, path
 
-from pti import api, audit, health, views
+from pti import api, audit, health, views, views_notifications
 from pti.throttle import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm, ThrottledPasswordResetForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -15,6 +15,10 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("journal/", audit.journal, name="journal"),
     path("aide/chiffres/", views.figures_help, name="figures_help"),
+    path("comptes/profil/", views_notifications.profile, name="profile"),
+    path("nouveautes/", views_notifications.notification_list, name="notification_list"),
+    path("nouveautes/tout-lu/", views_notifications.notification_read_all, name="notification_read_all"),
+    path("nouveautes/<int:pk>/lu/", views_notifications.notification_read, name="notification_read"),
     path("comptes/login/", LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
     # Reset e-mails are throttled; a reset link, which proves the mailbox, logs its user in (pti/throttle.py).
     path(
