@@ -23,6 +23,7 @@ MANAGE_PARTNERS = "manage_partners"
 FOLLOW_UP_DECISION = "follow_up_decision"
 CREATE_ACTION = "create_action"
 ADMINISTER = "administer"
+OWN_NOTIFICATIONS = "own_notifications"
 
 
 def is_active(user):
@@ -143,6 +144,16 @@ def can_follow_up_decision(user, decision):
     return is_active(user) and decision.owner_id is not None and decision.owner_id == user.pk
 
 
+def can_read_notification(user, notification):
+    """A notification is its addressee's alone: he reads it and marks it read; nobody else sees it."""
+    return is_active(user) and notification.user_id == user.pk
+
+
+def can_edit_own_preferences(user, obj=None):
+    """Every signed-in user chooses the notifications he receives by e-mail, and only his own."""
+    return is_active(user) and (obj is None or getattr(obj, "user_id", None) == user.pk)
+
+
 def editable_actions(user, queryset=None):
     """The actions `user` may edit, as a queryset (for lists and "my actions")."""
     from actions.models import Action
@@ -166,6 +177,9 @@ _RULES = {
     FOLLOW_UP_DECISION: lambda user, obj: obj is not None and can_follow_up_decision(user, obj),
     CREATE_ACTION: can_create_action,
     ADMINISTER: lambda user, obj: is_administrator(user),
+    OWN_NOTIFICATIONS: lambda user, obj: (
+        can_edit_own_preferences(user) if obj is None else can_read_notification(user, obj)
+    ),
 }
 
 

@@ -136,6 +136,7 @@ def notifications_of(user):
     """The notifications `user` may read: his own."""
     if not access.is_active(user):
         return Notification.objects.none()
+    # The query form of access.can_read_notification.
     return Notification.objects.filter(user=user)
 
 
@@ -144,7 +145,7 @@ def panel(user, limit=PANEL_LIMIT):
     in two queries."""
     unread = notifications_of(user).unread()
     items = list(unread.recent_first()[:limit])
-    count = len(items) if len(items) < limit else unread.count()
+    count = unread.count()
     return {"items": items, "unread_count": count, "more": max(count - len(items), 0)}
 
 

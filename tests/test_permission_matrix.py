@@ -9,7 +9,8 @@ Classes:
 - EDIT_ACTION: staff, administrators, the action's referents and the thematic referents of its axe;
 - STAFF: département staff and administrators (COPILs, decisions, bilans, campaigns, imports, journal);
 - DECISION_OWNER: staff, administrators and the owner of the decision (its follow-up and status);
-- ADMIN: administrators only (the Django admin).
+- ADMIN: administrators only (the Django admin);
+- OWN: the one user the object is addressed to (a notification: the referent); anyone else gets 404 (or 403).
 Each route is requested with GET, or with POST when it only answers POST (an empty form: the permission is
 checked before the input).
 """
@@ -35,10 +36,13 @@ from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
 from bilans.factories import BilanFactory
 from bilans.models import ReportingCampaign
 from pilotage.factories import CopilFactory, DecisionFactory
+from pti.enums import NotificationKind
 from pti.factories import UserFactory
+from pti.notifications import notify
 
 PUBLIC, READ, EDIT_ACTION, STAFF, ADMIN = "public", "read", "edit_action", "staff", "admin"
 DECISION_OWNER = "decision_owner"
+OWN = "own"
 ROLES = ["anonymous", "referent", "thematic", "other_referent", "copil", "staff", "administrator"]
 ALLOWED = {
     PUBLIC: set(ROLES),
@@ -47,6 +51,7 @@ ALLOWED = {
     STAFF: {"staff", "administrator"},
     ADMIN: {"administrator"},
     DECISION_OWNER: {"referent", "staff", "administrator"},
+    OWN: {"referent"},
 }
 
 # route name -> (class, object the route is about, method)
@@ -59,6 +64,10 @@ ROUTES = {
     "logout": (READ, None, "POST"),  # logging out needs a session; anonymous is sent to the login page
     "password_change": (READ, None, "GET"),
     "password_change_done": (READ, None, "GET"),
+    "profile": (READ, None, "GET"),
+    "notification_list": (READ, None, "GET"),
+    "notification_read_all": (READ, None, "POST"),
+    "notification_read": (OWN, "notification", "POST"),
     "password_reset": (PUBLIC, None, "GET"),
     "password_reset_done": (PUBLIC, None, "GET"),
     "password_reset_confirm": (PUBLIC, "reset", "GET"),
@@ -176,6 +185,11 @@ ROUTES = {
     "v1:bilan-pdf": (READ, "bilan_pk", "GET"),
     "v1:bilan-approve": (STAFF, "bilan_pk", "POST"),
     "v1:bilan-reject": (STAFF, "bilan_pk", "POST"),
+    "v1:notification-list": (READ, None, "GET"),
+    "v1:notification-detail": (OWN, "notification", "GET"),
+    "v1:notification-read": (OWN, "notification", "POST"),
+    "v1:notification-read-all": (READ, None, "POST"),
+    "v1:notification-preferences": (READ, None, "GET"),
 }
 # Writes through the API, checked with the same rule (PATCH with an empty body: permission comes first).
 API_WRITES = {
@@ -186,6 +200,7 @@ API_WRITES = {
     "v1:decision-list": (STAFF, None, "POST"),
     "v1:decision-detail": (STAFF, "decision", "PATCH"),  # and its owner (pilotage/tests/test_api_writes.py)
     "v1:milestone-detail": (EDIT_ACTION, "milestone", "PATCH"),
+    "v1:notification-preferences": (READ, None, "PATCH"),  # each user his own
 }
 # Whole namespaces classified at once.
 NAMESPACES = {"admin": ADMIN}
@@ -240,6 +255,9 @@ def world(db):
     owned_decision = DecisionFactory(copil=copil, owner=users["referent"])
     bilan = BilanFactory(pacte=pacte, year=2024)
     ReportingCampaign.objects.create(pacte=pacte, year=2024, deadline=datetime.date(2025, 1, 31))
+    (notification,) = notify(
+        [users["referent"]], NotificationKind.MILESTONE_DUE, milestone, "Étape", "/mes-actions/", email=False
+    )
     objects = {
         "pacte": {"slug": pacte.slug},
         "api_pacte": {"slug": pacte.slug},
@@ -262,6 +280,7 @@ def world(db):
         "bilan": {"slug": pacte.slug, "year": 2024},
         "bilan_pk": {"pk": bilan.pk},
         "reset": {"uidb64": "MQ", "token": "jeton-invalide"},
+        "notification": {"pk": notification.pk},
     }
     return users, objects
 
@@ -287,7 +306,9 @@ def request_as(client, role, users, method, url):
     return response
 
 
-def refused(response, role, url):
+def refused(response, role, url, rule=None):
+    if rule == OWN and role != "anonymous" and response.status_code == 404:
+        return True  # someone else's notification does not exist for him
     if role == "anonymous" and url.startswith("/api/"):
         return response.status_code in (401, 403)
     if role == "anonymous":
@@ -302,7 +323,7 @@ def check(client, world, name, rule, obj, method):
     for role in ROLES:
         response = request_as(client, role, users, method, url)
         assert response.status_code < 500, f"{method} {url} en {role} : HTTP {response.status_code}"
-        if (role in ALLOWED[rule]) == refused(response, role, url):
+        if (role in ALLOWED[rule]) == refused(response, role, url, rule):
             wrong.append(f"{role} → {response.status_code}")
     assert not wrong, f"{method} {url} ({name}, règle {rule}) : {', '.join(wrong)}"
 
