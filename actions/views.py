@@ -293,6 +293,7 @@ def report_edit(request, pk, year):
             "previous_report": previous,
             "text_rows": desk.text_rows(form, previous),
             "indicator_rows": desk.indicator_rows(form, indicators, values_by_year, year),
+            "suggested_progress": desk.suggested_progress(action),
         },
         status=status,
     )
