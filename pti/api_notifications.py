@@ -66,14 +66,14 @@ class NotificationViewSet(ReadOnlyViewSet):
 
     @extend_schema(summary="Marquer une notification comme lue", request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"], url_path="lue")
-    def read(self, request, pk=None):
+    def read(self, request, pk=None, **kwargs):
         notification = self.get_object()
         notification = notifications.mark_read(request.user, notification.pk)
         return Response(self.get_serializer(notification).data)
 
     @extend_schema(summary="Marquer toutes mes notifications comme lues", request=None, responses={200: COUNT_RESPONSE})
     @action(detail=False, methods=["post"], url_path="tout-lu", filter_backends=[], pagination_class=None)
-    def read_all(self, request):
+    def read_all(self, request, **kwargs):
         return Response({"marked_read": notifications.mark_all_read(request.user)})
 
 
@@ -114,7 +114,7 @@ class PreferencesView(APIView):
     write_permission = access.OWN_NOTIFICATIONS
 
     @extend_schema(summary="Mes préférences de notification par courriel", responses={200: PreferencesSerializer})
-    def get(self, request):
+    def get(self, request, **kwargs):
         current = notifications.preferences(request.user)
         return Response(PreferencesSerializer(current).data, headers={"ETag": etag(current.version)})
 
@@ -125,7 +125,7 @@ class PreferencesView(APIView):
         request=PreferencesWriteSerializer,
         responses={200: PreferencesSerializer, **CONFLICT_RESPONSES},
     )
-    def patch(self, request):
+    def patch(self, request, **kwargs):
         if_match = if_match_version(request)
         serializer = PreferencesWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
