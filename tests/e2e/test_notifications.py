@@ -1,6 +1,7 @@
 """In a real browser: a referent finds his news in "Nouveautés" on /mes-actions/ (a milestone due soon, a COPIL
-decision given to him), follows nothing, marks one read (htmx swaps the panel, no reload), then all; on a
-phone's width, without sideways scroll."""
+decision given to him), marks one read (htmx swaps the panel, no reload), then all, follows a link to its object,
+and turns on the milestone e-mails in his profile; on a phone's width, without sideways scroll, no blocking
+accessibility violation."""
 
 import datetime
 
@@ -14,8 +15,9 @@ from axes.factories import AxeFactory, PacteFactory
 from pilotage import services as pilotage_services
 from pilotage.factories import CopilFactory
 from pti.factories import DEFAULT_PASSWORD, UserFactory
-from pti.models import Notification
+from pti.models import Notification, NotificationPreferences
 from tests.e2e.conftest import login
+from tests.e2e.test_accessibility import assert_accessible
 from tests.e2e.test_widths import wider_than_the_screen
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,6 +54,7 @@ def test_a_referent_reads_his_news_and_marks_them_read(page, live_server, news):
     expect(milestone).to_be_visible()
     expect(panel).to_contain_text("Décision du COPIL du 20 novembre 2025 qui vous est confiée")
     assert wider_than_the_screen(page, PHONE["width"]) is None
+    assert_accessible(page, "nouveautés de mes actions")
 
     page.evaluate("window.__same_page = true")
     panel.get_by_role("button", name="Marquer comme lu : Étape « Comité de sélection", exact=False).click()
@@ -66,5 +69,18 @@ def test_a_referent_reads_his_news_and_marks_them_read(page, live_server, news):
 
     # The milestone's link leads to the action's milestones.
     page.get_by_role("link", name="Toutes mes notifications").click()
+    assert wider_than_the_screen(page, PHONE["width"]) is None
+    assert_accessible(page, "mes notifications")
     page.get_by_role("link", name="Étape « Comité de sélection", exact=False).click()
     expect(page.get_by_role("heading", name="Étapes")).to_be_visible()
+
+    # His profile: the e-mail preferences, milestones off by default; he turns them on.
+    page.goto(f"{live_server.url}/comptes/profil/")
+    assert wider_than_the_screen(page, PHONE["width"]) is None
+    assert_accessible(page, "mon profil")
+    milestones = page.get_by_label("Une étape de mes actions arrive dans les 15 jours")
+    expect(milestones).not_to_be_checked()
+    milestones.check()
+    page.get_by_role("button", name="Enregistrer mes préférences").click()
+    expect(page.locator("body")).to_contain_text("Vos préférences de notification sont enregistrées.")
+    assert NotificationPreferences.objects.get(user=news).email_milestone_due is True
