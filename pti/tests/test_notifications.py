@@ -279,3 +279,12 @@ def test_a_reminder_is_in_the_panel_and_by_email_unless_turned_off(camille, acti
     told = Notification.objects.get(user=camille)
     assert told.emailed_at is not None and told.title == "Comptes rendus 2025 à transmettre avant le 31 janvier 2026"
     assert Notification.objects.get(user=julien).emailed_at is None
+
+
+def test_the_former_report_task_tells_once(camille, action):
+    from actions import tasks
+
+    report = ProgressReportFactory(action=action, year=2024, state=ReportState.DRAFT, return_comment="Chiffrez.")
+    assert tasks.notify_report_returned(report.pk) == 1
+    assert tasks.notify_report_returned(report.pk) == 0
+    assert kinds(camille) == ["report_returned"]
