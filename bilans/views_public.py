@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from axes.models import Pacte
 from bilans import opendata, public, services
@@ -20,11 +20,11 @@ PAGE_MAX_AGE = 300
 
 
 def public_view(view):
-    """Anonymous, GET only, rate-limited; answers may be kept by shared caches for a few minutes (a signed-in
+    """Anonymous, GET (and HEAD) only, rate-limited; answers may be kept by shared caches for a few minutes (a signed-in
     user's copy is made private by pti.middleware)."""
 
     @login_not_required
-    @require_GET
+    @require_safe
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         wait = throttle.public_wait(request)

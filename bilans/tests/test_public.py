@@ -14,6 +14,8 @@ import jsonschema
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.enums import ActionStatus, ReportState
@@ -288,9 +290,6 @@ def test_queries_do_not_grow_with_the_pacte(client, route, django_assert_max_num
             if route == "pacte"
             else reverse("public:open_data", args=[pacte.slug, route])
         )
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counts.append(len(queries))
