@@ -15,11 +15,10 @@ import json
 
 from django.conf import settings
 from django.core.cache import cache
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
-from bilans.public import LICENCE, SCHEMA_STATIC_PATH, SCHEMA_VERSION, data_state, public_data
+from bilans.public import LICENCE, SCHEMA_VERSION, data_state, public_data, schema_path
 from pti import spreadsheet
 
 CACHE_SECONDS = 3600
@@ -60,7 +59,7 @@ def document(pacte, data_date):
     """The JSON document of `pacte` (a dict, valid against the schema)."""
     data = public_data(pacte)
     return {
-        "$schema": _absolute(static(SCHEMA_STATIC_PATH)),
+        "$schema": _absolute(schema_path()),
         "schema_version": SCHEMA_VERSION,
         "licence": LICENCE,
         "producer": f"{settings.DEPARTEMENT['name']} – {settings.DEPARTEMENT['service']}",

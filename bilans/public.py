@@ -21,6 +21,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import DateTimeField, Exists, F, Func, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -36,6 +37,14 @@ from bilans.models import Bilan
 SCHEMA_VERSION = "1.0"
 SCHEMA_NAME = f"pti-actions-{SCHEMA_VERSION}.schema.json"
 SCHEMA_STATIC_PATH = f"opendata/{SCHEMA_NAME}"
+
+
+def schema_path():
+    """The schema's address, without the hash the production static storage adds to names: a stable address that
+    the files can name (WhiteNoise serves the unhashed copy too)."""
+    return f"{settings.STATIC_URL}{SCHEMA_STATIC_PATH}"
+
+
 LICENCE = {
     "name": "Licence Ouverte / Open Licence version 2.0",
     "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",

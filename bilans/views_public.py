@@ -7,7 +7,6 @@ import functools
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -64,7 +63,7 @@ def pacte(request, slug):
             "bilans": public.approved_bilans(pacte),
             "data_date": data_date,
             "licence": public.LICENCE,
-            "schema_url": static(public.SCHEMA_STATIC_PATH),
+            "schema_url": public.schema_path(),
             "schema_version": public.SCHEMA_VERSION,
         },
     )
