@@ -390,3 +390,33 @@ def test_a_pacte_in_preparation_cannot_be_published(client, staff):
     assert "Un pacte en préparation ne peut pas être publié" in response.content.decode()
     pacte.refresh_from_db()
     assert not pacte.published and pacte.version == 1
+
+
+def test_an_administrator_publishes_a_closed_pacte_from_the_admin(client, administrator):
+    pacte = PacteFactory(slug="pti-2017-2021", title="PTI 2017-2021", first_year=2017, last_year=2021)
+    Pacte.objects.filter(pk=pacte.pk).update(status=PacteStatus.CLOSED)
+    client.force_login(administrator)
+    data = {
+        "title": pacte.title,
+        "slug": pacte.slug,
+        "territory": pacte.territory,
+        "first_year": 2017,
+        "last_year": 2021,
+        "signature_date": "2017-01-10",
+        "status": PacteStatus.CLOSED,
+        "description": "",
+        "published": "on",
+        "axes-TOTAL_FORMS": 0,
+        "axes-INITIAL_FORMS": 0,
+        "axes-MIN_NUM_FORMS": 0,
+        "axes-MAX_NUM_FORMS": 1000,
+    }
+
+    response = client.post(reverse("admin:axes_pacte_change", args=[pacte.pk]), data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    pacte.refresh_from_db()
+    assert pacte.published and pacte.published_at is not None
+    client.logout()
+    page = client.get(reverse("public:pacte", args=[pacte.slug]))
+    assert page.status_code == 200 and "Clos" in page.content.decode()
