@@ -5,7 +5,7 @@ what is published). Every view here is anonymous and read-only, counted by the p
 import functools
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
@@ -89,10 +89,15 @@ CONTENT_TYPES = {"json": "application/json; charset=utf-8", "csv": "text/csv; ch
 def open_data(request, slug, kind):
     pacte = public.public_pacte(slug)
     body, data_date, fingerprint = opendata.download(pacte, kind)
+    etag = f'"{fingerprint}-{kind}"'
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return response
     response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
     filename = f"{pacte.slug}-actions-{data_date.date().isoformat()}.{kind}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["ETag"] = f'"{fingerprint}-{kind}"'
+    response["ETag"] = etag
     response["Last-Modified"] = http_date(data_date.timestamp())
     response["Link"] = f'<{public.LICENCE["url"]}>; rel="license"'
     return response

@@ -306,6 +306,7 @@ def test_open_data_is_served_from_the_cache_until_the_data_changes(client, djang
     with django_assert_num_queries(2):  # the pacte and the fingerprint of its data: nothing rebuilt
         second = client.get(url)
     assert second.content == first.content and second["ETag"] == first["ETag"]
+    assert client.get(url, headers={"If-None-Match": first["ETag"]}).status_code == 304
 
     action.title = "Titre changé"
     action.save()
