@@ -361,3 +361,45 @@ def test_staff_attach_and_detach_accounts(client, world):
     # A member of another partner is not removed through this one's page.
     other = PartnerMember.objects.get(user=world["other"])
     assert client.post(reverse("partners:member_remove", args=[world["ft"].pk, other.pk])).status_code == 404
+
+
+# --- the model, the journal, the merge --------------------------------------------------------------------------
+
+
+def test_a_closed_years_contribution_cannot_change_even_outside_the_pages(world):
+    from axes.closing import ClosedYearError
+
+    row = ContributionFactory(action=world["a"], partner=world["ft"], year=2023, achievements="Avant")
+    ClosedYear.objects.create(pacte=world["pacte"], year=2023)
+    row.refresh_from_db()
+    row.achievements = "Après"
+    with pytest.raises(ClosedYearError):
+        row.save()
+    with pytest.raises(ClosedYearError):
+        Contribution.objects.filter(pk=row.pk).update(achievements="Après")
+    with pytest.raises(ClosedYearError):
+        ContributionFactory(action=world["a"], partner=world["ml"], year=2023)
+    assert Contribution.objects.get(pk=row.pk).achievements == "Avant"
+
+
+def test_the_journal_shows_contributions_and_accounts(client, world):
+    ContributionFactory(action=world["a"], partner=world["ft"], year=2024)
+    client.force_login(UserFactory(username="p-agent", staff=True))
+    page = client.get(reverse("journal") + "?kind=contribution").content.decode()
+    assert "Contribution 2024 de France Travail à l&#x27;action 1.1" in page
+    page = client.get(reverse("journal") + "?kind=partner_member").content.decode()
+    assert "de Mission locale" in page
+
+
+def test_merging_duplicates_moves_their_contributions_and_accounts(client, world):
+    from actions import partners
+
+    duplicate = PartnerFactory(name="France Travail Limoges")
+    ActionPartnerFactory(action=world["b"], partner=duplicate)
+    ContributionFactory(action=world["b"], partner=duplicate, year=2024, achievements="Du doublon")
+    member = PartnerMemberFactory(user__username="p-doublon", partner=duplicate)
+    plan = partners.merge_plan(world["ft"], [duplicate])
+    partners.merge_partners(world["ft"].pk, [duplicate.pk], UserFactory(staff=True), plan.fingerprint)
+    assert Contribution.objects.get(achievements="Du doublon").partner == world["ft"]
+    member.refresh_from_db()
+    assert member.partner == world["ft"]
