@@ -403,3 +403,18 @@ def test_merging_duplicates_moves_their_contributions_and_accounts(client, world
     assert Contribution.objects.get(achievements="Du doublon").partner == world["ft"]
     member.refresh_from_db()
     assert member.partner == world["ft"]
+
+
+def test_contribution_texts_are_escaped_everywhere(client, world):
+    payload = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+    ContributionFactory(action=world["a"], partner=world["ft"], year=2024, achievements=payload, figures=payload)
+    pages = [
+        (world["member"], reverse("partner_space:action", args=[world["a"].pk])),
+        (world["member"], contribution_url(world["a"])),
+        (world["referent"], reverse("actions:report_edit", args=[world["a"].pk, 2024])),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        content = client.get(url).content.decode()
+        assert "<script>alert" not in content and "<img src=x" not in content, url
+        assert "&lt;script&gt;" in content, url
