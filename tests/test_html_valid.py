@@ -118,10 +118,22 @@ def pages():
     ]
     # The owner of a decision: his follow-up forms on /mes-actions/ and his links on /decisions/.
     owner = ["/mes-actions/", "/decisions/", f"/decisions/{owned.pk}/suivi/?next=mes-actions"]
+    # The demo's partner account (France Travail), its accounts page, and a report form beside its contribution.
+    france_travail = Partner.objects.get(name="France Travail")
+    contributed = Action.objects.filter(contributions__partner=france_travail).order_by("sort_key").first()
+    partner = [
+        "/espace-partenaire/",
+        f"/espace-partenaire/actions/{contributed.pk}/",
+        f"/espace-partenaire/actions/{contributed.pk}/contributions/{contributed.contributions.first().year}/",
+    ]
+    staff.append(f"/partenaires/{france_travail.pk}/comptes/")
+    report_with_contribution = f"/actions/{contributed.pk}/compte-rendu/{contributed.contributions.first().year}/"
     return (
         [("referent", url) for url in referent]
         + [("agent", url) for url in staff]
         + [(owned.owner.username, url) for url in owner]
+        + [("partenaire", url) for url in partner]
+        + [(contributed.referents.order_by("username").first().username, report_with_contribution)]
     )
 
 
