@@ -418,3 +418,18 @@ def test_contribution_texts_are_escaped_everywhere(client, world):
         content = client.get(url).content.decode()
         assert "<script>alert" not in content and "<img src=x" not in content, url
         assert "&lt;script&gt;" in content, url
+
+
+def test_merging_partners_who_both_wrote_the_same_year_is_refused_and_changes_nothing(world):
+    from actions import partners
+
+    duplicate = PartnerFactory(name="France Travail Limoges")
+    ActionPartnerFactory(action=world["a"], partner=duplicate)
+    ContributionFactory(action=world["a"], partner=duplicate, year=2024, achievements="Du doublon")
+    ContributionFactory(action=world["a"], partner=world["ft"], year=2024, achievements="Du gardé")
+    plan = partners.merge_plan(world["ft"], [duplicate])
+    with pytest.raises(partners.PartnerError) as refused:
+        partners.merge_partners(world["ft"].pk, [duplicate.pk], UserFactory(staff=True), plan.fingerprint)
+    assert "chacun écrit leur contribution 2024 de l'action 1.1" in refused.value.message
+    assert Contribution.objects.get(achievements="Du doublon").partner == duplicate
+    assert duplicate.__class__.objects.filter(pk=duplicate.pk).exists()
