@@ -7,3 +7,5 @@ class Role(models.TextChoices):
     COPIL = "copil", _("membre du COPIL")
     STAFF = "staff", _("agent du Département")
     ADMIN = "admin", _("administrateur")
+    # A partner organisation's person (actions.PartnerMember ties the account to its organisation).
+    PARTNER = "partner", _("partenaire")

@@ -122,11 +122,23 @@ def pages():
     owner = ["/mes-actions/", "/decisions/", f"/decisions/{owned.pk}/suivi/?next=mes-actions"]
     # Anyone, without an account: the published pactes (the demo publishes both).
     public = ["/public/", "/public/pti-2022-2025/", "/public/pti-2017-2021/"]
+    # The demo's partner account (France Travail), its accounts page, and a report form beside its contribution.
+    france_travail = Partner.objects.get(name="France Travail")
+    contributed = Action.objects.filter(contributions__partner=france_travail).order_by("sort_key").first()
+    partner = [
+        "/espace-partenaire/",
+        f"/espace-partenaire/actions/{contributed.pk}/",
+        f"/espace-partenaire/actions/{contributed.pk}/contributions/{contributed.contributions.first().year}/",
+    ]
+    staff.append(f"/partenaires/{france_travail.pk}/comptes/")
+    report_with_contribution = f"/actions/{contributed.pk}/compte-rendu/{contributed.contributions.first().year}/"
     return (
         [("referent", url) for url in referent]
         + [("agent", url) for url in staff]
         + [(owned.owner.username, url) for url in owner]
         + [(ANONYMOUS, url) for url in public]
+        + [("partenaire", url) for url in partner]
+        + [(contributed.referents.order_by("username").first().username, report_with_contribution)]
     )
 
 

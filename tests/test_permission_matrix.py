@@ -9,7 +9,12 @@ Classes:
 - EDIT_ACTION: staff, administrators, the action's referents and the thematic referents of its axe;
 - STAFF: département staff and administrators (COPILs, decisions, bilans, campaigns, imports, journal);
 - DECISION_OWNER: staff, administrators and the owner of the decision (its follow-up and status);
-- ADMIN: administrators only (the Django admin).
+- ADMIN: administrators only (the Django admin);
+- PARTNER: partner accounts only (their space and their organisation's contributions);
+- READ_AND_PARTNER: every signed-in user, partner accounts included (for them scoped to their organisation's
+  actions: the API's actions and contributions, logging out, changing one's password).
+A partner account (of a partner of the action the routes are about) is refused everything else: READ routes are
+the pacte's inside, closed to partners.
 Each route is requested with GET, or with POST when it only answers POST (an empty form: the permission is
 checked before the input).
 """
@@ -25,10 +30,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.factories import (
     ActionFactory,
+    ActionPartnerFactory,
+    ContributionFactory,
     FollowUpNoteFactory,
     IndicatorFactory,
     MilestoneFactory,
     PartnerFactory,
+    PartnerMemberFactory,
     ProgressReportFactory,
 )
 from actions.models import ReportDocument
@@ -41,10 +49,13 @@ from pti.factories import UserFactory
 
 PUBLIC, READ, EDIT_ACTION, STAFF, ADMIN = "public", "read", "edit_action", "staff", "admin"
 DECISION_OWNER = "decision_owner"
-ROLES = ["anonymous", "referent", "thematic", "other_referent", "copil", "staff", "administrator"]
+PARTNER, READ_AND_PARTNER = "partner", "read_and_partner"
+ROLES = ["anonymous", "referent", "thematic", "other_referent", "copil", "staff", "administrator", "partner"]
 ALLOWED = {
     PUBLIC: set(ROLES),
-    READ: set(ROLES) - {"anonymous"},
+    READ: set(ROLES) - {"anonymous", "partner"},
+    READ_AND_PARTNER: set(ROLES) - {"anonymous"},
+    PARTNER: {"partner"},
     EDIT_ACTION: {"referent", "thematic", "staff", "administrator"},
     STAFF: {"staff", "administrator"},
     ADMIN: {"administrator"},
@@ -53,14 +64,14 @@ ALLOWED = {
 
 # route name -> (class, object the route is about, method)
 ROUTES = {
-    "home": (READ, None, "GET"),
+    "home": (READ_AND_PARTNER, None, "GET"),  # a partner account is sent to its space
     "healthz": (PUBLIC, None, "GET"),
     "journal": (STAFF, None, "GET"),
     "figures_help": (READ, None, "GET"),
     "login": (PUBLIC, None, "GET"),
-    "logout": (READ, None, "POST"),  # logging out needs a session; anonymous is sent to the login page
-    "password_change": (READ, None, "GET"),
-    "password_change_done": (READ, None, "GET"),
+    "logout": (READ_AND_PARTNER, None, "POST"),  # logging out needs a session; anonymous is sent to the login page
+    "password_change": (READ_AND_PARTNER, None, "GET"),
+    "password_change_done": (READ_AND_PARTNER, None, "GET"),
     "password_reset": (PUBLIC, None, "GET"),
     "password_reset_done": (PUBLIC, None, "GET"),
     "password_reset_confirm": (PUBLIC, "reset", "GET"),
@@ -102,6 +113,11 @@ ROUTES = {
     "partners:create": (STAFF, None, "GET"),
     "partners:edit": (STAFF, "partner", "GET"),
     "partners:merge": (STAFF, None, "GET"),
+    "partners:members": (STAFF, "partner", "GET"),
+    "partners:member_remove": (STAFF, "partner_member", "POST"),
+    "partner_space:home": (PARTNER, None, "GET"),
+    "partner_space:action": (PARTNER, "action", "GET"),
+    "partner_space:contribution": (PARTNER, "report", "GET"),
     "actions_io:actions_xlsx": (READ, None, "GET"),
     "actions_io:actions_csv": (READ, None, "GET"),
     "actions_io:export_links": (READ, None, "GET"),
@@ -148,17 +164,19 @@ ROUTES = {
     "bilans:campaign": (READ, "bilan", "GET"),
     "bilans:campaign_reminders": (STAFF, "bilan", "GET"),
     # The API: same rule; anonymous callers get 401.
-    "v1:api-root": (READ, None, "GET"),
-    "v1:schema": (READ, None, "GET"),
-    "v1:docs": (READ, None, "GET"),
+    "v1:api-root": (READ_AND_PARTNER, None, "GET"),
+    "v1:schema": (READ_AND_PARTNER, None, "GET"),
+    "v1:docs": (READ_AND_PARTNER, None, "GET"),
     "v1:pacte-list": (READ, None, "GET"),
     "v1:pacte-detail": (READ, "api_pacte", "GET"),
     "v1:axe-list": (READ, None, "GET"),
     "v1:axe-detail": (READ, "axe", "GET"),
     "v1:objectif-list": (READ, None, "GET"),
     "v1:objectif-detail": (READ, "objectif", "GET"),
-    "v1:action-list": (READ, None, "GET"),
-    "v1:action-detail": (READ, "action", "GET"),
+    "v1:action-list": (READ_AND_PARTNER, None, "GET"),
+    "v1:action-detail": (READ_AND_PARTNER, "action", "GET"),
+    "v1:contribution-list": (READ_AND_PARTNER, None, "GET"),
+    "v1:contribution-detail": (READ_AND_PARTNER, "contribution", "GET"),
     "v1:partner-list": (READ, None, "GET"),
     "v1:partner-detail": (READ, "partner", "GET"),
     "v1:indicator-list": (READ, None, "GET"),
@@ -193,6 +211,8 @@ API_WRITES = {
     "v1:decision-list": (STAFF, None, "POST"),
     "v1:decision-detail": (STAFF, "decision", "PATCH"),  # and its owner (pilotage/tests/test_api_writes.py)
     "v1:milestone-detail": (EDIT_ACTION, "milestone", "PATCH"),
+    "v1:contribution-list": (PARTNER, None, "POST"),  # an empty body: 400 for the partner, refused for the others
+    "v1:contribution-detail": (PARTNER, "contribution", "PATCH"),
 }
 # Whole namespaces classified at once.
 NAMESPACES = {"admin": ADMIN}
@@ -242,6 +262,11 @@ def world(db):
     milestone = MilestoneFactory(action=action)
     note = FollowUpNoteFactory(action=action, document=ContentFile(b"%PDF-1.7\n", name="note.pdf"))
     partner = PartnerFactory(name="France Travail")
+    # The partner account is France Travail's, a partner of the action: what it is refused, it is refused by role.
+    ActionPartnerFactory(action=action, partner=partner)
+    users["partner"] = PartnerMemberFactory(user__username="m-partenaire", partner=partner).user
+    contribution = ContributionFactory(action=action, partner=partner, year=2024)
+    other_member = PartnerMemberFactory(user__username="m-partenaire-2", partner=partner)
     copil = CopilFactory(pacte=pacte)
     decision = DecisionFactory(copil=copil)
     owned_decision = DecisionFactory(copil=copil, owner=users["referent"])
@@ -271,6 +296,8 @@ def world(db):
         "milestone": {"pk": milestone.pk},
         "note": {"pk": note.pk},
         "partner": {"pk": partner.pk},
+        "partner_member": {"pk": partner.pk, "member": other_member.pk},
+        "contribution": {"pk": contribution.pk},
         "copil": {"pk": copil.pk},
         "decision": {"pk": decision.pk},
         "owned_decision": {"pk": owned_decision.pk},
