@@ -8,7 +8,9 @@ edit all call these functions; nothing else looks at roles.
 - COPIL member: reads everything, edits nothing;
 - département staff: edits everything, manages COPILs, decisions, bilans, campaigns and the partners' directory;
 - the owner of a COPIL decision (whatever his role): updates its follow-up and status, nothing else of it;
-- administrator: everything staff can do, plus Django's admin and the users.
+- administrator: everything staff can do, plus Django's admin and the users;
+- pending (an agent whose first SSO sign-in created his account): nothing but the holding page and signing out,
+  until staff give him a role (pti/sso.py, pti/pending.py).
 """
 
 from pti.enums import Role
@@ -25,8 +27,19 @@ CREATE_ACTION = "create_action"
 ADMINISTER = "administer"
 
 
-def is_active(user):
+def is_signed_in(user):
+    """Signed in with an active account, whatever his role (a pending agent included)."""
     return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_pending(user):
+    """Signed in, but waiting for staff to give him a role: he may see nothing."""
+    return is_signed_in(user) and user.role == Role.PENDING
+
+
+def is_active(user):
+    """Signed in with a role: the ground of every right below."""
+    return is_signed_in(user) and user.role != Role.PENDING
 
 
 def is_administrator(user):
