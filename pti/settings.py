@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # An agent waiting for his role sees the holding page and nothing else (pti/pending.py).
     "pti.pending.PendingUserMiddleware",
+    # The logout form of an SSO session goes on to the provider (its origin joins the CSP's form-action).
+    "pti.sso.LogoutFormActionMiddleware",
     "pti.throttle.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -18,7 +18,7 @@ Signing out ends the provider's session too (its `end_session_endpoint`, with `i
 
 import functools
 import logging
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 import requests
@@ -417,3 +417,28 @@ class LoginView(auth_views.LoginView):
             context = self.get_context_data(form=form, local_refused=True)
             return self.render_to_response(context, status=403)
         return super().post(request, *args, **kwargs)
+
+
+class LogoutFormActionMiddleware:
+    """The pages of an SSO session may send their logout form on to the provider's end_session_endpoint: the
+    browser applies the page's CSP `form-action` to the redirect that follows the form, so the provider's origin
+    is added to it (and only for those sessions)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.get("oidc_id_token") or not enabled():
+            return response
+        try:
+            endpoint = metadata("end_session_endpoint")
+        except (requests.RequestException, ValueError):
+            return response
+        parts = urlsplit(endpoint)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), f"{parts.scheme}://{parts.netloc}"]
+            response._csp_update = update
+        return response
