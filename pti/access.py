@@ -25,6 +25,7 @@ MANAGE_PARTNERS = "manage_partners"
 FOLLOW_UP_DECISION = "follow_up_decision"
 CREATE_ACTION = "create_action"
 ADMINISTER = "administer"
+GRANT_ROLES = "grant_roles"
 
 
 def is_signed_in(user):
@@ -156,6 +157,20 @@ def can_follow_up_decision(user, decision):
     return is_active(user) and decision.owner_id is not None and decision.owner_id == user.pk
 
 
+def can_grant_roles(user, obj=None):
+    """Give a role to an agent waiting for one (his first SSO sign-in): staff."""
+    return is_staff(user)
+
+
+def grantable_roles(user):
+    """The roles `user` may give: staff give referent, COPIL member and staff; only administrators make
+    administrators."""
+    if not can_grant_roles(user):
+        return []
+    roles = [Role.REFERENT, Role.COPIL, Role.STAFF]
+    return [*roles, Role.ADMIN] if is_administrator(user) else roles
+
+
 def editable_actions(user, queryset=None):
     """The actions `user` may edit, as a queryset (for lists and "my actions")."""
     from actions.models import Action
@@ -179,6 +194,7 @@ _RULES = {
     FOLLOW_UP_DECISION: lambda user, obj: obj is not None and can_follow_up_decision(user, obj),
     CREATE_ACTION: can_create_action,
     ADMINISTER: lambda user, obj: is_administrator(user),
+    GRANT_ROLES: can_grant_roles,
 }
 
 

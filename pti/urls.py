@@ -21,6 +21,8 @@ urlpatterns = [
     path("comptes/sso/connexion/", sso.sso_login, name="sso_login"),
     path("comptes/sso/retour/", sso.sso_callback, name="sso_callback"),
     path("comptes/en-attente/", pending.pending, name="pending"),
+    path("comptes/habilitations/", pending.pending_list, name="pending_list"),
+    path("comptes/habilitations/<int:pk>/", pending.grant_role, name="grant_role"),
     # Reset e-mails are throttled; a reset link, which proves the mailbox, logs its user in (pti/throttle.py).
     # The password pages close when local accounts are switched off (PTI_LOCAL_LOGIN=0 with the SSO).
     path(

@@ -64,6 +64,8 @@ ROUTES = {
     "logout": (SIGNED_IN, None, "POST"),  # logging out needs a session; anonymous is sent to the login page
     "pending": (SIGNED_IN, None, "GET"),  # the holding page (others are sent home)
     "sso_login": (PUBLIC, None, "GET"),  # 404 while the SSO is off
+    "pending_list": (STAFF, None, "GET"),
+    "grant_role": (STAFF, "pending_user", "POST"),
     "sso_callback": (PUBLIC, None, "GET"),
     "password_change": (READ, None, "GET"),
     "password_change_done": (READ, None, "GET"),
@@ -271,6 +273,7 @@ def world(db):
         "bilan": {"slug": pacte.slug, "year": 2024},
         "bilan_pk": {"pk": bilan.pk},
         "reset": {"uidb64": "MQ", "token": "jeton-invalide"},
+        "pending_user": {"pk": users["pending"].pk},
     }
     return users, objects
 
