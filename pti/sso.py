@@ -204,6 +204,10 @@ class SSOBackend(OIDCAuthenticationBackend):
             logger.warning("SSO sign-in refused: %s", exc)
             return None
 
+    def get_user(self, user_id):
+        # Django's rule, which mozilla-django-oidc's skips: a deactivated account's sessions end at once.
+        return ModelBackend.get_user(self, user_id)
+
     def _verify_jws(self, payload, key):
         """The ID token: signed with the expected algorithm by the provider's key, for us, by our provider, not
         expired (jwt raises InvalidTokenError otherwise)."""

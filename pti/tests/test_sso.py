@@ -191,6 +191,16 @@ def test_the_known_address_signs_in_to_the_existing_account_and_keeps_its_role(c
     assert client.get("/").status_code == 200
 
 
+def test_a_deactivated_agent_is_signed_out_and_cannot_sign_in_again(client, sso_on):
+    sign_in(client, sso_on, {**AGENT, "groups": ["pti-staff"]})
+    assert client.get("/").status_code == 200
+    User.objects.filter(email__iexact=AGENT["email"]).update(is_active=False)
+    assert client.get("/")["Location"].startswith("/comptes/login/")
+    response = sign_in(client, sso_on, {**AGENT, "groups": ["pti-staff"]})
+    assert response["Location"] == "/comptes/login/"
+    assert client.get("/")["Location"].startswith("/comptes/login/")
+
+
 def test_a_taken_username_gets_a_free_one(client, sso_on):
     UserFactory(username="nadia", email="autre@haute-vienne.example")
     sign_in(client, sso_on, {**AGENT, "preferred_username": "nadia"})

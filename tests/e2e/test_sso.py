@@ -9,6 +9,7 @@ import select
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def provider(live_server):
         env={**os.environ, "NODE_ENV": "test"},
     )
     deadline = time.monotonic() + START_TIMEOUT_S
-    seen = []
+    seen, reader = [], None
     try:
         while True:
             remaining = deadline - time.monotonic()
@@ -96,10 +97,15 @@ def provider(live_server):
                 break
             if not ready or process.poll() is not None:
                 raise AssertionError(f"Le fournisseur OpenID Connect n'a pas démarré : {''.join(seen)}")
+        # Keep reading what it prints, so that a full pipe never blocks it.
+        reader = threading.Thread(target=seen.extend, args=(process.stdout,), daemon=True)
+        reader.start()
         yield line.split()[1]
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if reader is not None:
+            reader.join(timeout=10)
         process.stdout.close()
 
 
