@@ -47,6 +47,11 @@ def pages():
         defaults={"status": action.status, "progress": action.progress, "advances": "Ouverte."},
     )
     owned = Decision.objects.filter(status="open", owner__isnull=False).select_related("owner").order_by("pk").first()
+    # An agent whose first SSO sign-in created his account: his holding page, and staff's list of such agents.
+    User.objects.get_or_create(
+        username="en-attente",
+        defaults={"role": "pending", "email": "en-attente@haute-vienne.example", "first_name": "Nadia"},
+    )
     axe = Axe.objects.filter(pacte__slug="pti-2022-2025").order_by("number").first()
     objectif = Objectif.objects.filter(axe=axe).order_by("number").first()
     referent = [
@@ -88,6 +93,7 @@ def pages():
         f"/decisions/{owned.pk}/suivi/?next=decisions",
         "/import/pacte/",
         "/journal/",
+        "/comptes/habilitations/",
         "/partenaires/nouveau/",
         f"/partenaires/{partner.pk}/modifier/",
         "/partenaires/fusionner/",
@@ -122,6 +128,7 @@ def pages():
         [("referent", url) for url in referent]
         + [("agent", url) for url in staff]
         + [(owned.owner.username, url) for url in owner]
+        + [("en-attente", "/comptes/en-attente/")]
     )
 
 
