@@ -1,7 +1,7 @@
 """In a real browser, against a real OpenID Connect provider (the npm package oidc-provider, tests/oidc/, started
 on the loopback by the fixture with the machine's Node): an unknown agent signs in through the SSO and lands on
 the holding page, and nothing else; signing out ends the provider's session too; an agent whose groups claim
-maps to staff signs in as staff."""
+maps to staff signs in as staff. The login and holding pages pass axe-core and hold at 360 px."""
 
 import json
 import os
@@ -19,6 +19,8 @@ from playwright.sync_api import expect
 from pti import sso
 from pti.enums import Role
 from pti.models import User
+from tests.e2e.test_accessibility import assert_accessible
+from tests.e2e.test_widths import wider_than_the_screen
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,6 +43,7 @@ ACCOUNTS = {
     },
 }
 START_TIMEOUT_S = 30
+PHONE = {"width": 360, "height": 780}
 
 
 def free_port():
@@ -134,8 +137,11 @@ def sign_in_at_the_provider(page, login):
 
 def test_agents_sign_in_through_the_sso_wait_for_their_role_and_sign_out_of_the_provider(page, live_server, sso_on):
     # The login page offers only the SSO: local passwords are off.
+    page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/comptes/login/")
     expect(page.locator("#id_password")).to_have_count(0)
+    assert_accessible(page, "connexion par le SSO")
+    assert wider_than_the_screen(page, PHONE["width"]) is None
     page.get_by_role("link", name="Se connecter avec le compte du Département").click()
 
     # At the provider, an agent PTI has never seen: his account is created without a role.
@@ -144,6 +150,8 @@ def test_agents_sign_in_through_the_sso_wait_for_their_role_and_sign_out_of_the_
     expect(page.get_by_role("heading", level=1)).to_have_text("Compte en attente d'habilitation")
     assert page.url == f"{live_server.url}/comptes/en-attente/"
     expect(page.locator("main")).to_contain_text("nouvel.agent@haute-vienne.example")
+    assert_accessible(page, "compte en attente d'habilitation")
+    assert wider_than_the_screen(page, PHONE["width"]) is None
     agent = User.objects.get(email="nouvel.agent@haute-vienne.example")
     assert (agent.role, agent.first_name, agent.last_name, agent.has_usable_password()) == (
         Role.PENDING,
