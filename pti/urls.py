@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("actions.urls_partners")),
     path("", include("pilotage.urls")),
     path("", include("bilans.urls")),
+    path("", include("bilans.urls_public")),
 ]
 
 handler400 = "pti.views.bad_request"

@@ -21,6 +21,8 @@ from bilans.models import ReportingCampaign
 from pilotage.models import Copil, Decision
 from pti.models import User
 
+ANONYMOUS = "anonyme"
+
 
 def vnu_jar():
     try:
@@ -124,10 +126,13 @@ def pages():
     ]
     # The owner of a decision: his follow-up forms on /mes-actions/ and his links on /decisions/.
     owner = ["/mes-actions/", "/decisions/", f"/decisions/{owned.pk}/suivi/?next=mes-actions"]
+    # Anyone, without an account: the published pactes (the demo publishes both).
+    public = ["/public/", "/public/pti-2022-2025/", "/public/pti-2017-2021/"]
     return (
         [("referent", url) for url in referent]
         + [("agent", url) for url in staff]
         + [(owned.owner.username, url) for url in owner]
+        + [(ANONYMOUS, url) for url in public]
         + [("en-attente", "/comptes/en-attente/")]
     )
 
@@ -148,7 +153,8 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
                 client = clients.get(username)
                 if client is None:
                     client = clients[username] = Client()
-                    client.force_login(User.objects.get(username=username))
+                    if username != ANONYMOUS:
+                        client.force_login(User.objects.get(username=username))
                 response = client.get(url)
                 assert response.status_code == 200, (url, response.status_code)
                 name = re.sub(r"[^a-z0-9]+", "-", f"{username}{url}".lower()).strip("-") + ".html"

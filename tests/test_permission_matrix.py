@@ -18,6 +18,7 @@ checked before the input).
 """
 
 import datetime
+import hashlib
 
 import pytest
 from django.core.files.base import ContentFile
@@ -35,6 +36,7 @@ from actions.factories import (
 )
 from actions.models import ReportDocument
 from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
+from bilans.enums import BilanStatus
 from bilans.factories import BilanFactory
 from bilans.models import ReportingCampaign
 from pilotage.factories import CopilFactory, DecisionFactory
@@ -186,6 +188,11 @@ ROUTES = {
     "v1:bilan-pdf": (READ, "bilan_pk", "GET"),
     "v1:bilan-approve": (STAFF, "bilan_pk", "POST"),
     "v1:bilan-reject": (STAFF, "bilan_pk", "POST"),
+    # The public pages of a published pacte and its open data (bilans/views_public.py): no account needed.
+    "public:index": (PUBLIC, None, "GET"),
+    "public:pacte": (PUBLIC, "pacte", "GET"),
+    "public:bilan_pdf": (PUBLIC, "approved_bilan", "GET"),
+    "public:open_data": (PUBLIC, "open_data", "GET"),
 }
 # Writes through the API, checked with the same rule (PATCH with an empty body: permission comes first).
 API_WRITES = {
@@ -233,7 +240,7 @@ def world(db):
         "staff": UserFactory(username="m-agent", staff=True),
         "administrator": UserFactory(username="m-admin", admin=True),
     }
-    pacte = PacteFactory(slug="pti-matrice", first_year=2022, last_year=2025)
+    pacte = PacteFactory(slug="pti-matrice", first_year=2022, last_year=2025, published=True)
     axe = AxeFactory(pacte=pacte, number=1, thematic_referents=[users["thematic"]])
     objectif = ObjectifFactory(axe=axe, number=1)
     action = ActionFactory(axe=axe, objectif=objectif, number="1.1", referents=[users["referent"]])
@@ -250,6 +257,14 @@ def world(db):
     decision = DecisionFactory(copil=copil)
     owned_decision = DecisionFactory(copil=copil, owner=users["referent"])
     bilan = BilanFactory(pacte=pacte, year=2024)
+    BilanFactory(
+        pacte=pacte,
+        year=2023,
+        status=BilanStatus.APPROVED,
+        pdf=ContentFile(b"%PDF-1.7\n", name="bilan.pdf"),
+        pdf_sha256=hashlib.sha256(b"%PDF-1.7\n").hexdigest(),
+        deliberation_reference="CD-2024-1",
+    )
     ReportingCampaign.objects.create(pacte=pacte, year=2024, deadline=datetime.date(2025, 1, 31))
     objects = {
         "pacte": {"slug": pacte.slug},
@@ -272,6 +287,8 @@ def world(db):
         "owned_decision": {"pk": owned_decision.pk},
         "bilan": {"slug": pacte.slug, "year": 2024},
         "bilan_pk": {"pk": bilan.pk},
+        "approved_bilan": {"slug": pacte.slug, "year": 2023},
+        "open_data": {"slug": pacte.slug, "kind": "json"},
         "reset": {"uidb64": "MQ", "token": "jeton-invalide"},
         "pending_user": {"pk": users["pending"].pk},
     }

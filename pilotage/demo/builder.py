@@ -117,6 +117,14 @@ def seed_pacte(pacte_spec, scale, users, partners, stats):
                 "signature_date": pacte_spec.signature_date,
                 "status": pacte_spec.status,
                 "description": pacte_spec.description,
+                "published": pacte_spec.published,
+                # A fixed date (a month after the signature), so that seeding again changes nothing.
+                "published_at": (
+                    datetime.datetime.combine(pacte_spec.signature_date, datetime.time(9), tzinfo=datetime.UTC)
+                    + datetime.timedelta(days=30)
+                    if pacte_spec.published
+                    else None
+                ),
             }
         ],
         Pacte.objects.filter(slug=pacte_spec.slug),
