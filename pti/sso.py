@@ -76,14 +76,38 @@ def discovery_url():
     return f"{c['issuer']}/.well-known/openid-configuration" if c["issuer"] else ""
 
 
-@functools.lru_cache(maxsize=8)
+# The providers' discovery documents, by address, once fetched in this process.
+_DISCOVERED = {}
+
+
 def _discover(url, verify, timeout):
-    response = requests.get(url, verify=verify, timeout=timeout)
-    response.raise_for_status()
-    document = response.json()
-    if not isinstance(document, dict):
-        raise ValueError("discovery document is not a JSON object")
-    return document
+    if url not in _DISCOVERED:
+        response = requests.get(url, verify=verify, timeout=timeout)
+        response.raise_for_status()
+        document = response.json()
+        if not isinstance(document, dict):
+            raise ValueError("discovery document is not a JSON object")
+        _DISCOVERED[url] = document
+    return _DISCOVERED[url]
+
+
+def forget_discovery():
+    _DISCOVERED.clear()
+
+
+def _origin(url):
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def logout_origins():
+    """Where the logout form may be sent on to, without asking the provider anything: the origins of the
+    end_session_endpoint (given, or already discovered by this process), of the issuer and of the discovery
+    document (a provider's logout lives beside them)."""
+    c = conf()
+    discovered = _DISCOVERED.get(discovery_url(), {}).get("end_session_endpoint") if discovery_url() else ""
+    urls = [c["end_session_endpoint"], discovered, c["issuer"], c["discovery_url"]]
+    return sorted({origin for origin in map(_origin, urls) if origin})
 
 
 def metadata(name):
@@ -436,13 +460,9 @@ class LogoutFormActionMiddleware:
         session = getattr(request, "session", None)
         if session is None or not session.get("oidc_id_token") or not enabled():
             return response
-        try:
-            endpoint = metadata("end_session_endpoint")
-        except (requests.RequestException, ValueError):
-            return response
-        parts = urlsplit(endpoint)
-        if parts.scheme in ("http", "https") and parts.netloc:
+        origins = logout_origins()  # never a request to the provider: pages do not wait for it
+        if origins:
             update = dict(getattr(response, "_csp_update", None) or {})
-            update["form-action"] = [*update.get("form-action", []), f"{parts.scheme}://{parts.netloc}"]
+            update["form-action"] = [*update.get("form-action", []), *origins]
             response._csp_update = update
         return response

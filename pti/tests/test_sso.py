@@ -48,12 +48,12 @@ def sso_on(settings):
         "role_claim": "groups",
         "role_map": "pti-staff:staff, pti-copil:copil,pti-admin:admin,pti-referent:referent",
     }
-    sso._discover.cache_clear()
+    sso.forget_discovery()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.get(f"{ISSUER}/.well-known/openid-configuration", json=DISCOVERY)
         mock.get(DISCOVERY["jwks_uri"], json=jwks())
         yield mock
-    sso._discover.cache_clear()
+    sso.forget_discovery()
 
 
 def id_token(nonce, key=KEY, **overrides):
@@ -129,7 +129,7 @@ def test_the_button_sends_the_browser_to_the_provider_with_state_nonce_and_pkce(
 
 def test_a_provider_that_does_not_answer_gives_a_french_message(client, settings):
     settings.PTI_OIDC = {**settings.PTI_OIDC, "issuer": "https://injoignable.example", "client_id": CLIENT_ID}
-    sso._discover.cache_clear()
+    sso.forget_discovery()
     with responses.RequestsMock() as mock:
         mock.get("https://injoignable.example/.well-known/openid-configuration", status=503)
         response = client.get(reverse("sso_login"), follow=True)
@@ -372,6 +372,12 @@ def test_signing_out_of_an_sso_session_ends_the_provider_s_session(client, sso_o
     token = client.session["oidc_id_token"]
     page = client.get(reverse("home"))
     assert "form-action 'self' https://sso.haute-vienne.example" in page["Content-Security-Policy"]
+    # Another process, which never read the discovery document: the page does not ask the provider.
+    sso.forget_discovery()
+    calls = len(sso_on.calls)
+    page = client.get(reverse("home"))
+    assert "form-action 'self' https://sso.haute-vienne.example" in page["Content-Security-Policy"]
+    assert len(sso_on.calls) == calls
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     location = urlsplit(response["Location"])

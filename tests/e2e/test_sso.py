@@ -124,9 +124,9 @@ def sso_on(provider, settings):
         "role_map": "pti-staff:staff,pti-copil:copil,pti-admin:admin",
     }
     settings.PTI_LOCAL_LOGIN = False
-    sso._discover.cache_clear()
+    sso.forget_discovery()
     yield provider
-    sso._discover.cache_clear()
+    sso.forget_discovery()
 
 
 def sign_in_at_the_provider(page, login):
