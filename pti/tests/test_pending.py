@@ -113,3 +113,15 @@ def test_staff_find_the_list_in_their_tools_menu(client):
     assert 'href="/comptes/habilitations/"' in client.get("/").content.decode()
     client.force_login(UserFactory())
     assert 'href="/comptes/habilitations/"' not in client.get("/").content.decode()
+
+
+def test_the_access_rule_gives_a_pending_agent_nothing():
+    from pti import access
+
+    agent = UserFactory(role=Role.PENDING, is_superuser=True)  # even a stray superuser flag
+    assert access.is_pending(agent) and access.is_signed_in(agent)
+    assert not access.is_active(agent) and not access.can_view(agent) and not access.is_administrator(agent)
+    assert access.grantable_roles(agent) == []
+    assert access.grantable_roles(UserFactory(staff=True)) == [Role.REFERENT, Role.COPIL, Role.STAFF]
+    assert access.grantable_roles(UserFactory(admin=True)) == [Role.REFERENT, Role.COPIL, Role.STAFF, Role.ADMIN]
+    assert access.grantable_roles(UserFactory(copil=True)) == []
