@@ -15,6 +15,8 @@ edit all call these functions; nothing else looks at roles.
   refused (`partner_may_request`, enforced for pages by `pti.middleware.PartnerScopeMiddleware` and for the API by
   `pti.api.AccessPermission`): the lists, the dashboards, the exports, the journal, the referents' reports, the
   COPILs and the bilans, and other partners' contributions. Public pages stay public.
+- pending (an agent whose first SSO sign-in created his account): nothing but the holding page and signing out,
+  until staff give him a role (pti/sso.py, pti/pending.py).
 """
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -33,10 +35,22 @@ CREATE_ACTION = "create_action"
 ADMINISTER = "administer"
 PARTNER_SPACE = "partner_space"
 WRITE_CONTRIBUTION = "write_contribution"
+GRANT_ROLES = "grant_roles"
+
+
+def is_signed_in(user):
+    """Signed in with an active account, whatever his role (a pending agent included)."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_pending(user):
+    """Signed in, but waiting for staff to give him a role: he may see nothing."""
+    return is_signed_in(user) and user.role == Role.PENDING
 
 
 def is_active(user):
-    return bool(user and user.is_authenticated and user.is_active)
+    """Signed in with a role: the ground of every right below."""
+    return is_signed_in(user) and user.role != Role.PENDING
 
 
 def is_administrator(user):
@@ -283,6 +297,20 @@ def can_follow_up_decision(user, decision):
     return is_active(user) and decision.owner_id is not None and decision.owner_id == user.pk
 
 
+def can_grant_roles(user, obj=None):
+    """Give a role to an agent waiting for one (his first SSO sign-in): staff."""
+    return is_staff(user)
+
+
+def grantable_roles(user):
+    """The roles `user` may give: staff give referent, COPIL member and staff; only administrators make
+    administrators."""
+    if not can_grant_roles(user):
+        return []
+    roles = [Role.REFERENT, Role.COPIL, Role.STAFF]
+    return [*roles, Role.ADMIN] if is_administrator(user) else roles
+
+
 def editable_actions(user, queryset=None):
     """The actions `user` may edit, as a queryset (for lists and "my actions")."""
     from actions.models import Action
@@ -308,6 +336,7 @@ _RULES = {
     ADMINISTER: lambda user, obj: is_administrator(user),
     PARTNER_SPACE: lambda user, obj: is_partner(user),
     WRITE_CONTRIBUTION: lambda user, obj: obj is not None and can_write_contribution(user, obj.action, obj.year),
+    GRANT_ROLES: can_grant_roles,
 }
 
 

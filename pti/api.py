@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import filters, mixins, pagination, permissions, serializers, status, viewsets
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.response import Response
 
 from pti import access
@@ -22,6 +22,7 @@ from pti.concurrency import ConflictError
 from pti.inputs import InvalidInput, bounded_int, version_number
 from pti.inputs import id_filter as id_filter  # the apps' API modules import the bounded filters from here
 from pti.inputs import year_filter as year_filter
+from pti.pending import pending_message
 
 
 class AccessPermission(permissions.BasePermission):
@@ -32,6 +33,8 @@ class AccessPermission(permissions.BasePermission):
     message = gettext_lazy("Vous n'avez pas le droit de faire cette modification.")
 
     def has_permission(self, request, view):
+        if access.is_pending(request.user):
+            raise PermissionDenied(pending_message())
         if not access.is_active(request.user):
             raise NotAuthenticated(_("Authentification requise : connectez-vous ou envoyez votre jeton."))
         match = request.resolver_match

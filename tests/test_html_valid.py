@@ -49,6 +49,11 @@ def pages():
         defaults={"status": action.status, "progress": action.progress, "advances": "Ouverte."},
     )
     owned = Decision.objects.filter(status="open", owner__isnull=False).select_related("owner").order_by("pk").first()
+    # An agent whose first SSO sign-in created his account: his holding page, and staff's list of such agents.
+    User.objects.get_or_create(
+        username="en-attente",
+        defaults={"role": "pending", "email": "en-attente@haute-vienne.example", "first_name": "Nadia"},
+    )
     axe = Axe.objects.filter(pacte__slug="pti-2022-2025").order_by("number").first()
     objectif = Objectif.objects.filter(axe=axe).order_by("number").first()
     referent = [
@@ -90,6 +95,7 @@ def pages():
         f"/decisions/{owned.pk}/suivi/?next=decisions",
         "/import/pacte/",
         "/journal/",
+        "/comptes/habilitations/",
         "/partenaires/nouveau/",
         f"/partenaires/{partner.pk}/modifier/",
         "/partenaires/fusionner/",
@@ -139,6 +145,7 @@ def pages():
         + [(ANONYMOUS, url) for url in public]
         + [("partenaire", url) for url in partner]
         + [(contributed.referents.order_by("username").first().username, report_with_contribution)]
+        + [("en-attente", "/comptes/en-attente/")]
     )
 
 

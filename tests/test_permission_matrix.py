@@ -1,11 +1,14 @@
 """The permission matrix, built from the URL configuration and the API router (not from a hand-kept list of
-URLs): every route is requested by anonymous, a referent, a thematic referent, another referent, a COPIL
-member, staff and an administrator, and the answer must be what the one access rule (pti/access.py) says for
+URLs): every route is requested by anonymous, an agent waiting for his role (pending: his first SSO sign-in
+created his account), a referent, a thematic referent, another referent, a COPIL member, staff and an
+administrator, and the answer must be what the one access rule (pti/access.py) says for
 the route's class. A route that nobody classified below makes the test fail.
 
 Classes:
 - PUBLIC: anyone, logged in or not;
-- READ: any signed-in user (the whole pacte is transparent to its referents and the COPIL);
+- SIGNED_IN: any signed-in user, pending included (signing out, the holding page);
+- READ: any signed-in user with a role (the whole pacte is transparent to its referents and the COPIL); a
+  pending agent is sent to the holding page (the API: 403), like for every class below;
 - EDIT_ACTION: staff, administrators, the action's referents and the thematic referents of its axe;
 - STAFF: département staff and administrators (COPILs, decisions, bilans, campaigns, imports, journal);
 - DECISION_OWNER: staff, administrators and the owner of the decision (its follow-up and status);
@@ -45,16 +48,18 @@ from bilans.enums import BilanStatus
 from bilans.factories import BilanFactory
 from bilans.models import ReportingCampaign
 from pilotage.factories import CopilFactory, DecisionFactory
+from pti.enums import Role
 from pti.factories import UserFactory
 
 PUBLIC, READ, EDIT_ACTION, STAFF, ADMIN = "public", "read", "edit_action", "staff", "admin"
-DECISION_OWNER = "decision_owner"
+DECISION_OWNER, SIGNED_IN = "decision_owner", "signed_in"
 PARTNER, READ_AND_PARTNER = "partner", "read_and_partner"
-ROLES = ["anonymous", "referent", "thematic", "other_referent", "copil", "staff", "administrator", "partner"]
+ROLES = ["anonymous", "pending", "referent", "thematic", "other_referent", "copil", "staff", "administrator", "partner"]
 ALLOWED = {
     PUBLIC: set(ROLES),
-    READ: set(ROLES) - {"anonymous", "partner"},
-    READ_AND_PARTNER: set(ROLES) - {"anonymous"},
+    SIGNED_IN: set(ROLES) - {"anonymous"},
+    READ: set(ROLES) - {"anonymous", "pending", "partner"},
+    READ_AND_PARTNER: set(ROLES) - {"anonymous", "pending"},
     PARTNER: {"partner"},
     EDIT_ACTION: {"referent", "thematic", "staff", "administrator"},
     STAFF: {"staff", "administrator"},
@@ -69,7 +74,12 @@ ROUTES = {
     "journal": (STAFF, None, "GET"),
     "figures_help": (READ, None, "GET"),
     "login": (PUBLIC, None, "GET"),
-    "logout": (READ_AND_PARTNER, None, "POST"),  # logging out needs a session; anonymous is sent to the login page
+    "logout": (SIGNED_IN, None, "POST"),  # logging out needs a session; anonymous is sent to the login page
+    "pending": (SIGNED_IN, None, "GET"),  # the holding page (others are sent home)
+    "sso_login": (PUBLIC, None, "GET"),  # 404 while the SSO is off
+    "pending_list": (STAFF, None, "GET"),
+    "grant_role": (STAFF, "pending_user", "POST"),
+    "sso_callback": (PUBLIC, None, "GET"),
     "password_change": (READ_AND_PARTNER, None, "GET"),
     "password_change_done": (READ_AND_PARTNER, None, "GET"),
     "password_reset": (PUBLIC, None, "GET"),
@@ -242,6 +252,7 @@ def test_every_route_is_classified():
 @pytest.fixture
 def world(db):
     users = {
+        "pending": UserFactory(username="m-en-attente", role=Role.PENDING),
         "referent": UserFactory(username="m-referent"),
         "thematic": UserFactory(username="m-thematique"),
         "other_referent": UserFactory(username="m-autre"),
@@ -306,6 +317,7 @@ def world(db):
         "approved_bilan": {"slug": pacte.slug, "year": 2023},
         "open_data": {"slug": pacte.slug, "kind": "json"},
         "reset": {"uidb64": "MQ", "token": "jeton-invalide"},
+        "pending_user": {"pk": users["pending"].pk},
     }
     return users, objects
 
@@ -336,6 +348,8 @@ def refused(response, role, url):
         return response.status_code in (401, 403)
     if role == "anonymous":
         return response.status_code == 302 and response["Location"].startswith("/comptes/login/?next=")
+    if role == "pending" and response.status_code == 302:
+        return response["Location"] == "/comptes/en-attente/"
     return response.status_code == 403
 
 
