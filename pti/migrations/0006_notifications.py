@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('pti', '0002_database_cache_table'),
+        ('pti', '0005_role_partner_and_pending'),
     ]
 
     operations = [
