@@ -97,6 +97,7 @@ PARTNER_ROUTES = frozenset(
     {
         "home",  # sends him to his space
         "logout",
+        "pending",  # the holding page sends anyone who is not waiting for a role home
         "password_change",
         "password_change_done",
         "partner_space:home",
