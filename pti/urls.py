@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("axes.urls")),
     path("", include("actions.urls")),
     path("", include("actions.urls_partners")),
+    path("", include("actions.urls_assises")),
     path("", include("pilotage.urls")),
     path("", include("bilans.urls")),
 ]
