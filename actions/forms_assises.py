@@ -1,6 +1,7 @@
 """The forms of the Assises' pages (actions.views_assises): a working group, a meeting, a proposal."""
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
@@ -98,7 +99,11 @@ class ProposalForm(_AssisesForm):
     class Meta:
         model = Proposal
         fields = ["number", "text", "fate", "merged_into", "reason"]
-        widgets = {"fate": forms.RadioSelect, "reason": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "fate": forms.RadioSelect,
+            "reason": forms.Textarea(attrs={"rows": 3}),
+        }
         help_texts = {
             "merged_into": _("Pour une proposition fusionnée : celle qui la reprend."),
             "reason": _("Obligatoire pour une proposition non retenue."),
@@ -121,10 +126,13 @@ class ProposalForm(_AssisesForm):
             targets = targets.exclude(pk=self.instance.pk)
         self.fields["merged_into"].queryset = targets
         self.fields["merged_into"].empty_label = "—"
-        self.fields["number"].widget.attrs.update({"min": 1, "max": 999})
-        self.fields["number"].error_messages.update(
-            {"min_value": _("Le numéro commence à 1."), "max_value": _("Le numéro va jusqu'à 999.")}
-        )
+        number = self.fields["number"]
+        number.widget.attrs.update({"min": 1, "max": 999})
+        number.validators = [
+            MinValueValidator(1, message=_("Le numéro commence à 1.")),
+            MaxValueValidator(999, message=_("Le numéro va jusqu'à 999.")),
+        ]
+        number.error_messages["invalid"] = _("Donnez un nombre entier.")
         self.fields["fate"].choices = [(v, label) for v, label in self.fields["fate"].choices if v]
         capitalise_choices(self, "fate")
         if self.instance.pk and not self.is_bound:

@@ -6,11 +6,14 @@ data (numbers, strings, lists, dicts: JSON, so that a bilan can freeze it). `sum
 proposals by fate and thematic from that data alone.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from axes.closing import ClosedYearError, Closure
 from axes.enums import ParticipantCategory, ProposalFate
@@ -19,6 +22,7 @@ from axes.models_assises import CATEGORIES
 from axes.services import plan_refusal
 from pti import charts, palette
 from pti.concurrency import lock_version
+from pti.formats import long_date
 from pti.history import acting_user
 
 FATES = ProposalFate.values
@@ -96,6 +100,46 @@ def summary(pacte):
         "fates": fates,
         "proposals_total": sum(f["count"] for f in fates),
     }
+
+
+def intro(data):
+    """The Assises of `data` (a summary) in two French sentences: the pages' and the bilan's introduction."""
+    first = datetime.date.fromisoformat(data["first_date"]) if data["first_date"] else None
+    last = datetime.date.fromisoformat(data["last_date"]) if data["last_date"] else None
+    groups, meetings, months = len(data["groups"]), data["meetings"], data["months"]
+    parts = [
+        ngettext("%(n)s groupe de travail", "%(n)s groupes de travail", groups) % {"n": groups},
+        ngettext("%(n)s acteur", "%(n)s acteurs", data["members_total"]) % {"n": data["members_total"]},
+        ngettext("%(n)s réunion", "%(n)s réunions", meetings) % {"n": meetings},
+    ]
+    text = _("Le pacte a été préparé par les Assises de l'insertion : %(parts)s") % {"parts": ", ".join(parts)}
+    if first:
+        span = ngettext("sur %(n)s mois", "sur %(n)s mois", months) % {"n": months}
+        if (first.year, first.month) == (last.year, last.month):
+            when = _("en %(month)s") % {"month": long_date(first, "F Y")}
+        else:
+            when = _("de %(first)s à %(last)s") % {"first": long_date(first, "F Y"), "last": long_date(last, "F Y")}
+        text += f" {span}, {when}"
+    text += "."
+    total = data["proposals_total"]
+    fates = [
+        ngettext(FATE_COUNTS[fate["value"]][0], FATE_COUNTS[fate["value"]][1], fate["count"]) % {"n": fate["count"]}
+        for fate in data["fates"]
+        if fate["count"]
+    ]
+    made = ngettext("%(n)s proposition a été faite", "%(n)s propositions ont été faites", total) % {"n": total}
+    if len(fates) == 1:
+        made += " : " + fates[0]
+    elif fates:
+        made += " : " + ", ".join(fates[:-1]) + _(" et ") + fates[-1]
+    return f"{text} {made}."
+
+
+FATE_COUNTS = {
+    ProposalFate.RETAINED: ("%(n)s retenue", "%(n)s retenues"),
+    ProposalFate.MERGED: ("%(n)s fusionnée dans une autre", "%(n)s fusionnées dans d'autres"),
+    ProposalFate.NOT_RETAINED: ("%(n)s non retenue", "%(n)s non retenues"),
+}
 
 
 def summary_chart(data):

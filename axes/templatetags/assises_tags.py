@@ -1,8 +1,6 @@
 """`{% assises_summary pacte %}`: the section « Des Assises aux actions » (axes.assises.summary), for the pacte
 page and the public page alike; `link=False` leaves out the link to the signed-in pages."""
 
-import datetime
-
 from django import template
 
 from axes import assises
@@ -26,6 +24,5 @@ def assises_summary(context, pacte, data=None, link=True, heading="h2"):
 
 
 @register.filter
-def iso_date(value):
-    """A date kept as ISO text (a frozen summary) back to a date, for `date_fr`."""
-    return datetime.date.fromisoformat(value) if value else None
+def assises_intro(data):
+    return assises.intro(data)
