@@ -31,7 +31,14 @@ from actions.factories import (
     ProgressReportFactory,
 )
 from actions.models import ReportDocument
-from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
+from axes.factories import (
+    AxeFactory,
+    MeetingFactory,
+    ObjectifFactory,
+    PacteFactory,
+    ProposalFactory,
+    WorkingGroupFactory,
+)
 from bilans.factories import BilanFactory
 from bilans.models import ReportingCampaign
 from pilotage.factories import CopilFactory, DecisionFactory
@@ -109,6 +116,13 @@ ROUTES = {
     "actions_io:import_pacte": (STAFF, None, "GET"),
     "actions_io:import_template": (STAFF, None, "GET"),
     "actions_io:import_confirm": (STAFF, None, "POST"),
+    "assises:list": (READ, "pacte", "GET"),
+    "assises:group_create": (STAFF, "pacte", "GET"),
+    "assises:group_edit": (STAFF, "working_group", "GET"),
+    "assises:meeting_create": (STAFF, "working_group", "GET"),
+    "assises:meeting_edit": (STAFF, "meeting", "GET"),
+    "assises:proposal_create": (STAFF, "working_group", "GET"),
+    "assises:proposal_edit": (STAFF, "proposal", "GET"),
     "axes:pacte_create": (STAFF, None, "GET"),
     "axes:pacte_edit": (STAFF, "pacte", "GET"),
     "axes:plan": (STAFF, "pacte", "GET"),
@@ -239,6 +253,9 @@ def world(db):
     decision = DecisionFactory(copil=copil)
     owned_decision = DecisionFactory(copil=copil, owner=users["referent"])
     bilan = BilanFactory(pacte=pacte, year=2024)
+    working_group = WorkingGroupFactory(axe=axe)
+    meeting = MeetingFactory(group=working_group)
+    proposal = ProposalFactory(group=working_group, number=1)
     ReportingCampaign.objects.create(pacte=pacte, year=2024, deadline=datetime.date(2025, 1, 31))
     objects = {
         "pacte": {"slug": pacte.slug},
@@ -262,6 +279,9 @@ def world(db):
         "bilan": {"slug": pacte.slug, "year": 2024},
         "bilan_pk": {"pk": bilan.pk},
         "reset": {"uidb64": "MQ", "token": "jeton-invalide"},
+        "working_group": {"pk": working_group.pk},
+        "meeting": {"pk": meeting.pk},
+        "proposal": {"pk": proposal.pk},
     }
     return users, objects
 
