@@ -180,12 +180,13 @@ def urlpatterns():
     from rest_framework.routers import DefaultRouter
 
     from actions import api as actions_api
+    from actions import api_assises as actions_assises_api
     from actions import api_followup as actions_followup_api
     from bilans import api as bilans_api
     from pilotage import api as pilotage_api
 
     router = DefaultRouter()
-    for module in (actions_api, actions_followup_api, pilotage_api, bilans_api):
+    for module in (actions_api, actions_followup_api, actions_assises_api, pilotage_api, bilans_api):
         for prefix, viewset, basename in module.ROUTES:
             router.register(prefix, viewset, basename=basename)
     return [
