@@ -100,3 +100,12 @@ def test_the_pdf_reads_from_proposal_to_action(pacte):
     assert "1.1 Raccourcir les délais d'orientation Retenue Actions 1.1" in text
     assert "1.2 Un guichet unique Fusionnée Dans la proposition 1.1" in text
     assert "1.3 Une prime à l'embauche Non retenue Trop coûteuse." in text
+
+
+def test_the_chapter_prints_user_text_escaped(pacte):
+    Proposal = Action.assises_proposals.field.related_model
+    Proposal.objects.filter(number=3).update(reason="<script>alert(1)</script>")
+    snapshot = snapshot_of(pacte)
+    html = content.build_html(snapshot, content.draw_charts(snapshot))
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
