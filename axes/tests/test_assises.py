@@ -146,3 +146,11 @@ def test_the_introduction_says_the_assises_in_french():
         "Le pacte a été préparé par les Assises de l'insertion : 1 groupe de travail, 1 acteur, 1 réunion sur "
         "1 mois, en mars 2021. 1 proposition a été faite : 1 retenue."
     )
+
+
+def test_an_axe_with_a_working_group_cannot_be_deleted(client, staff, group):
+    client.force_login(staff)
+    response = client.post(f"/axes/{group.axe_id}/supprimer/", {"version": group.axe.version})
+    assert response.status_code == 400
+    assert "Le groupe de travail des Assises « Mieux orienter » porte sur cet axe" in response.content.decode()
+    assert WorkingGroup.objects.filter(pk=group.pk).exists()
