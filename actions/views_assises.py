@@ -12,6 +12,7 @@ from actions import assises as action_assises
 from actions.forms_assises import MeetingForm, ProposalForm, WorkingGroupForm
 from axes import assises
 from axes.closing import ClosedYearError
+from axes.forms import DeletionForm
 from axes.models import Meeting, Pacte, Proposal, WorkingGroup
 from pti import access
 from pti.concurrency import ConflictError
@@ -221,3 +222,65 @@ def proposal_edit(request, pk):
         form = ProposalForm(instance=proposal, group=group)
     title = _("Modifier la proposition %(code)s") % {"code": proposal.code}
     return _form_page(request, form, pacte, title=title, button=_("Enregistrer"), conflict=conflict)
+
+
+# --- deletions -------------------------------------------------------------------------------------------------
+
+
+def _delete(request, *, obj, pacte, what, refusal, service, done, anchor):
+    conflict = None
+    form = DeletionForm(request.POST or None, initial={"version": obj.version})
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            service(obj, request.user, form.cleaned_data["version"])
+        except ConflictError as error:
+            conflict = error
+        except ValidationError as error:
+            refusal = error.messages[0]
+        except ClosedYearError as error:
+            raise PermissionDenied(error.message) from None
+        else:
+            messages.success(request, done)
+            return _list_url(pacte, anchor)
+    status = 409 if conflict else (400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "actions/assises/delete.html",
+        {"obj": obj, "pacte": pacte, "what": what, "refusal": refusal, "form": form, "conflict": conflict},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_delete(request, pk):
+    meeting = get_object_or_404(Meeting.objects.select_related("group__axe__pacte"), pk=pk)
+    pacte = meeting.group.axe.pacte
+    _require_manage(request, pacte)
+    date = meeting.date.strftime("%d/%m/%Y")
+    return _delete(
+        request,
+        obj=meeting,
+        pacte=pacte,
+        what=_("la réunion du %(date)s du groupe « %(title)s »") % {"date": date, "title": meeting.group.title},
+        refusal=None,
+        service=assises.delete_meeting,
+        done=_("La réunion du %(date)s a été supprimée.") % {"date": date},
+        anchor=f"#groupe-{meeting.group_id}",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def proposal_delete(request, pk):
+    proposal = get_object_or_404(Proposal.objects.select_related("group__axe__pacte"), pk=pk)
+    pacte = proposal.group.axe.pacte
+    _require_manage(request, pacte)
+    return _delete(
+        request,
+        obj=proposal,
+        pacte=pacte,
+        what=_("la proposition %(code)s « %(text)s »") % {"code": proposal.code, "text": proposal.text},
+        refusal=assises.proposal_deletion_refusal(proposal),
+        service=assises.delete_proposal,
+        done=_("La proposition %(code)s a été supprimée.") % {"code": proposal.code},
+        anchor=f"#groupe-{proposal.group_id}",
+    )

@@ -273,3 +273,36 @@ def axes_without_group(pacte, keep=None):
     if keep is not None:
         taken = taken.exclude(axe=keep)
     return Axe.objects.filter(pacte=pacte).exclude(pk__in=taken.values("axe_id")).order_by("number")
+
+
+def proposal_deletion_refusal(proposal):
+    """Why `proposal` may not be deleted (others were merged into it), or None."""
+    merged = [p.code for p in proposal.merged_proposals.select_related("group__axe").order_by("number")]
+    if merged:
+        return ngettext(
+            "La proposition %(list)s a été fusionnée dans celle-ci : changez d'abord sa suite, puis supprimez-la.",
+            "Les propositions %(list)s ont été fusionnées dans celle-ci : changez d'abord leur suite, puis "
+            "supprimez-la.",
+            len(merged),
+        ) % {"list": ", ".join(merged)}
+    return None
+
+
+@transaction.atomic
+def delete_meeting(meeting, user, expected_version):
+    with acting_user(user):
+        locked = lock_version(Meeting.objects.select_related("group__axe__pacte"), meeting.pk, expected_version)
+        _ensure_open(locked.group.axe.pacte)
+        locked.delete()
+
+
+@transaction.atomic
+def delete_proposal(proposal, user, expected_version):
+    """Delete `proposal` (its links to actions go with it), unless others were merged into it (ValidationError)."""
+    with acting_user(user):
+        locked = lock_version(Proposal.objects.select_related("group__axe__pacte"), proposal.pk, expected_version)
+        _ensure_open(locked.group.axe.pacte)
+        refusal = proposal_deletion_refusal(locked)
+        if refusal:
+            raise ValidationError(refusal)
+        locked.delete()

@@ -124,6 +124,8 @@ def pages():
         f"/assises/reunions/{group.meetings.order_by('date').first().pk}/modifier/",
         f"/assises/groupes/{group.pk}/propositions/ajouter/",
         f"/assises/propositions/{group.proposals.order_by('number').first().pk}/modifier/",
+        f"/assises/propositions/{group.proposals.order_by('number').first().pk}/supprimer/",
+        f"/assises/reunions/{group.meetings.order_by('date').first().pk}/supprimer/",
     ]
     # The owner of a decision: his follow-up forms on /mes-actions/ and his links on /decisions/.
     owner = ["/mes-actions/", "/decisions/", f"/decisions/{owned.pk}/suivi/?next=mes-actions"]

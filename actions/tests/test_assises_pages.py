@@ -325,3 +325,40 @@ def test_a_closed_pacte_keeps_its_assises(client, staff, pacte, group, proposal)
     page = content(client.get(reverse("assises:list", args=["pti-2022-2025"])))
     assert "Ce pacte est clos" in page
     assert reverse("assises:proposal_edit", args=[proposal.pk]) not in page
+
+
+# --- deleting --------------------------------------------------------------------------------------------------
+
+
+def test_staff_delete_a_meeting_with_the_version_they_saw(client, staff, group):
+    meeting = MeetingFactory(group=group)
+    client.force_login(staff)
+    url = reverse("assises:meeting_delete", args=[meeting.pk])
+    assert "Supprimer la réunion du 15/03/2021" in content(client.get(url))
+    Meeting.objects.filter(pk=meeting.pk).update(version=2)
+    assert client.post(url, {"version": 1}).status_code == 409
+    assert Meeting.objects.exists()
+    response = client.post(url, {"version": 2})
+    assert response.status_code == 302 and not Meeting.objects.exists()
+
+
+def test_a_proposal_others_were_merged_into_is_not_deleted(client, staff, group, proposal, action):
+    merged = ProposalFactory(group=group, number=2, merged=True, merged_into=proposal)
+    client.force_login(staff)
+    url = reverse("assises:proposal_delete", args=[proposal.pk])
+    response = client.post(url, {"version": 1})
+    assert response.status_code == 400
+    assert "La proposition 1.2 a été fusionnée dans celle-ci" in content(response)
+    assert Proposal.objects.count() == 2
+    # The merged one goes; then the first, with its links to the actions.
+    assert client.post(reverse("assises:proposal_delete", args=[merged.pk]), {"version": 1}).status_code == 302
+    assert client.post(url, {"version": 1}).status_code == 302
+    assert not Proposal.objects.exists() and not action.assises_proposals.exists()
+
+
+def test_referents_cannot_delete(client, referent, group, proposal):
+    meeting = MeetingFactory(group=group)
+    client.force_login(referent)
+    assert client.post(reverse("assises:meeting_delete", args=[meeting.pk]), {"version": 1}).status_code == 403
+    assert client.post(reverse("assises:proposal_delete", args=[proposal.pk]), {"version": 1}).status_code == 403
+    assert Meeting.objects.exists() and Proposal.objects.exists()
