@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('axes', '0004_plan_versions'),
+        ('axes', '0005_pacte_publication'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,8 +6,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0008_followup'),
-        ('axes', '0005_assises'),
+        ('actions', '0009_partner_accounts'),
+        ('axes', '0006_assises'),
     ]
 
     operations = [
