@@ -142,7 +142,9 @@ def kwargs_for(obj, world):
 HTML_PAGES = sorted(
     name
     for name, (_rule, _obj, method) in ROUTES.items()
-    if method == "GET" and not name.startswith("v1:") and not name.endswith(("_xlsx", "_csv", "pdf", "document", "open_data"))
+    if method == "GET"
+    and not name.startswith("v1:")
+    and not name.endswith(("_xlsx", "_csv", "pdf", "document", "open_data"))
 )
 
 
