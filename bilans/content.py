@@ -134,13 +134,13 @@ def collect(bilan, today=None):
         ],
         "copils": _copils(pacte, year),
         "partners": _partners(pacte),
-        "assises": _assises(pacte),
+        "assises": assises_with_proposals(pacte),
     }
 
 
-def _assises(pacte):
+def assises_with_proposals(pacte):
     """The Assises de l'insertion of the pacte (axes.assises.summary) and each proposal with its fate and the
-    actions that carry it: « Des Assises aux actions ». Five queries."""
+    actions that carry it: « Des Assises aux actions », for the bilan and the public page. Five queries."""
     data = assises.summary(pacte)
     proposals = (
         Proposal.objects.filter(group__axe__pacte=pacte)
