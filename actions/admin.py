@@ -87,13 +87,14 @@ class ActionAdmin(ClosedYearAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin)
     show_full_result_count = False
     search_fields = ("number", "title", "description")
     ordering = ("pacte", "sort_key")
-    autocomplete_fields = ("axe", "objectif", "referents")
+    autocomplete_fields = ("axe", "objectif", "referents", "assises_proposals")
     # The pacte is copied from the axe on save (Action.save); it cannot be chosen.
     readonly_fields = ("pacte", "version", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("axe", "objectif", "number", "title", "description", "target_public")}),
         (_("Calendrier et suivi"), {"fields": ("start_date", "end_date", "priority", "status", "progress")}),
         (_("Référents"), {"fields": ("referents",)}),
+        (_("Assises de l'insertion"), {"fields": ("assises_proposals",)}),
         (_("Informations"), {"fields": ("pacte", "version", "created_at", "updated_at")}),
     )
     inlines = [ActionPartnerInline, IndicatorInline, ActionBudgetInline, ProgressReportInline]

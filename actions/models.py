@@ -198,6 +198,11 @@ class Action(models.Model):
     partners = models.ManyToManyField(
         Partner, through="ActionPartner", blank=True, related_name="actions", verbose_name=_("partenaires")
     )
+    # The proposals of the Assises de l'insertion this action carries (axes.models_assises; set from a proposal's
+    # page, actions.assises).
+    assises_proposals = models.ManyToManyField(
+        "axes.Proposal", blank=True, related_name="actions", verbose_name=_("propositions des Assises")
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)

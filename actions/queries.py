@@ -9,7 +9,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from actions import figures
 from actions.enums import ActionStatus, ReportState, YearReportState
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, ProgressReport
-from axes.models import Axe
+from axes.models import Axe, Proposal
 from pti import access
 
 NOT_DUE, MISSING = YearReportState.NOT_DUE.value, YearReportState.MISSING.value
@@ -73,6 +73,10 @@ def action_detail_queryset():
         "budgets",
         "axe__thematic_referents",
         "pacte__closed_years",
+        Prefetch(
+            "assises_proposals",
+            queryset=Proposal.objects.select_related("group__axe").order_by("group__axe__number", "number"),
+        ),
     )
 
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from axes.models import Axe, ClosedYear, Objectif, Pacte
+from axes.models import Axe, ClosedYear, Meeting, Objectif, Pacte, Proposal, WorkingGroup
+from axes.models_assises import CATEGORIES
 
 
 def _refusal(obj):
@@ -152,6 +153,62 @@ class ObjectifAdmin(VersionMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         # str() shows the code "2.3", read from the axe: the autocomplete lists it too.
         return super().get_queryset(request).select_related("axe")
+
+    @admin.display(description=_("code"), ordering="number")
+    def code(self, obj):
+        return obj.code
+
+
+# --- the Assises de l'insertion (axes.models_assises) ------------------------------------------------------------
+
+
+class MeetingInline(admin.TabularInline):
+    model = Meeting
+    fields = ("date", "place", *CATEGORIES)
+    extra = 0
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(VersionMixin, SimpleHistoryAdmin):
+    list_display = ("title", "axe", "pacte")
+    list_filter = ("axe__pacte",)
+    list_select_related = ("axe__pacte",)
+    search_fields = ("title", "description")
+    ordering = ("axe__pacte", "axe__number")
+    autocomplete_fields = ("axe",)
+    inlines = [MeetingInline]
+
+    @admin.display(description=_("pacte"), ordering="axe__pacte")
+    def pacte(self, obj):
+        return obj.axe.pacte
+
+
+@admin.register(Meeting)
+class MeetingAdmin(VersionMixin, SimpleHistoryAdmin):
+    list_display = ("date", "group", "place", "total")
+    list_filter = ("group__axe__pacte",)
+    list_select_related = ("group",)
+    search_fields = ("place", "topic", "group__title")
+    ordering = ("group__axe__pacte", "date")
+    autocomplete_fields = ("group",)
+
+    @admin.display(description=_("participants"))
+    def total(self, obj):
+        return obj.total
+
+
+@admin.register(Proposal)
+class ProposalAdmin(VersionMixin, SimpleHistoryAdmin):
+    list_display = ("code", "text", "fate", "group")
+    list_display_links = ("code", "text")
+    list_filter = ("fate", "group__axe__pacte")
+    list_select_related = ("group__axe",)
+    search_fields = ("text", "reason")
+    ordering = ("group__axe__pacte", "group__axe__number", "number")
+    autocomplete_fields = ("group", "merged_into")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("group__axe")
 
     @admin.display(description=_("code"), ordering="number")
     def code(self, obj):

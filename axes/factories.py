@@ -43,3 +43,46 @@ class ObjectifFactory(DjangoModelFactory):
     axe = factory.SubFactory(AxeFactory)
     number = factory.Sequence(lambda n: n + 1)
     text = factory.Faker("sentence", nb_words=8, locale="fr_FR")
+
+
+class WorkingGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = "axes.WorkingGroup"
+
+    axe = factory.SubFactory(AxeFactory)
+    title = factory.LazyAttribute(lambda group: group.axe.title)
+    institutional = 3
+    economic = 2
+    associative = 4
+    social_workers = 3
+    rsa_beneficiaries = 2
+
+
+class MeetingFactory(DjangoModelFactory):
+    class Meta:
+        model = "axes.Meeting"
+
+    group = factory.SubFactory(WorkingGroupFactory)
+    date = datetime.date(2021, 3, 15)
+    place = "Hôtel du Département, Limoges"
+    institutional = 2
+    economic = 1
+    associative = 3
+    social_workers = 2
+    rsa_beneficiaries = 1
+
+
+class ProposalFactory(DjangoModelFactory):
+    """A retained proposal; `merged` (give `merged_into`) and `not_retained` (with a reason) for the others."""
+
+    class Meta:
+        model = "axes.Proposal"
+
+    group = factory.SubFactory(WorkingGroupFactory)
+    number = factory.Sequence(lambda n: n % 999 + 1)
+    text = factory.Faker("sentence", nb_words=8, locale="fr_FR")
+    fate = "retained"
+
+    class Params:
+        merged = factory.Trait(fate="merged")
+        not_retained = factory.Trait(fate="not_retained", reason="Hors du champ de compétence du Département.")

@@ -197,3 +197,6 @@ class Objectif(models.Model):
     @property
     def code(self):
         return f"{self.axe.number}.{self.number}"
+
+
+from axes.models_assises import Meeting, Proposal, WorkingGroup  # noqa: E402, F401  (the app's models, in their module)

@@ -279,6 +279,12 @@ def axe_deletion_refusal(axe, action_count=None):
             "L'axe compte %(count)s actions : il ne peut pas être supprimé. Rattachez-les d'abord à un autre axe.",
             count,
         ) % {"count": count}
+    group = axe.working_groups.first()
+    if group is not None:
+        return _(
+            "Le groupe de travail des Assises « %(title)s » porte sur cet axe : il ne peut pas être supprimé. "
+            "Rattachez d'abord le groupe à une autre thématique."
+        ) % {"title": group.title}
     return None
 
 

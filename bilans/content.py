@@ -26,7 +26,9 @@ from django.utils.translation import gettext as _
 from actions import figures
 from actions.enums import ActionStatus, PartnerKind, PartnerRole, ReportState, Weather
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, ProgressReport
-from axes.models import Axe, Objectif
+from axes import assises
+from axes.enums import ProposalFate
+from axes.models import Axe, Objectif, Proposal
 from pilotage.dashboard import chart_tables, dashboard_charts, dashboard_data
 from pilotage.enums import DecisionStatus
 from pilotage.models import Copil, Decision, HighlightedAction
@@ -132,7 +134,38 @@ def collect(bilan, today=None):
         ],
         "copils": _copils(pacte, year),
         "partners": _partners(pacte),
+        "assises": assises_with_proposals(pacte),
     }
+
+
+def assises_with_proposals(pacte):
+    """The Assises de l'insertion of the pacte (axes.assises.summary) and each proposal with its fate and the
+    actions that carry it: « Des Assises aux actions », for the bilan and the public page. Five queries."""
+    data = assises.summary(pacte)
+    proposals = (
+        Proposal.objects.filter(group__axe__pacte=pacte)
+        .select_related("group__axe", "merged_into__group__axe")
+        .prefetch_related(Prefetch("actions", queryset=Action.objects.order_by("sort_key")))
+        .order_by("group__axe__number", "number")
+    )
+    data["proposals"] = [
+        {
+            "code": proposal.code,
+            "text": proposal.text,
+            "fate": proposal.fate,
+            "fate_label": _label(ProposalFate.choices, proposal.fate),
+            "actions": [action.number for action in proposal.actions.all()],
+            "merged_into": proposal.merged_into.code if proposal.merged_into_id else None,
+            "reason": proposal.reason,
+        }
+        for proposal in proposals
+    ]
+    return data
+
+
+def has_assises(snapshot):
+    """Bilans frozen before the Assises were recorded, or of a pacte without them, have no such section."""
+    return bool((snapshot.get("assises") or {}).get("groups"))
 
 
 def report_preview(report):
@@ -285,7 +318,10 @@ def to_json(snapshot):
 def draw_charts(snapshot):
     """The dashboard's charts (SVG) and their data tables for the snapshot's year."""
     dashboard = snapshot["dashboard"]
-    return {"svg": dashboard_charts(dashboard), "tables": chart_tables(dashboard)}
+    svg = dashboard_charts(dashboard)
+    if has_assises(snapshot):
+        svg["assises"] = assises.summary_chart(snapshot["assises"])
+    return {"svg": svg, "tables": chart_tables(dashboard)}
 
 
 def _date(value):
@@ -376,6 +412,8 @@ def build_html(snapshot, charts, approval=None):
         "charts": chart_list,
         "copils": copils,
         "partners": snapshot["partners"],
+        "assises": snapshot["assises"] if has_assises(snapshot) else None,
+        "assises_chart": charts["svg"].get("assises"),
         "approval": approval,
     }
     return render_to_string(TEMPLATE, context)

@@ -12,7 +12,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from axes.models import Pacte
-from bilans import opendata, public, services
+from bilans import content, opendata, public, services
 from pti import throttle
 
 PAGE_MAX_AGE = 300
@@ -61,6 +61,7 @@ def pacte(request, slug):
             "pacte": pacte,
             "data": public.public_data(pacte),
             "bilans": public.approved_bilans(pacte),
+            "assises": content.assises_with_proposals(pacte),
             "data_date": data_date,
             "licence": public.LICENCE,
             "schema_url": public.schema_path(),

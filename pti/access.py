@@ -30,6 +30,7 @@ MANAGE_PILOTAGE = "manage_pilotage"
 MANAGE_BILANS = "manage_bilans"
 MANAGE_PACTES = "manage_pactes"
 MANAGE_PARTNERS = "manage_partners"
+MANAGE_ASSISES = "manage_assises"
 FOLLOW_UP_DECISION = "follow_up_decision"
 CREATE_ACTION = "create_action"
 ADMINISTER = "administer"
@@ -291,6 +292,12 @@ def can_manage_partners(user, obj=None):
     return is_staff(user)
 
 
+def can_manage_assises(user, obj=None):
+    """Record the Assises de l'insertion of a pacte (working groups, meetings, proposals and their fate): staff
+    (everyone signed in reads them)."""
+    return is_staff(user)
+
+
 def can_follow_up_decision(user, decision):
     """Update a COPIL decision's follow-up and status: its owner (the person named responsible for it), and
     staff. Only staff change the rest of it (`can_manage_pilotage`)."""
@@ -343,6 +350,7 @@ _RULES = {
     MANAGE_BILANS: can_manage_bilans,
     MANAGE_PACTES: can_manage_pactes,
     MANAGE_PARTNERS: can_manage_partners,
+    MANAGE_ASSISES: can_manage_assises,
     FOLLOW_UP_DECISION: lambda user, obj: obj is not None and can_follow_up_decision(user, obj),
     CREATE_ACTION: can_create_action,
     ADMINISTER: lambda user, obj: is_administrator(user),

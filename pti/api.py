@@ -188,6 +188,7 @@ def urlpatterns():
     from rest_framework.routers import DefaultRouter
 
     from actions import api as actions_api
+    from actions import api_assises as actions_assises_api
     from actions import api_contributions as actions_contributions_api
     from actions import api_followup as actions_followup_api
     from bilans import api as bilans_api
@@ -199,6 +200,7 @@ def urlpatterns():
         actions_api,
         actions_followup_api,
         actions_contributions_api,
+        actions_assises_api,
         pilotage_api,
         bilans_api,
         api_notifications,

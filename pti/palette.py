@@ -49,6 +49,8 @@ LATE = RED
 # Report states on the referents' pages; decisions of the COPIL.
 REPORT = {"submitted": GREEN, "draft": AMBER, "missing": RED, "not_due": NEUTRAL}
 DECISION = {"open": BLUE, "done": GREEN, "dropped": DARK_GREY}
+# What became of the proposals of the Assises (axes.enums.ProposalFate).
+PROPOSAL = {"retained": GREEN, "merged": BLUE, "not_retained": GREY}
 # Series without a meaning of their own (years compared, target against value): the département's colour first.
 SERIES = ("#00567a", "#8a5a00", "#5c636a", "#146c43", "#6f42c1", "#343a40")
 TARGET, VALUE = NEUTRAL, Tone("#00567a")
@@ -66,6 +68,10 @@ def indicator_colors(states):
     return [INDICATOR[state].background for state in states]
 
 
+def proposal_colors(fates):
+    return [PROPOSAL[fate].background for fate in fates]
+
+
 def css():
     """The badges' and marks' rules, emitted in each page's head (base.html, the PDFs' base)."""
     rules = []
@@ -75,6 +81,7 @@ def css():
         ("indicator", INDICATOR),
         ("report", REPORT),
         ("decision", DECISION),
+        ("proposal", PROPOSAL),
     )
     for prefix, tones in groups:
         for key, tone in tones.items():

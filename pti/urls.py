@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("axes.urls")),
     path("", include("actions.urls")),
     path("", include("actions.urls_partners")),
+    path("", include("actions.urls_assises")),
     path("", include("actions.urls_contributions")),
     path("", include("pilotage.urls")),
     path("", include("bilans.urls")),

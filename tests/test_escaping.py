@@ -19,7 +19,14 @@ from actions.factories import (
     PartnerFactory,
     ProgressReportFactory,
 )
-from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
+from axes.factories import (
+    AxeFactory,
+    MeetingFactory,
+    ObjectifFactory,
+    PacteFactory,
+    ProposalFactory,
+    WorkingGroupFactory,
+)
 from bilans.factories import BilanFactory
 from pilotage.factories import CopilFactory, DecisionFactory, HighlightedActionFactory
 from pti.factories import UserFactory
@@ -83,7 +90,16 @@ def hostile(staff):
     HighlightedActionFactory(copil=copil, action=action, comment=PAYLOAD)
     decision = DecisionFactory(copil=copil, text=f"Décision {PAYLOAD}", follow_up=PAYLOAD, owner=user, action=action)
     bilan = BilanFactory(pacte=pacte, year=2024, introduction=PAYLOAD, conclusion=PAYLOAD)
+    working_group = WorkingGroupFactory(axe=axe, title=f"Groupe {PAYLOAD}", description=PAYLOAD)
+    meeting = MeetingFactory(group=working_group, place=PAYLOAD, topic=PAYLOAD)
+    kept = ProposalFactory(group=working_group, number=1, text=f"Proposition {PAYLOAD}")
+    action.assises_proposals.add(kept)
+    ProposalFactory(group=working_group, number=2, merged=True, merged_into=kept, text=PAYLOAD)
+    ProposalFactory(group=working_group, number=3, not_retained=True, reason=PAYLOAD, text=PAYLOAD)
     return {
+        "working_group": working_group,
+        "meeting": meeting,
+        "proposal": kept,
         "user": user,
         "pacte": pacte,
         "axe": axe,
@@ -124,6 +140,9 @@ def kwargs_for(obj, world):
         "bilan": {"slug": world["pacte"].slug, "year": 2024},
         "bilan_pk": {"pk": world["bilan"].pk},
         "reset": {"uidb64": "MQ", "token": "x"},
+        "working_group": {"pk": world["working_group"].pk},
+        "meeting": {"pk": world["meeting"].pk},
+        "proposal": {"pk": world["proposal"].pk},
     }[obj]
 
 

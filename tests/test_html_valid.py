@@ -16,7 +16,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from actions.models import Action, Partner, ProgressReport
-from axes.models import Axe, Objectif, Pacte
+from axes.models import Axe, Objectif, Pacte, WorkingGroup
 from bilans.models import ReportingCampaign
 from pilotage.models import Copil, Decision
 from pti.models import User
@@ -56,6 +56,7 @@ def pages():
     )
     axe = Axe.objects.filter(pacte__slug="pti-2022-2025").order_by("number").first()
     objectif = Objectif.objects.filter(axe=axe).order_by("number").first()
+    group = WorkingGroup.objects.get(axe=axe)
     referent = [
         "/",
         "/mes-actions/",
@@ -78,6 +79,7 @@ def pages():
         "/partenaires/",
         "/partenaires/?type=institutional&pacte=pti-2022-2025&q=e",
         f"/partenaires/{partner.pk}/",
+        "/pactes/pti-2022-2025/assises/",
     ]
     staff = [
         "/pactes/pti-2022-2025/tableau-de-bord/?annee=2024",
@@ -125,6 +127,15 @@ def pages():
         f"/actions/{action.pk}/modifier/etapes/",
         f"/actions/{action.pk}/modifier/etapes/nouvelle/",
         f"/actions/{action.pk}/notes/nouvelle/",
+        # The Assises de l'insertion (actions.views_assises).
+        "/pactes/pti-2022-2025/assises/",
+        f"/assises/groupes/{group.pk}/modifier/",
+        f"/assises/groupes/{group.pk}/reunions/ajouter/",
+        f"/assises/reunions/{group.meetings.order_by('date').first().pk}/modifier/",
+        f"/assises/groupes/{group.pk}/propositions/ajouter/",
+        f"/assises/propositions/{group.proposals.order_by('number').first().pk}/modifier/",
+        f"/assises/propositions/{group.proposals.order_by('number').first().pk}/supprimer/",
+        f"/assises/reunions/{group.meetings.order_by('date').first().pk}/supprimer/",
     ]
     # The owner of a decision: his follow-up forms on /mes-actions/ and his links on /decisions/.
     owner = ["/mes-actions/", "/decisions/", f"/decisions/{owned.pk}/suivi/?next=mes-actions"]

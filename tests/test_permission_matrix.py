@@ -44,7 +44,14 @@ from actions.factories import (
     ProgressReportFactory,
 )
 from actions.models import ReportDocument
-from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
+from axes.factories import (
+    AxeFactory,
+    MeetingFactory,
+    ObjectifFactory,
+    PacteFactory,
+    ProposalFactory,
+    WorkingGroupFactory,
+)
 from bilans.enums import BilanStatus
 from bilans.factories import BilanFactory
 from bilans.models import ReportingCampaign
@@ -145,6 +152,15 @@ ROUTES = {
     "actions_io:import_pacte": (STAFF, None, "GET"),
     "actions_io:import_template": (STAFF, None, "GET"),
     "actions_io:import_confirm": (STAFF, None, "POST"),
+    "assises:list": (READ, "pacte", "GET"),
+    "assises:group_create": (STAFF, "pacte", "GET"),
+    "assises:group_edit": (STAFF, "working_group", "GET"),
+    "assises:meeting_create": (STAFF, "working_group", "GET"),
+    "assises:meeting_edit": (STAFF, "meeting", "GET"),
+    "assises:meeting_delete": (STAFF, "meeting", "GET"),
+    "assises:proposal_create": (STAFF, "working_group", "GET"),
+    "assises:proposal_edit": (STAFF, "proposal", "GET"),
+    "assises:proposal_delete": (STAFF, "proposal", "GET"),
     "axes:pacte_create": (STAFF, None, "GET"),
     "axes:pacte_edit": (STAFF, "pacte", "GET"),
     "axes:plan": (STAFF, "pacte", "GET"),
@@ -205,6 +221,10 @@ ROUTES = {
     "v1:note-list": (READ, None, "GET"),
     "v1:note-detail": (READ, "note", "GET"),
     "v1:report-detail": (READ, "report_pk", "GET"),
+    "v1:workinggroup-list": (READ, None, "GET"),
+    "v1:workinggroup-detail": (READ, "working_group", "GET"),
+    "v1:proposal-list": (READ, None, "GET"),
+    "v1:proposal-detail": (READ, "proposal", "GET"),
     "v1:copil-list": (READ, None, "GET"),
     "v1:copil-detail": (READ, "copil", "GET"),
     "v1:decision-list": (READ, None, "GET"),
@@ -304,6 +324,9 @@ def world(db):
         pdf_sha256=hashlib.sha256(b"%PDF-1.7\n").hexdigest(),
         deliberation_reference="CD-2024-1",
     )
+    working_group = WorkingGroupFactory(axe=axe)
+    meeting = MeetingFactory(group=working_group)
+    proposal = ProposalFactory(group=working_group, number=1)
     ReportingCampaign.objects.create(pacte=pacte, year=2024, deadline=datetime.date(2025, 1, 31))
     (notification,) = notify(
         [users["referent"]], NotificationKind.MILESTONE_DUE, milestone, "Étape", "/mes-actions/", email=False
@@ -336,6 +359,9 @@ def world(db):
         "reset": {"uidb64": "MQ", "token": "jeton-invalide"},
         "notification": {"pk": notification.pk},
         "pending_user": {"pk": users["pending"].pk},
+        "working_group": {"pk": working_group.pk},
+        "meeting": {"pk": meeting.pk},
+        "proposal": {"pk": proposal.pk},
     }
     return users, objects
 

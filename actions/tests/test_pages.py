@@ -19,8 +19,8 @@ from pti.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 # The action page reads its yearly figures (actions.figures) and the closed years: 13 queries; then its milestones
-# and its follow-up notes: 15.
-MAX_QUERIES = 15
+# and its follow-up notes: 15; and the proposals of the Assises it comes from: 16.
+MAX_QUERIES = 16
 # The history page reads two queries per kind of row (the action, its reports, partners, budgets, indicators and
 # their values, its milestones and notes), plus the session, the user and the action.
 MAX_HISTORY_QUERIES = 20

@@ -27,7 +27,14 @@ from actions.factories import (
     ProgressReportFactory,
 )
 from axes.enums import PacteStatus
-from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
+from axes.factories import (
+    AxeFactory,
+    MeetingFactory,
+    ObjectifFactory,
+    PacteFactory,
+    ProposalFactory,
+    WorkingGroupFactory,
+)
 from axes.models import Pacte
 from bilans.enums import BilanStatus
 from bilans.factories import BilanFactory
@@ -294,8 +301,25 @@ def test_queries_do_not_grow_with_the_pacte(client, route, django_assert_max_num
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    with django_assert_max_num_queries(9):
+    # The page: 9 queries, and 5 for the section « Des Assises aux actions » (bilans.content.assises_with_proposals).
+    with django_assert_max_num_queries(14):
         client.get(reverse("public:pacte", args=[big.slug]))
+
+
+def test_the_public_page_traces_the_assises_from_proposal_to_action(client):
+    pacte, _action = published_pacte("pti-assises-publiques", actions=1)
+    group = WorkingGroupFactory(axe=pacte.axes.order_by("number").first(), title="Orienter")
+    MeetingFactory(group=group)
+    ProposalFactory(group=group, number=1)
+    ProposalFactory(group=group, number=2, not_retained=True, text="Une prime", reason="Trop coûteuse.")
+    page = client.get(reverse("public:pacte", args=[pacte.slug])).content.decode()
+    section = page.split('id="assises"')[1]
+    assert "Des Assises aux actions" in section
+    assert "1 groupe de travail, 14 acteurs, 1 réunion sur 1 mois, en mars 2021." in section
+    assert "2 propositions ont été faites : 1 retenue et 1 non retenue." in section
+    assert "<tr><td>1.2</td><td>Une prime</td><td>Non retenue</td><td>Trop coûteuse.</td></tr>" in section
+    # Anonymous readers are not sent to the signed-in pages.
+    assert reverse("assises:list", args=[pacte.slug]) not in page
 
 
 def test_open_data_is_served_from_the_cache_until_the_data_changes(client, django_assert_num_queries):

@@ -24,9 +24,11 @@ from actions.models import (
     number_sort_key,
 )
 from axes.closing import reopened
-from axes.models import Axe, Objectif, Pacte
+from axes.enums import ProposalFate
+from axes.models import Axe, Meeting, Objectif, Pacte, Proposal, WorkingGroup
 from pilotage.demo import texts
 from pilotage.demo.accounts import copy_username, ensure_accounts, ensure_copy_accounts
+from pilotage.demo.assises_2022 import ASSISES, TOPICS, group_proposals, meeting_counts, meeting_dates
 from pilotage.demo.partner_accounts import ensure_partner_account
 from pilotage.demo.partners import PARTNERS, mention
 from pilotage.demo.pti_2017 import PTI_2017
@@ -214,6 +216,7 @@ def seed_pacte(pacte_spec, scale, users, partners, stats):
         stats,
     )
     seed_copils(pacte_spec, pacte, action_ids, users, partners, stats)
+    seed_assises(pacte_spec, pacte, axes, stats)
     return summarise(pacte)
 
 
@@ -544,6 +547,79 @@ def seed_copils(pacte_spec, pacte, action_ids, users, partners, stats):
             for decision in spec.decisions
         ],
         Decision.objects.filter(copil__pacte=pacte),
+        stats,
+    )
+
+
+def seed_assises(pacte_spec, pacte, axes, stats):
+    """The Assises de l'insertion that prepared the pacte (pilotage.demo.assises_2022): a working group per
+    thematic, its meetings, its proposals and their fate; the retained ones linked to their objective's actions."""
+    if pacte_spec.slug not in ASSISES:
+        return
+    _spec, groups = ASSISES[pacte_spec.slug]
+    group_rows = [
+        {"axe_id": axes[(pacte.pk, number)].pk, "title": axe_spec.title, **group.members}
+        for number, (axe_spec, group) in enumerate(zip(pacte_spec.axes, groups, strict=True), 1)
+    ]
+    synced = sync(WorkingGroup, ("axe_id",), group_rows, WorkingGroup.objects.filter(axe__pacte=pacte), stats)
+    group_ids = {number: synced[(axes[(pacte.pk, number)].pk,)].pk for number in range(1, len(groups) + 1)}
+    sync(
+        Meeting,
+        ("group_id", "date"),
+        [
+            {
+                "group_id": group_ids[number],
+                "date": date,
+                "place": group.places[index % len(group.places)],
+                "topic": TOPICS[index],
+                **meeting_counts(group.members, number, index),
+            }
+            for number, group in enumerate(groups, 1)
+            for index, date in enumerate(meeting_dates(number))
+        ],
+        Meeting.objects.filter(group__axe__pacte=pacte),
+        stats,
+    )
+    proposals = {
+        number: group_proposals(axe_spec, group)
+        for number, (axe_spec, group) in enumerate(zip(pacte_spec.axes, groups, strict=True), 1)
+    }
+    existing = list(Proposal.objects.filter(group__axe__pacte=pacte))
+
+    def rows(merged):
+        return [
+            {
+                "group_id": group_ids[number],
+                "number": n,
+                "text": spec.text,
+                "fate": spec.fate,
+                "reason": spec.reason,
+                **({"merged_into_id": saved[(group_ids[number], spec.merged_into)].pk} if merged else {}),
+            }
+            for number, items in proposals.items()
+            for n, spec in items
+            if (spec.fate == ProposalFate.MERGED) == merged
+        ]
+
+    saved = sync(Proposal, ("group_id", "number"), rows(merged=False), existing, stats)
+    saved |= sync(Proposal, ("group_id", "number"), rows(merged=True), existing, stats)
+    by_objectif = {}
+    for pk, axe_number, objectif_number in Action.objects.filter(pacte=pacte).values_list(
+        "pk", "axe__number", "objectif__number"
+    ):
+        by_objectif.setdefault((axe_number, objectif_number), []).append(pk)
+    sync_m2m(
+        Action.assises_proposals.through,
+        "proposal",
+        "action",
+        [
+            (saved[(group_ids[number], n)].pk, action_id)
+            for number, items in proposals.items()
+            for n, spec in items
+            if spec.objectif
+            for action_id in by_objectif.get((number, spec.objectif), [])
+        ],
+        [proposal.pk for proposal in saved.values()],
         stats,
     )
 

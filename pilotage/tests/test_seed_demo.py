@@ -11,9 +11,10 @@ from django.test import override_settings
 
 from actions.enums import ActionStatus, ReportState
 from actions.models import Action, ActionBudget, Indicator, IndicatorValue, ProgressReport, number_sort_key
+from axes import assises
 from axes.closing import reopened
-from axes.enums import PacteStatus
-from axes.models import Axe, Objectif, Pacte
+from axes.enums import PacteStatus, ProposalFate
+from axes.models import Axe, Objectif, Pacte, Proposal
 from pilotage.demo.accounts import DEMO_PASSWORD
 from pilotage.enums import DecisionStatus
 from pilotage.models import Copil, Decision
@@ -99,6 +100,35 @@ def test_seed_creates_the_two_pactes_with_their_years_and_status(pti_2022, pti_2
     assert pti_2022.signature_date.year == 2022
     assert (pti_2017.first_year, pti_2017.last_year, pti_2017.status) == (2017, 2021, PacteStatus.CLOSED)
     assert str(pti_2017.signature_date) == "2017-01-11"
+
+
+def test_pti_2022_has_its_assises_about_20_meetings_and_70_actors_over_7_months(pti_2022, pti_2017):
+    data = assises.summary(pti_2022)
+    assert [group["axe_number"] for group in data["groups"]] == [1, 2, 3, 4, 5]
+    assert (data["meetings"], data["members_total"], data["months"]) == (20, 70, 7)
+    assert (data["first_date"][:7], data["last_date"][:7]) == ("2021-03", "2021-09")
+    # Every category took part, people on RSA and social workers included.
+    assert all(category["members"] > 0 and category["participants"] > 0 for category in data["categories"])
+    assert {fate["value"]: fate["count"] for fate in data["fates"]} == {
+        "retained": 19,
+        "merged": 6,
+        "not_retained": 5,
+    }
+    assert not assises.summary(pti_2017)["groups"]
+
+
+def test_the_retained_proposals_are_the_objectives_carried_by_their_actions(pti_2022):
+    retained = Proposal.objects.filter(group__axe__pacte=pti_2022, fate=ProposalFate.RETAINED)
+    objectives = {(o.axe.number, o.number): o.text for o in Objectif.objects.filter(axe__pacte=pti_2022)}
+    for proposal in retained.select_related("group__axe").prefetch_related("actions__objectif__axe"):
+        key = (proposal.group.axe.number, proposal.number)
+        assert proposal.text.lower() == objectives[key].lower()
+        actions = list(proposal.actions.all())
+        assert actions and all((a.objectif.axe.number, a.objectif.number) == key for a in actions)
+    others = Proposal.objects.filter(group__axe__pacte=pti_2022).exclude(fate=ProposalFate.RETAINED)
+    assert not Action.objects.filter(assises_proposals__in=others).exists()
+    assert all(p.reason for p in others.filter(fate=ProposalFate.NOT_RETAINED))
+    assert all(p.merged_into.fate == ProposalFate.RETAINED for p in others.filter(fate=ProposalFate.MERGED))
 
 
 def test_pti_2022_axes_are_the_five_thematics_of_the_assises_word_for_word(pti_2022):

@@ -37,8 +37,15 @@ from actions.models import (
     ProgressReport,
     ReportDocument,
 )
-from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
-from axes.models import Axe, ClosedYear, Objectif, Pacte
+from axes.factories import (
+    AxeFactory,
+    MeetingFactory,
+    ObjectifFactory,
+    PacteFactory,
+    ProposalFactory,
+    WorkingGroupFactory,
+)
+from axes.models import Axe, ClosedYear, Meeting, Objectif, Pacte, Proposal, WorkingGroup
 from bilans.enums import BilanStatus, ReminderKind
 from bilans.factories import BilanFactory
 from bilans.models import Bilan, BilanTransition, Reminder, ReportingCampaign
@@ -99,6 +106,9 @@ MAKERS = {
     ProgressReport: ProgressReportFactory,
     ReportDocument: make_report_document,
     Milestone: MilestoneFactory,
+    WorkingGroup: WorkingGroupFactory,
+    Meeting: MeetingFactory,
+    Proposal: ProposalFactory,
     FollowUpNote: FollowUpNoteFactory,
     PartnerMember: PartnerMemberFactory,
     Contribution: ContributionFactory,
