@@ -6,7 +6,10 @@ charts are server-side SVG (pti.charts). Resources are fetched only from our own
 (a user-typed <img src> that escaped nothing, say) is refused, so rendering never calls out.
 """
 
+import contextlib
+import logging
 import mimetypes
+import threading
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -42,6 +45,50 @@ def _fetcher():
             return URLFetcherResponse(url, body, {"Content-Type": mime_type})
 
     return StaticOnlyFetcher()
+
+
+class _LayoutProgress(logging.Handler):
+    """Reads WeasyPrint's progress log ("Step 5 - Creating layout - Page 12", "Step 6 - Creating PDF") for the
+    render running in one thread, and calls `report(pages, writing=False)` as pages are laid out."""
+
+    def __init__(self, report):
+        super().__init__(logging.INFO)
+        self.report = report
+        self.thread = threading.get_ident()
+        self.pages = 0
+
+    def emit(self, record):
+        if record.thread != self.thread:
+            return
+        message = str(record.msg)
+        if message.startswith("Step 5 - Creating layout - Page") and "up-to-date" not in message:
+            page = record.args[0] if record.args else 0
+            if isinstance(page, int) and page > self.pages:
+                self.pages = page
+                self.report(self.pages)
+        elif message.startswith("Step 6"):
+            self.report(self.pages, writing=True)
+
+
+@contextlib.contextmanager
+def layout_progress(report):
+    """While in this block, every PDF rendered by this thread calls `report(pages, writing=False)` after each
+    new page laid out, then `report(pages, writing=True)` when the file is being written: a job's progress bar
+    moves during the layout, which takes most of a long PDF's time. The PDF is not changed."""
+    progress_logger = logging.getLogger("weasyprint.progress")
+    handler = _LayoutProgress(report)
+    previous = (progress_logger.level, progress_logger.propagate)
+    # WeasyPrint's progress lines are read here, not written to the logs.
+    progress_logger.setLevel(logging.INFO)
+    progress_logger.propagate = False
+    progress_logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        progress_logger.removeHandler(handler)
+        if not progress_logger.handlers:
+            progress_logger.setLevel(previous[0])
+            progress_logger.propagate = previous[1]
 
 
 def html_to_pdf(html):
