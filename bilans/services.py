@@ -8,11 +8,12 @@ in Celery's result backend:
 - the approval's finalisation (submitted, `approving` set → approved): render the PDF again from the frozen
   snapshot with the deliberation on its cover, store it with its SHA-256, and only then approve.
 
-A job is identified by the task id stored in the row before the task is queued (after the commit). The task
-does its work only while the row still names it (`_is_current`): a task delivered twice, a superseded task
-or one whose bilan was marked failed in the meantime does nothing. Each step is written in its own short
-transaction (step, progress, heartbeat) so that the page can follow it, and a side thread beats the heartbeat
-every few seconds while the job runs (pti.jobs.Heartbeat), during WeasyPrint's layout too. `mark_stale_jobs`
+The machinery is pti.jobs' (`BilanJobs` maps it onto the bilan's `generation_*` fields): a job is identified
+by the task id stored in the row before the task is queued (after the commit). The task does its work only
+while the row still names it (`_is_current`): a task delivered twice, a superseded task or one whose bilan was
+marked failed in the meantime does nothing. Each step is written in its own short transaction (step, progress,
+heartbeat) so that the page can follow it, the bar moves as WeasyPrint lays out the pages, and a side thread
+beats the heartbeat every few seconds while the job runs (pti.jobs.Heartbeat). `mark_stale_jobs`
 (called by the pages, their progress poll included, and by Celery beat) marks failed, so that it can be
 retried, a job that has lost its worker: started, and silent for longer than a few beats
 (`PTI_JOB_LOST_SECONDS`); or still waiting for a worker after the task's time limit (`PTI_BILAN_STALE_SECONDS`).

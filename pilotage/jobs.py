@@ -257,23 +257,19 @@ def filename(copil):
     return f"dossier-copil-{copil.pacte.slug}-{copil.date:%Y-%m-%d}.pdf"
 
 
-def open_pdf(job):
-    """The job's PDF, opened, if the file is there and still has its recorded SHA-256; else None (the caller
-    renders it again)."""
+def read_pdf(job):
+    """The job's PDF (bytes), if the file is there and still has its recorded SHA-256; else None (the caller
+    renders it again). A dossier is a few megabytes: read at once."""
     try:
-        handle = job.pdf.storage.open(job.pdf.name, "rb")
+        with job.pdf.storage.open(job.pdf.name, "rb") as handle:
+            data = handle.read()
     except (FileNotFoundError, ValueError):
         logger.error("Dossier COPIL job %s: PDF file %s is missing", job.pk, job.pdf.name)
         return None
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-        digest.update(chunk)
-    if digest.hexdigest() != job.pdf_sha256:
-        handle.close()
+    if hashlib.sha256(data).hexdigest() != job.pdf_sha256:
         logger.error("Dossier COPIL job %s: PDF %s does not match its SHA-256", job.pk, job.pdf.name)
         return None
-    handle.seek(0)
-    return handle
+    return data
 
 
 def forget_pdf(job):

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -482,9 +482,9 @@ def dossier_pdf(request, pk):
         job = jobs.run_here(job)
         if job.status != JobStatus.DONE or not job.pdf:
             return redirect("pilotage:dossier_job", pk=copil.pk)
-        handle = jobs.open_pdf(job)
-        if handle is not None:
-            response = FileResponse(handle, content_type="application/pdf")
+        pdf = jobs.read_pdf(job)
+        if pdf is not None:
+            response = HttpResponse(pdf, content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="{jobs.filename(copil)}"'
             return response
         jobs.forget_pdf(job)  # missing or altered on the disk: made again

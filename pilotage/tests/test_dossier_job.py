@@ -77,7 +77,7 @@ def download(client, copil):
 
 
 def pdf_bytes(response):
-    return b"".join(response.streaming_content)
+    return response.content
 
 
 def test_the_page_queues_one_job_after_the_commit_and_shows_its_progress(

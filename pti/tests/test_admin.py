@@ -39,8 +39,8 @@ from bilans.enums import BilanStatus, ReminderKind
 from bilans.factories import BilanFactory
 from bilans.models import Bilan, BilanTransition, Reminder, ReportingCampaign
 from pilotage.factories import CopilFactory, DecisionFactory, HighlightedActionFactory
-from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
-from pti.enums import Role
+from pilotage.models import Copil, CopilAttendee, Decision, DossierJob, HighlightedAction
+from pti.enums import JobStatus, Role
 from pti.factories import UserFactory
 from pti.models import User
 
@@ -98,6 +98,7 @@ MAKERS = {
     Copil: CopilFactory,
     HighlightedAction: HighlightedActionFactory,
     Decision: DecisionFactory,
+    DossierJob: lambda: DossierJob.objects.create(copil=CopilFactory(), status=JobStatus.DONE, step="done"),
     Bilan: BilanFactory,
     BilanTransition: make_bilan_transition,
     ReportingCampaign: lambda: ReportingCampaign.objects.create(
