@@ -21,7 +21,7 @@ pytestmark = pytest.mark.worker
 def test_real_worker_renders_the_dossier_and_the_page_offers_it(client, transactional_db, settings, celery_worker):
     settings.MEDIA_ROOT = celery_worker.media_root
     client.force_login(UserFactory(username="membre-copil", copil=True))
-    copil = CopilFactory(pacte=small_pacte(), date=datetime.date(2024, 11, 26))
+    copil = CopilFactory(pacte=small_pacte(), date=datetime.date(2024, 12, 3))
     page = reverse("pilotage:dossier_job", args=[copil.pk])
 
     assert "Génération en cours" in client.get(page).content.decode()
@@ -36,7 +36,7 @@ def test_real_worker_renders_the_dossier_and_the_page_offers_it(client, transact
     response = client.get(reverse("pilotage:dossier_pdf", args=[copil.pk]))
     data = response.content
     assert response.status_code == 200 and is_pdf_a(data)
-    assert "Dossier du COPIL du 26/11/2024" in pdf_text(data)
+    assert "Dossier du COPIL du 03/12/2024" in pdf_text(data)
     assert "pilotage.tasks.render_dossier" in celery_worker.log()
     client.get(page)
     assert DossierJob.objects.get(copil=copil).task_id == job.task_id  # cached: no second job
