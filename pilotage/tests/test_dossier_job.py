@@ -371,3 +371,35 @@ def test_a_real_layout_moves_the_bar_page_after_page(client, copil_member, copil
     assert all(name == "rendering" for kind, name, _p in recorded if kind == "layout")
     assert len(layout) >= 4 and layout == sorted(layout) and 30 < layout[0] and layout[-1] < 92
     assert DossierJob.objects.get(copil=copil).progress == 100
+
+
+def test_six_requests_at_once_start_one_job(transactional_db, renders, with_broker):
+    """Six threads, six database connections, the same instant (PostgreSQL: the row's lock serialises them)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Le verrou de ligne (SELECT … FOR UPDATE) demande PostgreSQL.")
+    copil = CopilFactory(pacte=small_pacte(actions=1), date=datetime.date(2024, 11, 26))
+    barrier = threading.Barrier(6)
+    task_ids, errors = [], []
+
+    def ask():
+        try:
+            barrier.wait()
+            task_ids.append(dossier_jobs.request_dossier(copil).task_id)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(set(task_ids)) == 1 and len(task_ids) == 6
+    assert len(with_broker) == 1 and DossierJob.objects.count() == 1
