@@ -320,8 +320,9 @@ class Jobs:
             time.sleep(delay)
 
     def report_progress(self, pk, task_id, progress):
-        """Move the bar within a step (WeasyPrint laying out pages, say): never back, never to 100 %. Returns False
-        once the row no longer names this task (the step after will raise Superseded)."""
+        """Move the bar within a step (WeasyPrint laying out pages, say): never back, never to 100 %. Returns
+        whether it moved: not when the bar is already there, nor once the row no longer names this task (the step
+        after will raise Superseded)."""
         progress = max(0, min(99, int(progress)))
         return bool(
             self._rows()
