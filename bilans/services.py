@@ -288,16 +288,13 @@ def expected_pages(snapshot):
 
 
 def _render(bilan_id, task_id, html, snapshot):
-    """Lay out the PDF, moving the bar from RENDERING towards STORING as WeasyPrint lays out the pages."""
+    """Lay out the PDF, moving the bar from RENDERING towards STORING as WeasyPrint goes through its phases, lays
+    out the pages and paints them (pti.pdf.layout_progress)."""
     _step(bilan_id, task_id, GenerationStep.RENDERING)
     report = JOBS.progress_between(
-        bilan_id,
-        task_id,
-        PROGRESS[GenerationStep.RENDERING],
-        PROGRESS[GenerationStep.STORING],
-        expected_pages(snapshot),
+        bilan_id, task_id, PROGRESS[GenerationStep.RENDERING], PROGRESS[GenerationStep.STORING]
     )
-    with layout_progress(report):
+    with layout_progress(report, expected_pages(snapshot)):
         pdf = html_to_pdf(html)
     _step(bilan_id, task_id, GenerationStep.STORING)
     return pdf

@@ -202,10 +202,8 @@ def _render(job_id, task_id):
     job = DossierJob.objects.select_related("copil__pacte").get(pk=job_id)
     context = services.dossier_context(job.copil)
     JOBS.step(job_id, task_id, DossierStep.RENDERING)
-    report = JOBS.progress_between(
-        job_id, task_id, PROGRESS[DossierStep.RENDERING], PROGRESS[DossierStep.STORING], expected_pages(context)
-    )
-    with layout_progress(report):
+    report = JOBS.progress_between(job_id, task_id, PROGRESS[DossierStep.RENDERING], PROGRESS[DossierStep.STORING])
+    with layout_progress(report, expected_pages(context)):
         pdf = render_pdf(services.DOSSIER_TEMPLATE, context)
     JOBS.step(job_id, task_id, DossierStep.STORING)
     return _complete(job, task_id, pdf)

@@ -330,17 +330,13 @@ class Jobs:
             .update(**{self.progress_field: progress, self.heartbeat_field: timezone.now()})
         )
 
-    def progress_between(self, pk, task_id, start, end, expected):
-        """A callback for pti.pdf.layout_progress: `pages` laid out move the bar from `start` towards `end` (the
-        next step's progress) along 1 - exp(-pages / expected), so it always moves and never overshoots however
-        wrong the estimate; writing the file takes it to just under `end`."""
-        import math
-
+    def progress_between(self, pk, task_id, start, end):
+        """A callback for pti.pdf.layout_progress: the share of the render done (0 to 1) moves the bar from
+        `start` towards `end` (the next step's progress), never reaching it."""
         last = [start]
 
-        def report(pages, writing=False):
-            fraction = 0.97 if writing else (1 - math.exp(-pages / max(1, expected))) * 0.95
-            value = int(start + (end - 1 - start) * fraction)
+        def report(fraction):
+            value = int(start + (end - 1 - start) * min(1.0, fraction))
             if value > last[0]:
                 last[0] = value
                 try:

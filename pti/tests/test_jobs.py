@@ -199,30 +199,37 @@ def test_progress_within_a_step_only_moves_forward_and_never_reaches_100():
     assert not ENGINE.report_progress(row.pk, "tache-2", 99)  # not this task's job
 
 
-def test_weasyprint_reports_each_page_as_it_lays_it_out_and_the_pdf_is_unchanged():
+def test_weasyprint_reports_its_phases_and_each_page_it_lays_out_and_paints_and_the_pdf_is_unchanged():
     html = "<html lang='fr'><title>t</title><body>" + "".join(
         f"<p style='break-after: page'>Page {n}</p>" for n in range(1, 7)
     )
-    calls = []
+    untracked = html_to_pdf(html)
+    fractions = []
 
-    with layout_progress(lambda pages, writing=False: calls.append((pages, writing))):
+    with layout_progress(fractions.append, expected_pages=6):
         tracked = html_to_pdf(html)
 
-    assert calls == [(1, False), (2, False), (3, False), (4, False), (5, False), (6, False), (6, True)]
-    assert len(tracked) > 1000 and tracked.startswith(b"%PDF")
+    assert fractions == sorted(fractions) and len(set(fractions)) == len(fractions)
+    assert {0.08, 0.18} <= set(fractions[:4]) and fractions[0] in (0.02, 0.05)  # parsing, CSS, applying it, boxes
+    layout = [f for f in fractions if 0.25 <= f <= 0.60]
+    painting = [f for f in fractions if 0.62 < f <= 0.92]
+    assert len(layout) == 6 and len(painting) == 6  # each page laid out, then each page painted
+    assert painting[-1] == 0.92 and fractions[-1] == 0.95  # then the metadata
+    # The same PDF as without the hook (but for its creation date and identifiers).
+    assert len(tracked) == len(untracked)
+    with layout_progress(fractions.append):
+        pass
+    assert html_to_pdf(html) and len(fractions) == len(set(fractions))  # no report once the block is left
 
 
-def test_the_bar_moves_with_the_pages_between_two_steps():
+def test_the_bar_moves_with_the_share_of_the_render_done():
     row = queued()
     ENGINE.step(row.pk, "tache-1", "working")
-    report = ENGINE.progress_between(row.pk, "tache-1", 10, 80, expected=10)
+    report = ENGINE.progress_between(row.pk, "tache-1", 10, 80)
     seen = []
-    for pages in range(1, 41):
-        report(pages)
+    for step in range(1, 41):
+        report(step / 40)
         seen.append(DossierJob.objects.get(pk=row.pk).progress)
-    report(40, writing=True)
 
-    assert seen == sorted(seen) and seen[0] > 10 and seen[-1] < 80
-    assert len(set(seen)) >= 20  # it moves with the pages, not once
-    assert 10 < seen[9] < 60  # the estimate (10 pages) is passed around two thirds of the way
-    assert DossierJob.objects.get(pk=row.pk).progress == 76
+    assert seen == sorted(seen) and seen[0] == 11 and seen[-1] == 79
+    assert len(set(seen)) >= 35  # it moves with the render, not once
