@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -220,3 +222,11 @@ class DossierJob(JobRow):
     def is_ready_for(self, inputs_hash):
         """The stored PDF is the dossier of the data whose hash is `inputs_hash`."""
         return self.status == JobStatus.DONE and bool(self.pdf and self.pdf_sha256) and self.inputs_hash == inputs_hash
+
+
+@receiver(post_delete, sender=DossierJob)
+def _delete_dossier_file(sender, instance, **kwargs):
+    """A COPIL deleted takes its dossier's cached PDF with it, once the deletion is committed."""
+    if instance.pdf:
+        name, storage = instance.pdf.name, instance.pdf.storage
+        transaction.on_commit(lambda: storage.delete(name))

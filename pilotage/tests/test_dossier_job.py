@@ -314,6 +314,20 @@ def test_a_missing_file_is_rendered_again(client, copil_member, copil, renders):
     assert pdf_bytes(download(client, copil)) == b"%PDF-1.7\n% dossier 2\n%%EOF\n"
 
 
+def test_a_deleted_copil_takes_its_cached_pdf_with_it(
+    client, copil_member, copil, renders, django_capture_on_commit_callbacks
+):
+    client.force_login(copil_member)
+    pdf_bytes(download(client, copil))
+    job = DossierJob.objects.get(copil=copil)
+    assert job.pdf.storage.exists(job.pdf.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        copil.delete()
+
+    assert not DossierJob.objects.exists() and not job.pdf.storage.exists(job.pdf.name)
+
+
 def test_broker_down_says_so_in_french_and_starts_nothing(client, copil_member, copil, renders, monkeypatch):
     def down():
         raise jobs.BrokerUnavailable("Connection refused")
