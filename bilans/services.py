@@ -8,25 +8,23 @@ in Celery's result backend:
 - the approval's finalisation (submitted, `approving` set → approved): render the PDF again from the frozen
   snapshot with the deliberation on its cover, store it with its SHA-256, and only then approve.
 
-A job is identified by the task id stored in the row before the task is queued (after the commit). The task
-does its work only while the row still names it (`_is_current`): a task delivered twice, a superseded task
-or one whose bilan was marked failed in the meantime does nothing. Each step is written in its own short
-transaction (step, progress, heartbeat) so that the page can follow it, and a side thread beats the heartbeat
-every few seconds while the job runs (pti.jobs.Heartbeat), during WeasyPrint's layout too. `mark_stale_jobs`
+The machinery is pti.jobs' (`BilanJobs` maps it onto the bilan's `generation_*` fields): a job is identified
+by the task id stored in the row before the task is queued (after the commit). The task does its work only
+while the row still names it (`_is_current`): a task delivered twice, a superseded task or one whose bilan was
+marked failed in the meantime does nothing. Each step is written in its own short transaction (step, progress,
+heartbeat) so that the page can follow it, the bar moves as WeasyPrint lays out the pages, and a side thread
+beats the heartbeat every few seconds while the job runs (pti.jobs.Heartbeat). `mark_stale_jobs`
 (called by the pages, their progress poll included, and by Celery beat) marks failed, so that it can be
 retried, a job that has lost its worker: started, and silent for longer than a few beats
 (`PTI_JOB_LOST_SECONDS`); or still waiting for a worker after the task's time limit (`PTI_BILAN_STALE_SECONDS`).
 """
 
-import datetime
 import hashlib
 import logging
-import time
 import uuid
 
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,9 +34,10 @@ from bilans.enums import BilanStatus as S
 from bilans.enums import GenerationStep
 from bilans.models import Bilan
 from bilans.workflow import IllegalTransition, transition
+from pti import jobs
 from pti.concurrency import lock_version
-from pti.jobs import Heartbeat
-from pti.pdf import html_to_pdf
+from pti.jobs import Superseded, unavailable_message
+from pti.pdf import html_to_pdf, layout_progress
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +52,6 @@ PROGRESS = {
 }
 # Deliveries of one job (retries and redeliveries after a worker was lost included) before it is given up.
 MAX_ATTEMPTS = 5
-# Errors worth retrying: the database or the broker was briefly unreachable.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 class BilanError(Exception):
@@ -87,26 +84,8 @@ class AlteredPdf(BilanError):
     status_code = 409
 
 
-class Superseded(Exception):
-    """The row no longer names this task: someone else owns the job now, stop quietly."""
-
-
 def frozen_message():
     return _("Ce bilan a été approuvé par l'assemblée départementale : il ne peut plus être modifié ni régénéré.")
-
-
-def unavailable_message():
-    return _(
-        "Le service de production des PDF est indisponible pour le moment : rien n'a été modifié. "
-        "Réessayez dans quelques minutes ; si le problème persiste, prévenez l'administrateur de l'application."
-    )
-
-
-def stale_message():
-    return _(
-        "La production du PDF s'est interrompue : le processus qui le produisait s'est arrêté sans terminer "
-        "(redémarrage du serveur, par exemple). Rien n'est perdu : relancez-la."
-    )
 
 
 def bilan_for(pacte, year):
@@ -115,57 +94,55 @@ def bilan_for(pacte, year):
     return bilan
 
 
-# --- queueing ------------------------------------------------------------------------------------------------
+# --- the jobs (pti.jobs does the machinery) ------------------------------------------------------------------
 
 
-def _app():
-    from pti.celery import app
+class BilanJobs(jobs.Jobs):
+    """The bilan's two jobs share its row: a job runs while the bilan is generating or its approval is being
+    finalised; the bookkeeping fields are the `generation_*` ones."""
 
-    return app
+    model = Bilan
+    label = "Bilan"
+    progress = PROGRESS
+    max_attempts = MAX_ATTEMPTS
+    step_field = "generation_step"
+    progress_field = "generation_progress"
+    heartbeat_field = "generation_heartbeat_at"
+    attempts_field = "generation_attempts"
+    started_field = "generation_started_at"
+    finished_field = "generation_finished_at"
+    queued_limit_setting = "PTI_BILAN_STALE_SECONDS"
+    step_delay_setting = "PTI_BILAN_STEP_DELAY"
+
+    def running_q(self):
+        return Q(status=S.GENERATING) | Q(approving=True)
+
+    def is_running(self, row):
+        return row.status == S.GENERATING or row.approving
+
+    def fail_locked(self, row, message):
+        _fail_locked(row, message)
+
+
+JOBS = BilanJobs()
 
 
 def ensure_broker():
     """Raise JobUnavailable unless tasks can be queued: eager mode, or a broker that answers."""
-    app = _app()
-    if app.conf.task_always_eager:
-        return
-    from pti.celery import broker_error
-
-    error = broker_error()
-    if error is not None:
-        logger.warning("Celery broker unreachable: %r", error)
+    try:
+        jobs.ensure_broker()
+    except jobs.BrokerUnavailable as error:
         raise JobUnavailable(unavailable_message()) from error
 
 
 def _enqueue(task_name, bilan_id, task_id):
-    """Queue the job's task (run after the commit). If it cannot be queued, the job is failed at once, so the
-    bilan is never left waiting for a task that does not exist."""
     from bilans import tasks
 
-    task = getattr(tasks, task_name)
-    try:
-        task.apply_async(
-            args=[bilan_id],
-            task_id=task_id,
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
-        )
-    except Exception:  # noqa: BLE001 - broker lost between the check and the publication, or an eager failure
-        logger.exception("Bilan %s: task %s could not be queued or failed eagerly", bilan_id, task_id)
-        fail_job(bilan_id, task_id, unavailable_message())
+    JOBS.enqueue(getattr(tasks, task_name), bilan_id, task_id)
 
 
 def _new_job_fields(task_id, now):
-    return {
-        "task_id": task_id,
-        "generation_started_at": now,
-        "generation_heartbeat_at": now,
-        "generation_finished_at": None,
-        "generation_step": GenerationStep.QUEUED,
-        "generation_progress": PROGRESS[GenerationStep.QUEUED],
-        "generation_attempts": 0,
-        "error": "",
-    }
+    return JOBS.new_job_fields(task_id, now)
 
 
 def _check_generatable(bilan):
@@ -240,65 +217,16 @@ def request_approval(bilan, user, approval_date, deliberation_reference):
     return bilan
 
 
-# --- the jobs ------------------------------------------------------------------------------------------------
+# --- what the jobs do ----------------------------------------------------------------------------------------
 
 
 def _is_current(bilan, task_id):
-    return bool(task_id) and bilan.task_id == task_id and (bilan.status == S.GENERATING or bilan.approving)
-
-
-def _current_job(task_id):
-    return Q(task_id=task_id) & (Q(status=S.GENERATING) | Q(approving=True))
-
-
-def _start(bilan_id, task_id):
-    """Count the delivery; False when the job is not (or no longer) this task's, or has been tried too often."""
-    with transaction.atomic():
-        bilan = Bilan.objects.select_for_update().filter(pk=bilan_id).first()
-        if bilan is None or not _is_current(bilan, task_id):
-            logger.info("Bilan %s: task %s is not the current job, nothing to do", bilan_id, task_id)
-            return False
-        attempts = bilan.generation_attempts + 1
-        if attempts > MAX_ATTEMPTS:
-            _fail_locked(
-                bilan,
-                _(
-                    "La génération a été interrompue %(count)s fois sans aboutir. Relancez-la ; si l'échec se répète, "
-                    "prévenez l'administrateur de l'application."
-                )
-                % {"count": MAX_ATTEMPTS},
-            )
-            return False
-        Bilan.objects.filter(pk=bilan_id).update(generation_attempts=attempts, generation_heartbeat_at=timezone.now())
-    return True
-
-
-def _beat(bilan_id, task_id):
-    """The job's sign of life (pti.jobs.Heartbeat): False once the row no longer names this task."""
-    return bool(Bilan.objects.filter(_current_job(task_id), pk=bilan_id).update(generation_heartbeat_at=timezone.now()))
-
-
-def _back_in_queue(bilan_id, task_id):
-    """The task will be retried: until it is delivered again, the job waits for a worker (no heartbeat)."""
-    try:
-        Bilan.objects.filter(_current_job(task_id), pk=bilan_id).update(
-            generation_step=GenerationStep.QUEUED,
-            generation_progress=PROGRESS[GenerationStep.QUEUED],
-            generation_heartbeat_at=timezone.now(),
-        )
-    except DatabaseError:
-        logger.warning("Bilan %s: could not put job %s back in the queue", bilan_id, task_id, exc_info=True)
+    return JOBS.is_current(bilan, task_id)
 
 
 def _step(bilan_id, task_id, step):
     """Record that the job reached `step` (its own short transaction), or raise Superseded."""
-    updated = Bilan.objects.filter(_current_job(task_id), pk=bilan_id).update(
-        generation_step=step, generation_progress=PROGRESS[step], generation_heartbeat_at=timezone.now()
-    )
-    if not updated:
-        raise Superseded
-    if settings.PTI_BILAN_STEP_DELAY:
-        time.sleep(settings.PTI_BILAN_STEP_DELAY)
+    JOBS.step(bilan_id, task_id, step)
 
 
 def _store_pdf(bilan, pdf):
@@ -327,17 +255,12 @@ def _complete(bilan_id, task_id, pdf, target, **fields):
             if not _is_current(locked, task_id):
                 raise Superseded
             previous = locked.pdf.name
-            now = timezone.now()
             transition(
                 locked,
                 target,
                 pdf=name,
                 pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-                generation_finished_at=now,
-                generation_heartbeat_at=now,
-                generation_step=GenerationStep.DONE,
-                generation_progress=PROGRESS[GenerationStep.DONE],
-                error="",
+                **JOBS.done_fields(),
                 **fields,
             )
             if previous and previous != name:
@@ -350,12 +273,31 @@ def _complete(bilan_id, task_id, pdf, target, **fields):
 
 def run_generation(bilan_id, task_id, final_attempt=True):
     """The generation job (see the module docstring). Returns the generated bilan, or None."""
-    return _run(bilan_id, task_id, final_attempt, _generate)
+    return JOBS.run(bilan_id, task_id, final_attempt, _generate)
 
 
 def run_approval(bilan_id, task_id, final_attempt=True):
     """The approval's finalisation job. Returns the approved bilan, or None."""
-    return _run(bilan_id, task_id, final_attempt, _finalise_approval)
+    return JOBS.run(bilan_id, task_id, final_attempt, _finalise_approval)
+
+
+def expected_pages(snapshot):
+    """A rough page count of the bilan (a page or so per action, plus the figures): it only paces the bar."""
+    actions = sum(len(axe.get("actions", [])) for axe in snapshot.get("axes", [])) if isinstance(snapshot, dict) else 0
+    return 12 + actions
+
+
+def _render(bilan_id, task_id, html, snapshot):
+    """Lay out the PDF, moving the bar from RENDERING towards STORING as WeasyPrint goes through its phases, lays
+    out the pages and paints them (pti.pdf.layout_progress)."""
+    _step(bilan_id, task_id, GenerationStep.RENDERING)
+    report = JOBS.progress_between(
+        bilan_id, task_id, PROGRESS[GenerationStep.RENDERING], PROGRESS[GenerationStep.STORING]
+    )
+    with layout_progress(report, expected_pages(snapshot)):
+        pdf = html_to_pdf(html)
+    _step(bilan_id, task_id, GenerationStep.STORING)
+    return pdf
 
 
 def _generate(bilan_id, task_id):
@@ -364,9 +306,7 @@ def _generate(bilan_id, task_id):
     snapshot = content.to_json(content.collect(bilan))
     _step(bilan_id, task_id, GenerationStep.CHARTS)
     charts = content.draw_charts(snapshot)
-    _step(bilan_id, task_id, GenerationStep.RENDERING)
-    pdf = html_to_pdf(content.build_html(snapshot, charts))
-    _step(bilan_id, task_id, GenerationStep.STORING)
+    pdf = _render(bilan_id, task_id, content.build_html(snapshot, charts), snapshot)
     return _complete(bilan_id, task_id, pdf, S.GENERATED, snapshot=snapshot)
 
 
@@ -374,10 +314,8 @@ def _finalise_approval(bilan_id, task_id):
     _step(bilan_id, task_id, GenerationStep.CHARTS)
     bilan = Bilan.objects.get(pk=bilan_id)
     charts = content.draw_charts(bilan.snapshot)
-    _step(bilan_id, task_id, GenerationStep.RENDERING)
     approval = {"date": bilan.approval_date, "reference": bilan.deliberation_reference}
-    pdf = html_to_pdf(content.build_html(bilan.snapshot, charts, approval=approval))
-    _step(bilan_id, task_id, GenerationStep.STORING)
+    pdf = _render(bilan_id, task_id, content.build_html(bilan.snapshot, charts, approval=approval), bilan.snapshot)
     return _complete(
         bilan_id,
         task_id,
@@ -390,74 +328,17 @@ def _finalise_approval(bilan_id, task_id):
     )
 
 
-def _run(bilan_id, task_id, final_attempt, job):
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    if not _start(bilan_id, task_id):
-        return None
-    try:
-        with Heartbeat(lambda: _beat(bilan_id, task_id)):
-            return job(bilan_id, task_id)
-    except Superseded:
-        logger.info("Bilan %s: task %s superseded, stopping", bilan_id, task_id)
-        return None
-    except SoftTimeLimitExceeded:
-        logger.error("Bilan %s: task %s exceeded its time limit", bilan_id, task_id)
-        fail_job(
-            bilan_id,
-            task_id,
-            _(
-                "La production du PDF a dépassé le temps maximal autorisé (%(minutes)s minutes). Relancez-la ; si "
-                "l'échec se répète, prévenez l'administrateur de l'application."
-            )
-            % {"minutes": settings.CELERY_TASK_SOFT_TIME_LIMIT // 60},
-        )
-        return None
-    except TRANSIENT_ERRORS:
-        if final_attempt:
-            logger.exception("Bilan %s: task %s gave up after transient errors", bilan_id, task_id)
-            try:
-                fail_job(bilan_id, task_id, unavailable_message())
-            except DatabaseError:
-                logger.exception("Bilan %s: could not record the failure (the stale check will)", bilan_id)
-        else:
-            _back_in_queue(bilan_id, task_id)
-        raise  # the task retries it, or records its failure
-    except Exception:
-        logger.exception("Bilan %s: task %s failed", bilan_id, task_id)
-        fail_job(
-            bilan_id,
-            task_id,
-            _(
-                "La production du PDF a échoué à cause d'une erreur interne. Relancez-la ; si l'échec se répète, "
-                "prévenez l'administrateur de l'application."
-            ),
-        )
-        return None
-
-
 def _fail_locked(bilan, message):
-    now = timezone.now()
+    failure = JOBS.failure_fields(message)
     if bilan.status == S.GENERATING:
-        transition(
-            bilan,
-            S.FAILED,
-            note=message,
-            error=message,
-            generation_finished_at=now,
-            generation_step="",
-            generation_progress=0,
-        )
+        transition(bilan, S.FAILED, note=message, **failure)
     elif bilan.approving:
         fields = {
             "approving": False,
             "approval_date": None,
             "deliberation_reference": "",
             "approved_by": None,
-            "error": message,
-            "generation_finished_at": now,
-            "generation_step": "",
-            "generation_progress": 0,
+            **failure,
         }
         for name, value in fields.items():
             setattr(bilan, name, value)
@@ -468,45 +349,18 @@ def _fail_locked(bilan, message):
 def fail_job(bilan_id, task_id, message, stale_at=None):
     """Mark the job `task_id` of the bilan failed with `message`, if it is still the current job (and, with
     `stale_at`, still stale at that time once its row is locked). Return True if it was marked."""
-    with transaction.atomic():
-        rows = Bilan.objects.select_for_update().filter(pk=bilan_id)
-        if stale_at is not None:
-            rows = rows.filter(stale_jobs(stale_at))
-        bilan = rows.first()
-        if bilan is None or not _is_current(bilan, task_id):
-            return False
-        _fail_locked(bilan, message)
-    return True
-
-
-def _silent_since(limit):
-    return Q(generation_heartbeat_at__lt=limit) | Q(generation_heartbeat_at__isnull=True, updated_at__lt=limit)
+    return JOBS.fail(bilan_id, task_id, message, stale_at=stale_at)
 
 
 def stale_jobs(now=None):
-    """The jobs (a Q on bilans) that cannot be running any more at `now`: started (a worker took them) and
-    silent for longer than a few heartbeats (PTI_JOB_LOST_SECONDS), or still waiting for a worker after
-    PTI_BILAN_STALE_SECONDS (the task's time limit, plus a margin: a queue can be long)."""
-    now = now or timezone.now()
-    lost = now - datetime.timedelta(seconds=settings.PTI_JOB_LOST_SECONDS)
-    forgotten = now - datetime.timedelta(seconds=settings.PTI_BILAN_STALE_SECONDS)
-    waiting = Q(generation_step=GenerationStep.QUEUED)
-    return (Q(status=S.GENERATING) | Q(approving=True)) & (
-        (waiting & _silent_since(forgotten)) | (~waiting & _silent_since(lost))
-    )
+    """The jobs (a Q on bilans) that cannot be running any more at `now` (pti.jobs.Jobs.stale_q)."""
+    return JOBS.stale_q(now)
 
 
 def mark_stale_jobs(bilans=None, now=None):
     """Mark failed every job (of `bilans`, a queryset, or of all bilans) that has lost its worker (`stale_jobs`).
     Return how many were marked."""
-    now = now or timezone.now()
-    queryset = Bilan.objects.all() if bilans is None else bilans
-    marked = 0
-    for bilan_id, task_id in queryset.filter(stale_jobs(now)).values_list("pk", "task_id"):
-        if fail_job(bilan_id, task_id, stale_message(), stale_at=now):
-            logger.warning("Bilan %s: job %s had lost its worker, marked failed", bilan_id, task_id)
-            marked += 1
-    return marked
+    return JOBS.mark_stale(bilans, now)
 
 
 # --- the workflow's other moves ------------------------------------------------------------------------------

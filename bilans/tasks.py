@@ -2,36 +2,26 @@
 state of a bilan's job lives in its row (bilans.services), so every task is safe to run twice."""
 
 from celery import shared_task
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from bilans import campaigns, services
+from pti.jobs import TASK_OPTIONS, final_attempt
 
-JOB_OPTIONS = {
-    "bind": True,
-    # Acknowledged when done, and delivered again if the worker is lost: the row says whether work remains.
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "max_retries": 3,
-    "retry_backoff": 5,
-    "retry_backoff_max": 60,
-    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
-}
+# The options of every job's task (pti.jobs): late acknowledgement, retries of transient errors, time limits.
+JOB_OPTIONS = TASK_OPTIONS
 
 
 @shared_task(**JOB_OPTIONS)
 def generate_bilan(self, bilan_id):
     """Generate the bilan's PDF, if the bilan still names this task as its generation."""
-    bilan = services.run_generation(bilan_id, self.request.id, final_attempt=self.request.retries >= self.max_retries)
+    bilan = services.run_generation(bilan_id, self.request.id, final_attempt=final_attempt(self))
     return bilan.pdf_sha256 if bilan else None
 
 
 @shared_task(**JOB_OPTIONS)
 def approve_bilan(self, bilan_id):
     """Render the approved PDF (the deliberation on its cover) from the frozen snapshot, then approve."""
-    bilan = services.run_approval(bilan_id, self.request.id, final_attempt=self.request.retries >= self.max_retries)
+    bilan = services.run_approval(bilan_id, self.request.id, final_attempt=final_attempt(self))
     return bilan.pdf_sha256 if bilan else None
 
 

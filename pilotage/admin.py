@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
+from pilotage.models import Copil, CopilAttendee, Decision, DossierJob, HighlightedAction
 from pti.admin import VersionedAdminMixin
 
 
@@ -64,3 +64,18 @@ class DecisionAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("en retard"), boolean=True)
     def late(self, obj):
         return obj.is_late
+
+
+@admin.register(DossierJob)
+class DossierJobAdmin(admin.ModelAdmin):
+    """The dossiers COPIL being rendered or cached: read only, the pages drive them."""
+
+    list_display = ("copil", "status", "step", "progress", "attempts", "finished_at")
+    list_filter = ("status",)
+    readonly_fields = [field.name for field in DossierJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,14 +1,18 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from actions.models import Action, Partner
 from axes.models import Pacte
-from pilotage.enums import DecisionStatus, Presence
+from pilotage.enums import DecisionStatus, DossierStep, Presence
+from pti.enums import JobStatus
+from pti.models import JobRow
 
 
 class Copil(models.Model):
@@ -185,3 +189,44 @@ class Decision(models.Model):
     def clean(self):
         if self.copil_id and self.action_id and self.action.pacte_id != self.copil.pacte_id:
             raise ValidationError({"action": _("L'action doit appartenir au pacte du COPIL.")})
+
+
+def dossier_pdf_path(instance, filename):
+    return f"dossiers-copil/{instance.copil_id}/{filename}"
+
+
+class DossierJob(JobRow):
+    """The dossier COPIL of one COPIL, rendered in the background (pilotage.jobs): the job's state, the hash of
+    the data it renders, and the PDF, served for as long as that hash is the data's (the cache)."""
+
+    copil = models.OneToOneField(Copil, on_delete=models.CASCADE, related_name="dossier_job", verbose_name=_("COPIL"))
+    inputs_hash = models.CharField(_("empreinte des données"), max_length=64, blank=True)
+    pdf = models.FileField(_("fichier PDF"), upload_to=dossier_pdf_path, blank=True, max_length=300)
+    pdf_sha256 = models.CharField(_("empreinte SHA-256 du PDF"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("génération du dossier COPIL")
+        verbose_name_plural = _("générations des dossiers COPIL")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="dossier_job_status_valid"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="dossier_job_progress_0_100"),
+        ]
+
+    def __str__(self):
+        return _("Dossier du %(copil)s") % {"copil": self.copil}
+
+    @property
+    def step_label(self):
+        return DossierStep(self.step).label if self.step in DossierStep.values else self.step
+
+    def is_ready_for(self, inputs_hash):
+        """The stored PDF is the dossier of the data whose hash is `inputs_hash`."""
+        return self.status == JobStatus.DONE and bool(self.pdf and self.pdf_sha256) and self.inputs_hash == inputs_hash
+
+
+@receiver(post_delete, sender=DossierJob)
+def _delete_dossier_file(sender, instance, **kwargs):
+    """A COPIL deleted takes its dossier's cached PDF with it, once the deletion is committed."""
+    if instance.pdf:
+        name, storage = instance.pdf.name, instance.pdf.storage
+        transaction.on_commit(lambda: storage.delete(name))

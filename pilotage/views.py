@@ -13,13 +13,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from actions.services import reporting_year
 from axes.models import Pacte
-from pilotage import dashboard, services
+from pilotage import dashboard, jobs, services
 from pilotage.enums import DecisionStatus
 from pilotage.filters import DecisionFilter, late_first
 from pilotage.forms import CopilForm, DecisionFollowUpForm, DecisionForm, YearForm
 from pilotage.models import Copil, Decision, decision_late_q
 from pti import access, confirm
 from pti.concurrency import ConflictError
+from pti.enums import JobStatus
 from pti.formats import long_date
 from pti.inputs import page_number
 
@@ -423,14 +424,71 @@ def decision_list(request):
 # --- dossier COPIL -------------------------------------------------------------------------------------
 
 
+def _dossier_page(request, copil, job, status=200, message=None):
+    return render(
+        request,
+        "pilotage/dossier_job.html",
+        {"copil": copil, "pacte": copil.pacte, "job": job, "message": message},
+        status=status,
+    )
+
+
+def _unavailable(request, copil, error):
+    return _dossier_page(request, copil, jobs.job_for(copil), status=503, message=error.message)
+
+
+@require_http_methods(["GET", "POST"])
+def dossier_job(request, pk):
+    """The dossier COPIL's page: the PDF's download once it is ready for the data as it is now, its progress
+    while it is being made (queued by Celery, or rendered on the spot by the first poll without a broker), or
+    the failure with a retry (POST)."""
+    copil = _get_copil(request, pk)
+    try:
+        job = jobs.request_dossier(copil, retry=request.method == "POST")
+    except jobs.DossierUnavailable as error:
+        return _unavailable(request, copil, error)
+    if request.method == "POST":
+        return redirect("pilotage:dossier_job", pk=copil.pk)
+    return _dossier_page(request, copil, job)
+
+
+@require_GET
+def dossier_progress(request, pk):
+    """The job's progress, polled every second by htmx while it runs; once it has ended, the page reloads itself
+    (HX-Refresh) to offer the download or show the failure."""
+    copil = _get_copil(request, pk)
+    if not request.htmx:
+        return redirect("pilotage:dossier_job", pk=copil.pk)
+    job = jobs.job_for(copil)
+    if job is not None:
+        job = jobs.run_here(job)
+    response = render(request, "pilotage/_dossier_progress.html", {"copil": copil, "job": job})
+    if job is None or not job.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
 @require_GET
 def dossier_pdf(request, pk):
-    """The dossier COPIL as a PDF/A: the year's dashboard, highlighted actions and decisions."""
+    """The dossier COPIL as a PDF/A: the year's dashboard, highlighted actions and decisions. Served from the
+    job's cache when it holds the dossier of the data as it is now; otherwise the job is asked for: rendered
+    here without a broker, else queued while the dossier's page shows its progress."""
     copil = _get_copil(request, pk)
-    pdf = services.render_dossier_pdf(copil)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="dossier-copil-{copil.pacte.slug}-{copil.date:%Y-%m-%d}.pdf"'
-    return response
+    for _attempt in range(2):
+        try:
+            job = jobs.request_dossier(copil)
+        except jobs.DossierUnavailable as error:
+            return _unavailable(request, copil, error)
+        job = jobs.run_here(job)
+        if job.status != JobStatus.DONE or not job.pdf:
+            return redirect("pilotage:dossier_job", pk=copil.pk)
+        pdf = jobs.read_pdf(job)
+        if pdf is not None:
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="{jobs.filename(copil)}"'
+            return response
+        jobs.forget_pdf(job)  # missing or altered on the disk: made again
+    return redirect("pilotage:dossier_job", pk=copil.pk)
 
 
 @require_GET

@@ -21,3 +21,11 @@ class NotificationKind(models.TextChoices):
     MILESTONE_DUE = "milestone_due", _("étape à franchir dans les 15 jours")
     CAMPAIGN_OPENED = "campaign_opened", _("ouverture de la campagne de comptes rendus")
     REMINDER = "reminder", _("relance de la campagne")
+
+
+class JobStatus(models.TextChoices):
+    """The state of a background job row (pti.models.JobRow, driven by pti.jobs)."""
+
+    RUNNING = "running", _("génération en cours")
+    DONE = "done", _("terminée")
+    FAILED = "failed", _("échec")

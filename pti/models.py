@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from pti.enums import NotificationKind, Role
+from pti.enums import JobStatus, NotificationKind, Role
 
 
 class User(AbstractUser):
@@ -139,3 +139,27 @@ class NotificationPreferences(models.Model):
 
     def wants_email(self, kind):
         return bool(getattr(self, self.FIELDS[kind]))
+
+
+class JobRow(models.Model):
+    """The state of one background job (Sèves' `Export`), driven by pti.jobs.Jobs: a running job names its task
+    (`task_id`), records its step and progress, beats its heartbeat and counts its deliveries. A domain model
+    adds what the job produces (a PDF and its SHA-256, say)."""
+
+    status = models.CharField(_("état"), max_length=16, choices=JobStatus.choices, default=JobStatus.RUNNING)
+    step = models.CharField(_("étape"), max_length=120, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progression (%)"), default=0)
+    error = models.TextField(_("erreur"), blank=True)
+    task_id = models.CharField(_("tâche"), max_length=64, blank=True)
+    started_at = models.DateTimeField(_("commencée le"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_running(self):
+        return self.status == JobStatus.RUNNING

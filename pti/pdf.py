@@ -6,7 +6,11 @@ charts are server-side SVG (pti.charts). Resources are fetched only from our own
 (a user-typed <img src> that escaped nothing, say) is refused, so rendering never calls out.
 """
 
+import contextlib
+import logging
+import math
 import mimetypes
+import threading
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -42,6 +46,99 @@ def _fetcher():
             return URLFetcherResponse(url, body, {"Content-Type": mime_type})
 
     return StaticOnlyFetcher()
+
+
+# The share of a render's time each of WeasyPrint's phases ends at (measured on the dossier and the bilan):
+# parsing the HTML and the CSS, applying the CSS, building the boxes, laying out the pages, painting them into the
+# PDF, then its metadata (fonts, PDF/A).
+_PHASES = {"Step 1": 0.02, "Step 2": 0.05, "Step 3": 0.08, "Step 4": 0.18, "Step 7": 0.95}
+_LAYOUT = (0.25, 0.60)  # laying out the pages: their number is only estimated
+_PAINT = (0.62, 0.92)  # painting them: one by one, their number known
+_local = threading.local()
+
+
+def _install_paint_hook():
+    """Count the pages WeasyPrint paints into the PDF (Step 6 has no log line per page): `Page.paint` is wrapped
+    once, and only tells the render of the thread that asked (`layout_progress`); its drawing is unchanged."""
+    from weasyprint.document import Page
+
+    if getattr(Page.paint, "_pti_progress", False):
+        return
+    paint = Page.paint
+
+    def counted_paint(self, *args, **kwargs):
+        result = paint(self, *args, **kwargs)
+        tracker = getattr(_local, "tracker", None)
+        if tracker is not None:
+            tracker.painted()
+        return result
+
+    counted_paint._pti_progress = True
+    Page.paint = counted_paint
+
+
+class _RenderProgress(logging.Handler):
+    """Reads WeasyPrint's progress log ("Step 5 - Creating layout - Page 12", "Step 6 - Creating PDF", …) and
+    its painted pages, for the render running in one thread, and calls `report(fraction)` with the share of the
+    render done (0 to 1, never back)."""
+
+    def __init__(self, report, expected_pages):
+        super().__init__(logging.INFO)
+        self.report = report
+        self.expected = max(1, expected_pages)
+        self.thread = threading.get_ident()
+        self.pages = 0
+        self.painted_pages = 0
+        self.fraction = 0.0
+
+    def _move(self, fraction):
+        if fraction > self.fraction:
+            self.fraction = fraction
+            self.report(fraction)
+
+    def emit(self, record):
+        if record.thread != self.thread:
+            return
+        message = str(record.msg)
+        if message.startswith("Step 5 - Creating layout - Page") and "up-to-date" not in message:
+            page = record.args[0] if record.args else 0
+            if isinstance(page, int) and page > self.pages:
+                self.pages = page
+                start, end = _LAYOUT
+                self._move(start + (end - start) * (1 - math.exp(-page / self.expected)))
+        elif message.startswith("Step 6"):
+            self._move(_PAINT[0])
+        elif message[:6] in _PHASES:
+            self._move(_PHASES[message[:6]])
+
+    def painted(self):
+        self.painted_pages += 1
+        start, end = _PAINT
+        self._move(start + (end - start) * min(1, self.painted_pages / max(1, self.pages)))
+
+
+@contextlib.contextmanager
+def layout_progress(report, expected_pages=20):
+    """While in this block, every PDF rendered by this thread calls `report(fraction)` as WeasyPrint goes through
+    its phases, lays out each page (their number estimated by `expected_pages`) and paints each one into the file:
+    a job's progress bar moves during the render, which takes most of a long PDF's time. The PDF is not changed."""
+    _install_paint_hook()
+    progress_logger = logging.getLogger("weasyprint.progress")
+    handler = _RenderProgress(report, expected_pages)
+    previous = (progress_logger.level, progress_logger.propagate)
+    # WeasyPrint's progress lines are read here, not written to the logs.
+    progress_logger.setLevel(logging.INFO)
+    progress_logger.propagate = False
+    progress_logger.addHandler(handler)
+    _local.tracker = handler
+    try:
+        yield handler
+    finally:
+        _local.tracker = None
+        progress_logger.removeHandler(handler)
+        if not progress_logger.handlers:
+            progress_logger.setLevel(previous[0])
+            progress_logger.propagate = previous[1]
 
 
 def html_to_pdf(html):

@@ -219,12 +219,18 @@ CELERY_BEAT_SCHEDULE = {
     },
     # A bilan whose worker died mid-job is shown as failed (and can be retried); its page does it too, at once.
     "mark-stale-bilan-jobs": {"task": "bilans.tasks.mark_stale_jobs", "schedule": 60.0},
+    # Likewise for the dossiers COPIL being rendered (pilotage.jobs).
+    "mark-stale-dossier-jobs": {"task": "pilotage.tasks.mark_stale_dossier_jobs", "schedule": 60.0},
 }
 
 # Background jobs (pti.jobs): a running job beats its heartbeat every PTI_JOB_HEARTBEAT_SECONDS, from a side
 # thread; a started job silent for PTI_JOB_LOST_SECONDS (a few beats) has lost its worker and is shown failed.
 PTI_JOB_HEARTBEAT_SECONDS = float(env("PTI_JOB_HEARTBEAT_SECONDS", "10"))
 PTI_JOB_LOST_SECONDS = float(env("PTI_JOB_LOST_SECONDS", str(4 * PTI_JOB_HEARTBEAT_SECONDS)))
+# A job still waiting for a worker after this long is given up: the task's hard time limit, plus a margin.
+PTI_JOB_STALE_SECONDS = int(env("PTI_JOB_STALE_SECONDS", str(CELERY_TASK_TIME_LIMIT + 60)))
+# Seconds slept between a job's steps: 0 except in the tests that kill a worker mid-job.
+PTI_JOB_STEP_DELAY = float(env("PTI_JOB_STEP_DELAY", "0"))
 
 # Bilans and reporting campaigns.
 # A job still waiting for a worker after this long is given up: the task's hard time limit, plus a margin.

@@ -91,6 +91,7 @@ def pages():
         f"/copils/{copil.pk}/",
         f"/copils/{copil.pk}/modifier/",
         f"/copils/{copil.pk}/dossier/?format=html",
+        f"/copils/{copil.pk}/dossier-pdf/",  # the dossier's job page, showing its progress
         "/decisions/",
         "/bilans/",
         "/bilans/pti-2022-2025/2024/",

@@ -183,6 +183,8 @@ ROUTES = {
     "pilotage:decision_create": (STAFF, "copil", "GET"),
     "pilotage:dossier_pdf": (READ, "copil", "GET"),
     "pilotage:dossier_print": (READ, "copil", "GET"),
+    "pilotage:dossier_job": (READ, "copil", "GET"),  # POST (retry a failed job): the same rule
+    "pilotage:dossier_progress": (READ, "copil", "GET"),
     "pilotage:decision_list": (READ, None, "GET"),
     "pilotage:decision_edit": (STAFF, "decision", "GET"),
     "pilotage:decision_follow_up": (DECISION_OWNER, "owned_decision", "GET"),

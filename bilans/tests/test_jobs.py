@@ -76,6 +76,28 @@ def test_job_records_each_step_with_growing_progress(monkeypatch):
     )
 
 
+def test_the_bar_moves_while_weasyprint_lays_out_the_pages(monkeypatch):
+    """Between "mise en page" (35 %) and "enregistrement" (90 %), each page laid out moves the bar (pti.jobs)."""
+    bilan = generating()
+    seen = []
+    report = services.JOBS.report_progress
+
+    def spy(bilan_id, task_id, progress):
+        moved = report(bilan_id, task_id, progress)
+        row = Bilan.objects.get(pk=bilan_id)
+        seen.append((row.generation_step, row.generation_progress))
+        return moved
+
+    monkeypatch.setattr(services.JOBS, "report_progress", spy)
+
+    services.run_generation(bilan.pk, "tache-1")
+
+    assert {step for step, _progress in seen} == {"rendering"}
+    progress = [p for _step, p in seen]
+    assert len(progress) >= 3 and progress == sorted(progress) and 35 < progress[0] and progress[-1] < 90
+    assert Bilan.objects.get(pk=bilan.pk).generation_progress == 100
+
+
 def test_task_delivered_again_after_success_does_nothing():
     bilan = generating()
     services.run_generation(bilan.pk, "tache-1")

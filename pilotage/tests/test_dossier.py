@@ -113,6 +113,6 @@ def test_dossier_prints_from_the_browser_with_the_same_content(client, copil_mem
 def test_copil_page_links_to_the_dossier(client, copil_member, copil):
     client.force_login(copil_member)
     content = client.get(reverse("pilotage:copil_detail", args=[copil.pk])).content.decode()
-    assert reverse("pilotage:dossier_pdf", args=[copil.pk]) in content
+    assert reverse("pilotage:dossier_job", args=[copil.pk]) in content  # the PDF's page: progress, then download
     assert reverse("pilotage:dossier_print", args=[copil.pk]) in content
     assert f"{reverse('pilotage:dashboard', args=[copil.pacte.slug])}?annee=2024" in content

@@ -50,9 +50,9 @@ from bilans.enums import BilanStatus, ReminderKind
 from bilans.factories import BilanFactory
 from bilans.models import Bilan, BilanTransition, Reminder, ReportingCampaign
 from pilotage.factories import CopilFactory, DecisionFactory, HighlightedActionFactory
-from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
+from pilotage.models import Copil, CopilAttendee, Decision, DossierJob, HighlightedAction
 from pti import notifications
-from pti.enums import NotificationKind, Role
+from pti.enums import JobStatus, NotificationKind, Role
 from pti.factories import UserFactory
 from pti.models import Notification, NotificationPreferences, User
 
@@ -115,6 +115,7 @@ MAKERS = {
     Copil: CopilFactory,
     HighlightedAction: HighlightedActionFactory,
     Decision: DecisionFactory,
+    DossierJob: lambda: DossierJob.objects.create(copil=CopilFactory(), status=JobStatus.DONE, step="done"),
     Bilan: BilanFactory,
     BilanTransition: make_bilan_transition,
     ReportingCampaign: lambda: ReportingCampaign.objects.create(
