@@ -220,7 +220,11 @@ class Action(models.Model):
             ),
             models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_valid"),
         ]
-        indexes = [models.Index(fields=["pacte", "status"], name="action_pacte_status_idx")]
+        indexes = [
+            models.Index(fields=["pacte", "status"], name="action_pacte_status_idx"),
+            # The action list's order (actions.views.LIST_ORDER), read page after page from a row (pti.paging).
+            models.Index(fields=["pacte", "sort_key", "id"], name="action_list_order_idx"),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.title}"
