@@ -10,13 +10,14 @@ action list and the indicators are here; other apps describe their own sheets wi
 
 import datetime
 import io
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -47,6 +48,11 @@ TEXT, INTEGER, DECIMAL, DATE, BOOLEAN = "text", "integer", "decimal", "date", "b
 NUMBER_FORMATS = {TEXT: "@", INTEGER: "0", DECIMAL: "#,##0.00", DATE: "DD/MM/YYYY", BOOLEAN: "General"}
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="00567A")
+# Exports are written row by row: a workbook past SPOOL_SIZE bytes goes to disk, a CSV leaves CSV_CHUNK
+# characters at a time.
+SPOOL_SIZE = 4 * 1024 * 1024
+CHUNK_SIZE = 500
+CSV_CHUNK = 64 * 1024
 
 
 @dataclass
@@ -65,6 +71,7 @@ class Sheet:
     columns: list[Column]
     rows: Iterable[Any]
     notes: list[str] = field(default_factory=list)
+    header: bool = True
 
 
 def yes_no(value):
@@ -90,49 +97,81 @@ def _cell_value(column, row):
     return value
 
 
-def write_sheet(worksheet, sheet):
-    worksheet.title = sheet.title[:31]
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+class _Styles:
+    """One font and fill per tone, shared by every cell of that tone (the write-only sheet keeps no cell)."""
+
+    def __init__(self):
+        self._tones = {}
+
+    def tone(self, tone):
+        if tone.hex not in self._tones:
+            self._tones[tone.hex] = (
+                PatternFill("solid", fgColor=tone.hex),
+                Font(color=tone.text.lstrip("#").upper()),
+            )
+        return self._tones[tone.hex]
+
+
+def write_sheet(book, sheet):
+    """Append `sheet` to `book` (an openpyxl write-only workbook): each row is written out as it comes, so that
+    memory stays flat however long the list."""
+    worksheet = book.create_sheet(sheet.title[:31])
     for index, column in enumerate(sheet.columns, start=1):
-        cell = spreadsheet.write_cell(worksheet, 1, index, column.header)
+        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+    if sheet.header:
+        worksheet.freeze_panes = "A2"
+    header = []
+    for column in sheet.columns:
+        cell = spreadsheet.write_only_cell(worksheet, column.header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+        cell.alignment = WRAP
+        header.append(cell)
+    if sheet.header:
+        worksheet.append(header)
+    styles = _Styles()
     row_number = 1
     for row in sheet.rows:
         row_number += 1
-        for index, column in enumerate(sheet.columns, start=1):
-            cell = spreadsheet.write_cell(worksheet, row_number, index, _cell_value(column, row))
+        cells = []
+        for column in sheet.columns:
+            cell = spreadsheet.write_only_cell(worksheet, _cell_value(column, row))
             cell.number_format = NUMBER_FORMATS[column.kind]
             tone = column.tone(row) if column.tone else None
             if tone is not None:
-                cell.fill = PatternFill("solid", fgColor=tone.hex)
-                cell.font = Font(color=tone.text.lstrip("#").upper())
+                cell.fill, cell.font = styles.tone(tone)
             if column.kind == TEXT and column.width >= 40:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    worksheet.freeze_panes = "A2"
-    if sheet.columns:
+                cell.alignment = WRAP
+            cells.append(cell)
+        worksheet.append(cells)
+    if sheet.columns and sheet.header:
         worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{max(row_number, 1)}"
     return worksheet
 
 
 def workbook(sheets):
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     for sheet in sheets:
-        write_sheet(book.create_sheet(), sheet)
+        write_sheet(book, sheet)
         if sheet.notes:
-            notes = book.create_sheet(_("Notice"))
-            notes.column_dimensions["A"].width = 120
-            for number, line in enumerate(sheet.notes, start=1):
-                spreadsheet.write_cell(notes, number, 1, line)
+            write_sheet(book, Sheet(_("Notice"), [Column("", lambda line: line, width=120)], sheet.notes, header=False))
     return book
 
 
+def xlsx_file(sheets):
+    """The workbook of `sheets` in a temporary file (on disk past a few megabytes), at its start."""
+    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_SIZE)
+    workbook(sheets).save(file)
+    file.seek(0)
+    return file
+
+
 def xlsx_bytes(sheets):
-    buffer = io.BytesIO()
-    workbook(sheets).save(buffer)
-    return buffer.getvalue()
+    with xlsx_file(sheets) as file:
+        return file.read()
 
 
 def dated_filename(stem, extension):
@@ -140,9 +179,10 @@ def dated_filename(stem, extension):
 
 
 def xlsx_response(sheets, stem):
-    response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{dated_filename(stem, "xlsx")}"'
-    return response
+    """The workbook, sent from its temporary file in chunks (FileResponse): memory stays flat."""
+    return FileResponse(
+        xlsx_file(sheets), as_attachment=True, filename=dated_filename(stem, "xlsx"), content_type=XLSX_CONTENT_TYPE
+    )
 
 
 def _csv_text(column, row):
@@ -156,14 +196,29 @@ def _csv_text(column, row):
     return str(value)
 
 
-def csv_response(sheet, stem):
+def csv_chunks(sheet):
+    """The CSV of `sheet` as UTF-8 chunks: the byte-order mark and the headers first, before any row is read,
+    then about CSV_CHUNK characters at a time."""
     buffer = io.StringIO()
-    buffer.write("\ufeff")
     writer = spreadsheet.csv_writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow([column.header for column in sheet.columns])
+    yield buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
     for row in sheet.rows:
         writer.writerow([_csv_text(column, row) for column in sheet.columns])
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+        if buffer.tell() >= CSV_CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def csv_response(sheet, stem):
+    """The CSV, streamed as its rows are read (StreamingHttpResponse): the first byte leaves at once."""
+    response = StreamingHttpResponse(csv_chunks(sheet), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{dated_filename(stem, "csv")}"'
     return response
 
@@ -224,12 +279,14 @@ def export_actions_queryset(queryset):
 
 
 def indicator_rows(actions):
-    """One row per indicator and year of its pacte: target and value, even where none was entered."""
+    """One row per indicator and year of its pacte: target and value, even where none was entered (read
+    CHUNK_SIZE indicators at a time)."""
     indicators = (
         Indicator.objects.filter(action__in=actions)
         .select_related("action__pacte")
         .prefetch_related(Prefetch("values", queryset=IndicatorValue.objects.order_by("year")))
         .order_by("action__pacte_id", "action__sort_key", "position", "pk")
+        .iterator(chunk_size=CHUNK_SIZE)
     )
     for indicator in indicators:
         by_year = {iv.year: iv for iv in indicator.values.all()}

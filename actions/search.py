@@ -97,6 +97,9 @@ def search(queryset, text):
     query = ts_query(text)
     if query is None:
         return queryset.none()
+    if NUMBER_RE.fullmatch(text) and "." in text:
+        # "2.3": the actions numbered 2.3, 2.30…, not every text holding a 2 and a 3.
+        return queryset.filter(number__startswith=text)
     condition = Q(search_doc=query)
     if NUMBER_RE.fullmatch(text):
         condition |= Q(number__startswith=text)
