@@ -528,6 +528,11 @@ class ProgressReport(YearDataMixin, models.Model):
             models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="progressreport_status_valid"),
             models.CheckConstraint(condition=Q(weather__in=Weather.values), name="progressreport_weather_valid"),
         ]
+        indexes = [
+            # The figures read each action's reports by year, state and weather (actions.figures, `rep`): from the
+            # index alone on PostgreSQL (INCLUDE; SQLite indexes the two keys).
+            models.Index(fields=["action", "year"], include=["state", "weather"], name="report_action_year_idx"),
+        ]
 
     def __str__(self):
         return f"{self.action.number} – {self.year}"

@@ -7,8 +7,8 @@ column `actions_action.search_document` holding the number and title (weight A) 
 in both configurations, with a GIN index. The column is maintained by PostgreSQL alone: it is not a field of
 the model (Django never writes it, and the other queries never read it); `document()` names it in a query.
 
-Each word of the search (letters and digits, up to `MAX_WORDS`) becomes a prefix (`word:*`) in both
-configurations; all words must match. An action whose number starts with the text is found too ("2.3").
+Each word of the search (letters and digits, up to `MAX_WORDS`) becomes a prefix (`word:*`, see `ts_query`);
+all words must match. An action whose number starts with the text is found too ("2.3").
 Results are ranked (`SearchRank`, title before description), then in the list's usual order.
 
 On SQLite (the embedded default) the search is the plain one: number starting with, title or description
@@ -28,6 +28,7 @@ WORD_RE = re.compile(r"[^\W_]+")
 # A text that may be the beginning of an action number ("2", "2.3", "2.3."): actions numbered so are found too.
 NUMBER_RE = re.compile(r"\d{1,3}(\.\d{0,3}){0,3}")
 MAX_WORDS = 10
+SHORT = 3
 MAX_WORD_LENGTH = 60
 RANK = "search_rank"
 
@@ -73,12 +74,18 @@ def words(text):
 
 
 def ts_query(text):
-    """The tsquery of `text`: every word as a prefix, stemmed or not, all words required; None without a word."""
+    """The tsquery of `text`: every word as a prefix, all words required; None without a word.
+
+    A word is stemmed (`pti_french`): its stem is a prefix of the word, so that `stem:*` matches the French
+    lexemes of the word's forms and the unstemmed (`pti_simple`) lexemes of the words it begins ("numériq" finds
+    "numérique", whose French lexeme is "numer"). One prefix per word keeps PostgreSQL's estimate of the rows
+    close, so that it reads a rare word through the GIN index. A short word (SHORT letters at most) may be a stop
+    word, which the French configuration drops: it is looked up unstemmed as well ("de" finds "de", "dépôt")."""
     query = None
     for word in words(text):
-        term = SearchQuery(f"{word}:*", search_type="raw", config=FRENCH) | SearchQuery(
-            f"{word}:*", search_type="raw", config=SIMPLE
-        )
+        term = SearchQuery(f"{word}:*", search_type="raw", config=FRENCH)
+        if len(word) <= SHORT:
+            term |= SearchQuery(f"{word}:*", search_type="raw", config=SIMPLE)
         query = term if query is None else query & term
     return query
 

@@ -4,7 +4,8 @@ A list in a unique order (its last key is the primary key) is read page after pa
 previous one: "Suivante" carries that row's keys (`?apres=…`), "Précédente" the first row's (`?avant=…`), and the
 database reads the page straight from the index of that order, whatever the page number (an OFFSET would read
 and throw away every row before it). `?page=N` alone still works (bookmarks, the page's number typed by hand)
-and reads by offset; the links keep `page` so that "Page N sur M" stays right. A key that does not parse or that
+and reads by offset (from the end of the list past its middle: the last page costs what the first
+costs); the links keep `page` so that "Page N sur M" stays right. A key that does not parse or that
 no longer leads anywhere (the row was deleted) falls back to the page's number: never an error.
 
 The count is one `COUNT(*)` of the filtered rows (no DISTINCT: filters through many-to-many relations are written
@@ -126,8 +127,14 @@ def paginate(queryset, params, order, per_page, *, keyset=True):
             rows = None
     if rows is None:
         start = (number - 1) * per_page
-        ordered = queryset.order_by(*order) if keyset else queryset  # the caller's order (a rank, say) otherwise
-        rows = list(ordered[start : start + per_page])
+        end = min(start + per_page, count)
+        if keyset and start > count - end:
+            # Past the middle (the last page, say) the page is read from the end of the list, in reverse.
+            descending = [f"-{name}" for name in order]
+            rows = list(queryset.order_by(*descending)[count - end : count - start])[::-1]
+        else:
+            ordered = queryset.order_by(*order) if keyset else queryset  # the caller's order (a rank, say)
+            rows = list(ordered[start:end])
     page = Page(rows, number, num_pages, count, keyset=keyset)
     if number > 1:
         cursor = {BEFORE: _key(rows[0], order)} if keyset and rows and number > 2 else {}
