@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -53,6 +53,7 @@ HEADER_FILL = PatternFill("solid", fgColor="00567A")
 SPOOL_SIZE = 4 * 1024 * 1024
 CHUNK_SIZE = 500
 CSV_CHUNK = 64 * 1024
+FILE_CHUNK = 256 * 1024
 
 
 @dataclass
@@ -161,17 +162,18 @@ def workbook(sheets):
     return book
 
 
-def xlsx_file(sheets):
-    """The workbook of `sheets` in a temporary file (on disk past a few megabytes), at its start."""
-    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_SIZE)
-    workbook(sheets).save(file)
-    file.seek(0)
-    return file
+def xlsx_chunks(sheets):
+    """The workbook of `sheets`, written when the response is read (into a temporary file, on disk past
+    SPOOL_SIZE), then sent FILE_CHUNK bytes at a time; the file is gone once sent or abandoned."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_SIZE) as file:
+        workbook(sheets).save(file)
+        file.seek(0)
+        while chunk := file.read(FILE_CHUNK):
+            yield chunk
 
 
 def xlsx_bytes(sheets):
-    with xlsx_file(sheets) as file:
-        return file.read()
+    return b"".join(xlsx_chunks(sheets))
 
 
 def dated_filename(stem, extension):
@@ -179,10 +181,10 @@ def dated_filename(stem, extension):
 
 
 def xlsx_response(sheets, stem):
-    """The workbook, sent from its temporary file in chunks (FileResponse): memory stays flat."""
-    return FileResponse(
-        xlsx_file(sheets), as_attachment=True, filename=dated_filename(stem, "xlsx"), content_type=XLSX_CONTENT_TYPE
-    )
+    """The workbook, streamed from its temporary file: memory stays flat however long the lists."""
+    response = StreamingHttpResponse(xlsx_chunks(sheets), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{dated_filename(stem, "xlsx")}"'
+    return response
 
 
 def _csv_text(column, row):

@@ -31,7 +31,9 @@ class ActionFilter(django_filters.FilterSet):
     """The action list's filters; every filter lives in the query string, so a list can be bookmarked."""
 
     q = django_filters.CharFilter(
-        label=_("Recherche"), method="filter_text", help_text=_("Numéro, ou mots de l'intitulé et de la description : un début de mot suffit.")
+        label=_("Recherche"),
+        method="filter_text",
+        help_text=_("Numéro, ou mots de l'intitulé et de la description : un début de mot suffit."),
     )
     pacte = django_filters.ModelChoiceFilter(
         label=_("Pacte"), queryset=Pacte.objects.all(), to_field_name="slug", empty_label=_("Tous les pactes")
