@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import BooleanField, F, Func, Value
 
 AFTER, BEFORE, PAGE = "apres", "avant", "page"
@@ -153,3 +154,20 @@ def _href(params, values):
     for name, value in values.items():
         query[name] = str(value)
     return "?" + query.urlencode(safe="~")
+
+
+class FromTheEndPaginator(Paginator):
+    """Django's Paginator (page numbers, offsets) that reads a page past the middle of an ordered queryset from
+    its end, in reverse: the last page costs what the first costs (the API's lists)."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        ordered = getattr(rows, "ordered", False) and hasattr(rows, "reverse")
+        if ordered and bottom > self.count - top:
+            return self._get_page(list(rows.reverse()[self.count - top : self.count - bottom])[::-1], number, self)
+        return self._get_page(rows[bottom:top], number, self)

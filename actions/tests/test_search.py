@@ -243,3 +243,18 @@ def test_the_export_reads_its_rows_a_chunk_at_a_time(client, copil_member, long_
     client.force_login(copil_member)
     lines = client.get(reverse("actions_io:actions_csv")).getvalue().decode("utf-8-sig").splitlines()
     assert len(lines) == 63 and chunks == [25, 25, 12]
+
+
+def test_the_apis_last_page_is_read_from_the_end_and_holds_the_right_rows(copil_member, long_list):
+    api = APIClient()
+    api.force_authenticate(copil_member)
+    with CaptureQueriesContext(connection) as queries:
+        last = api.get("/api/v1/actions/", {"page_size": 25, "page": 3}).json()
+    assert [row["id"] for row in last["results"]] == [a.pk for a in long_list[50:]]
+    assert last["count"] == 62 and last["next"] is None and "page=2" in last["previous"]
+    listing = [
+        q["sql"] for q in queries.captured_queries if "LIMIT" in q["sql"] and '"actions_action"."title"' in q["sql"]
+    ]
+    assert listing and all("OFFSET 50" not in sql for sql in listing)
+    middle = api.get("/api/v1/actions/", {"page_size": 25, "page": 2}).json()
+    assert [row["id"] for row in middle["results"]] == [a.pk for a in long_list[25:50]]
