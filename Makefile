@@ -45,7 +45,7 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(PY) -m pytest -rs -n $(TEST_WORKERS) -m "not worker" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PY) -m pytest -rs -n $(TEST_WORKERS) --dist worksteal -m "not worker" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(PY) -m pytest -rs -p no:xdist -m worker $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 quality: install

@@ -8,11 +8,13 @@ from actions.models import (
     Action,
     ActionBudget,
     ActionPartner,
+    Contribution,
     FollowUpNote,
     Indicator,
     IndicatorValue,
     Milestone,
     Partner,
+    PartnerMember,
     ProgressReport,
     ReportDocument,
 )
@@ -225,3 +227,22 @@ class FollowUpNoteAdmin(SimpleHistoryAdmin):
     search_fields = ("text", "action__number", "action__title")
     autocomplete_fields = ("action", "author")
     date_hierarchy = "date"
+
+
+@admin.register(PartnerMember)
+class PartnerMemberAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "partner", "created_at")
+    list_select_related = ("user", "partner")
+    search_fields = ("user__username", "user__last_name", "partner__name")
+    autocomplete_fields = ("user", "partner")
+
+
+@admin.register(Contribution)
+class ContributionAdmin(ClosedYearAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
+    list_display = ("action", "partner", "year", "author", "updated_at")
+    list_filter = ("year", "action__pacte")
+    list_select_related = ("action", "partner", "author")
+    search_fields = ("action__number", "action__title", "partner__name", "achievements", "difficulties")
+    ordering = ("action__pacte", "action__sort_key", "-year", "partner__name")
+    autocomplete_fields = ("action", "partner", "author")
+    readonly_fields = ("version", "created_at", "updated_at")

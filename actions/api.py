@@ -168,7 +168,8 @@ class ActionViewSet(mixins.UpdateModelMixin, ReadOnlyViewSet):
     ordering = ["pacte", "number"]
 
     def get_queryset(self):
-        return action_queryset()
+        # A partner account reads only the actions its organisation takes part in.
+        return access.visible_actions(self.request.user, action_queryset())
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

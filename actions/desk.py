@@ -12,6 +12,8 @@ from django.template.defaultfilters import floatformat
 from actions.enums import ReportState
 
 TEXT_FIELDS = ("advances", "difficulties", "next_steps", "adjustments", "means")
+# Where a partner's contribution goes in the report when the referent takes it in: (its field, the report's field).
+CONTRIBUTION_TARGETS = (("achievements", "advances"), ("figures", "advances"), ("difficulties", "difficulties"))
 
 
 def previous_report(action, year):
@@ -32,6 +34,22 @@ def text_rows(form, previous):
         }
         for name in TEXT_FIELDS
     ]
+
+
+def contribution_rows(form, contributions):
+    """[{contribution, parts: [{name, label, text, target}]}] for the partners' contributions of the year: each
+    non-empty text with the report's field it can be taken into (appended, not replacing what the referent wrote)."""
+    from actions.forms_contributions import LABELS
+
+    rows = []
+    for contribution in contributions:
+        parts = [
+            {"name": name, "label": LABELS[name], "text": getattr(contribution, name), "target": form[target]}
+            for name, target in CONTRIBUTION_TARGETS
+            if getattr(contribution, name).strip()
+        ]
+        rows.append({"contribution": contribution, "parts": parts})
+    return rows
 
 
 def parse_number(raw):

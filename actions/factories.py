@@ -115,3 +115,25 @@ class FollowUpNoteFactory(DjangoModelFactory):
     action = factory.SubFactory(ActionFactory)
     date = factory.LazyAttribute(lambda o: datetime.date(o.action.pacte.first_year, 3, 15))
     text = factory.Sequence(lambda n: f"Note de suivi {n}")
+
+
+class PartnerMemberFactory(DjangoModelFactory):
+    """A partner account (role partner) tied to its organisation."""
+
+    class Meta:
+        model = "actions.PartnerMember"
+
+    user = factory.SubFactory("pti.factories.UserFactory", role="partner")
+    partner = factory.SubFactory(PartnerFactory)
+
+
+class ContributionFactory(DjangoModelFactory):
+    class Meta:
+        model = "actions.Contribution"
+
+    action = factory.SubFactory(ActionFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    year = 2024
+    achievements = "Accueil de 40 personnes en atelier collectif."
+    figures = "12 entrées en formation."
+    difficulties = ""

@@ -660,4 +660,5 @@ class IndicatorYear(models.Model):
         verbose_name = _("indicateur dans l'année")
 
 
+from actions.models_contributions import Contribution, PartnerMember  # noqa: E402, F401
 from actions.models_followup import FollowUpNote, Milestone  # noqa: E402, F401  (the app's models, in their module)

@@ -403,12 +403,36 @@ def merge_partners(kept_pk, duplicate_pks, user, fingerprint):
             plan = _build_plan(*_load(kept_pk, duplicate_pks, lock=True))
             if plan.fingerprint != fingerprint:
                 raise MergeConflict(plan)
+            _refuse_colliding_contributions(kept_pk, duplicate_pks)
             _carry_out(plan)
     except IntegrityError as error:
         raise PartnerError(
             _("La fusion a été refusée par la base de données : rien n'a été modifié (%(error)s).") % {"error": error}
         ) from None
     return plan
+
+
+def _refuse_colliding_contributions(kept_pk, duplicate_pks):
+    """Two of the merged partners wrote their contribution to the same action and year: their texts cannot be
+    merged by a machine, so nothing is merged until one of them is removed (PartnerError, in French)."""
+    from actions.models import Contribution
+
+    rows = Contribution.objects.filter(partner_id__in=[kept_pk, *duplicate_pks]).values_list(
+        "action__number", "year", "partner_id"
+    )
+    seen, colliding = {}, []
+    for number, year, partner_id in rows.order_by("action__sort_key", "year"):
+        if (number, year) in seen and seen[(number, year)] != partner_id:
+            colliding.append(_("%(year)s de l'action %(number)s") % {"year": year, "number": number})
+        seen.setdefault((number, year), partner_id)
+    if colliding:
+        raise PartnerError(
+            _(
+                "Rien n'a été fusionné : ces partenaires ont chacun écrit leur contribution %(which)s. Réunissez "
+                "d'abord les textes dans l'une des deux, puis supprimez l'autre (administration)."
+            )
+            % {"which": ", ".join(dict.fromkeys(colliding))}
+        )
 
 
 def _carry_out(plan):

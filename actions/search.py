@@ -1,6 +1,6 @@
 """The search over actions (`?q=` of the action list and of the API's `/api/v1/actions/`), in one place.
 
-On PostgreSQL it is a full-text search. Migration 0009 creates two text search configurations, `pti_french`
+On PostgreSQL it is a full-text search. Migration 0010 creates two text search configurations, `pti_french`
 (French stemming: "équipes" finds "équipe") and `pti_simple` (no stemming, so that a word being typed,
 "numériq", still finds "numérique"), both through `unaccent` ("equipe" finds "équipe"), and a stored generated
 column `actions_action.search_document` holding the number and title (weight A) and the description (weight B)

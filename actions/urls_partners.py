@@ -12,4 +12,10 @@ urlpatterns = [
     path("partenaires/fusionner/", views_partners.partner_merge, name="merge"),
     path("partenaires/<int:pk>/", views_partners.partner_detail, name="detail"),
     path("partenaires/<int:pk>/modifier/", views_partners.partner_edit, name="edit"),
+    path("partenaires/<int:pk>/comptes/", views_partners.partner_members, name="members"),
+    path(
+        "partenaires/<int:pk>/comptes/<int:member>/retirer/",
+        views_partners.partner_member_remove,
+        name="member_remove",
+    ),
 ]

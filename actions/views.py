@@ -6,7 +6,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from actions import desk, figures, followup, queries, search, services, sheet, views_followup, views_sheet
+from actions import (
+    contributions,
+    desk,
+    figures,
+    followup,
+    queries,
+    search,
+    services,
+    sheet,
+    views_followup,
+    views_sheet,
+)
 from actions.enums import ReportState
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, ReportForm, ReportReturnForm
@@ -297,6 +308,7 @@ def report_edit(request, pk, year):
             "conflict": conflict,
             "previous_report": previous,
             "text_rows": desk.text_rows(form, previous),
+            "contribution_rows": desk.contribution_rows(form, contributions.year_contributions(action, year)),
             "indicator_rows": desk.indicator_rows(form, indicators, values_by_year, year),
         },
         status=status,

@@ -3,18 +3,20 @@ staff create and edit partners (with the version check of every edit form) and m
 that says what will move."""
 
 from django.contrib import messages
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actions import exports, partners
+from actions import contributions, exports, partners
 from actions.exports_partners import partners_sheet
 from actions.filters_partners import PartnerFilter
+from actions.forms_contributions import AttachAccountForm, PartnerAccountForm
 from actions.forms_partners import PartnerForm, PartnerMergeForm
-from actions.models import ActionPartner, Partner
+from actions.models import ActionPartner, Partner, PartnerMember
 from pti import access, confirm, history
 from pti.concurrency import ConflictError
 from pti.inputs import ID_MAX, InvalidInput, bounded_int, page_number
@@ -97,6 +99,7 @@ def partner_detail(request, pk):
             "funded": sum(funded) if funded else None,
             "history": rows,
             "can_manage": access.can_manage_partners(request.user),
+            "members": contributions.members(partner) if access.can_manage_partner_accounts(request.user) else None,
         },
     )
 
@@ -216,3 +219,89 @@ def partner_merge(request):
         % {"dups": ", ".join(f"« {dup.name} »" for dup in plan.duplicates), "kept": plan.kept.name},
     )
     return redirect(plan.kept.get_absolute_url())
+
+
+# --- partner accounts (issue 16): staff create them, attach existing ones and detach them -----------------------
+
+
+def _require_accounts(request, partner):
+    if not access.can_manage_partner_accounts(request.user, partner):
+        raise PermissionDenied(_("Seuls les agents du Département gèrent les comptes des partenaires."))
+
+
+def _send_password_link(request, user):
+    """The person chooses his password through Django's reset e-mail (the link proves the mailbox)."""
+    form = PasswordResetForm({"email": user.email})
+    if form.is_valid():
+        form.save(request=request, use_https=request.is_secure())
+
+
+@require_http_methods(["GET", "POST"])
+def partner_members(request, pk):
+    """The partner's accounts: who speaks for the organisation, a new account, or an existing one attached."""
+    partner = get_object_or_404(Partner, pk=pk)
+    _require_accounts(request, partner)
+    create_form = PartnerAccountForm(prefix="nouveau")
+    attach_form = AttachAccountForm(prefix="rattacher")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if "create" in request.POST:
+            create_form = PartnerAccountForm(request.POST, prefix="nouveau")
+            if create_form.is_valid():
+                try:
+                    user = contributions.create_account(partner, create_form.cleaned_data, request.user)
+                except contributions.AccountError as error:
+                    create_form.add_error(error.field, error.message)
+                else:
+                    _send_password_link(request, user)
+                    messages.success(
+                        request,
+                        _(
+                            "Le compte « %(username)s » a été créé pour %(partner)s : un lien pour choisir son mot de "
+                            "passe a été envoyé à %(email)s."
+                        )
+                        % {"username": user.username, "partner": partner.name, "email": user.email},
+                    )
+                    return redirect("partners:members", pk=partner.pk)
+        elif "attach" in request.POST:
+            attach_form = AttachAccountForm(request.POST, prefix="rattacher")
+            if attach_form.is_valid():
+                try:
+                    user = contributions.attach_account(partner, attach_form.cleaned_data["username"], request.user)
+                except contributions.AccountError as error:
+                    attach_form.add_error("username", error.message)
+                else:
+                    messages.success(
+                        request,
+                        _("Le compte « %(username)s » est rattaché à %(partner)s.")
+                        % {"username": user.username, "partner": partner.name},
+                    )
+                    return redirect("partners:members", pk=partner.pk)
+        else:
+            messages.error(request, _("Choisissez de créer un compte ou d'en rattacher un : rien n'a été modifié."))
+    return render(
+        request,
+        "actions/partners/partner_members.html",
+        {
+            "partner": partner,
+            "members": contributions.members(partner),
+            "create_form": create_form,
+            "attach_form": attach_form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def partner_member_remove(request, pk, member):
+    partner = get_object_or_404(Partner, pk=pk)
+    _require_accounts(request, partner)
+    membership = get_object_or_404(PartnerMember.objects.select_related("user"), pk=member, partner=partner)
+    user = contributions.detach_account(membership, request.user)
+    messages.success(
+        request,
+        _("Le compte « %(username)s » n'est plus rattaché à %(partner)s ; il est désactivé.")
+        % {"username": user.username, "partner": partner.name},
+    )
+    return redirect("partners:members", pk=partner.pk)

@@ -87,12 +87,19 @@ class ObjectifInline(admin.TabularInline):
 
 @admin.register(Pacte)
 class PacteAdmin(VersionMixin, ClosedYearAdminMixin, SimpleHistoryAdmin):
-    list_display = ("title", "territory", "first_year", "last_year", "status", "signature_date")
-    list_filter = ("status", "territory")
+    list_display = ("title", "territory", "first_year", "last_year", "status", "signature_date", "published")
+    list_filter = ("status", "territory", "published")
     search_fields = ("title", "slug", "territory")
     ordering = ("-first_year", "title")
     prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("published_at",)
     inlines = [AxeInline]
+
+    def save_model(self, request, obj, form, change):
+        # A closed pacte is published from here (its edit page is closed): the date follows, as in axes.services.
+        was_published = bool(obj.pk and Pacte.objects.filter(pk=obj.pk, published=True).exists())
+        obj.stamp_publication(was_published)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ClosedYear)

@@ -65,7 +65,17 @@ class _Versioned(VersionedForm):
 class PacteForm(_Versioned, forms.ModelForm):
     class Meta:
         model = Pacte
-        fields = ["title", "territory", "first_year", "last_year", "signature_date", "status", "description"]
+        fields = [
+            "title",
+            "territory",
+            "first_year",
+            "last_year",
+            "signature_date",
+            "status",
+            "description",
+            "published",
+            "show_referent_names",
+        ]
         widgets = {
             "signature_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 4}),

@@ -3,12 +3,20 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from axes.enums import PacteStatus
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+
+
+class PacteQuerySet(models.QuerySet):
+    def public(self):
+        """The pactes anyone may read without an account (the public page and open data): published by staff,
+        and no longer in preparation."""
+        return self.filter(published=True).exclude(status=PacteStatus.DRAFT)
 
 
 class Pacte(models.Model):
@@ -22,8 +30,25 @@ class Pacte(models.Model):
     signature_date = models.DateField(_("date de signature"), null=True, blank=True)
     status = models.CharField(_("statut"), max_length=16, choices=PacteStatus.choices, default=PacteStatus.DRAFT)
     description = models.TextField(_("présentation"), blank=True)
+    # The public page and open data (bilans/public.py): opt-in, per pacte, chosen by staff.
+    published = models.BooleanField(
+        _("publié"),
+        default=False,
+        help_text=_(
+            "Le pacte est lisible sans compte sur sa page publique, avec ses données ouvertes (CSV, JSON) : axes, "
+            "objectifs, actions, statuts, avancement, indicateurs et bilans approuvés ; jamais les brouillons, "
+            "les notes de suivi ni les COPIL."
+        ),
+    )
+    published_at = models.DateTimeField(_("publié le"), null=True, blank=True, editable=False)
+    show_referent_names = models.BooleanField(
+        _("afficher les noms des référents"),
+        default=False,
+        help_text=_("Sur la page publique et dans les données ouvertes ; sinon, aucun nom n'y figure."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    objects = PacteQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -42,9 +67,20 @@ class Pacte(models.Model):
     def clean(self):
         if self.first_year and self.last_year and self.last_year < self.first_year:
             raise ValidationError({"last_year": _("La dernière année doit être postérieure ou égale à la première.")})
+        if self.published and self.status == PacteStatus.DRAFT:
+            raise ValidationError(
+                {"published": _("Un pacte en préparation ne peut pas être publié : passez-le d'abord « en cours ».")}
+            )
 
     def get_absolute_url(self):
         return reverse("actions:pacte_detail", args=[self.slug])
+
+    def stamp_publication(self, was_published):
+        """`published_at` follows `published`: set when the pacte becomes public, cleared when it stops."""
+        if self.published and not (was_published and self.published_at):
+            self.published_at = timezone.now()
+        elif not self.published:
+            self.published_at = None
 
     @property
     def years(self):
@@ -52,6 +88,10 @@ class Pacte(models.Model):
 
     def contains_year(self, year):
         return self.first_year <= year <= self.last_year
+
+    @property
+    def is_public(self):
+        return self.published and self.status != PacteStatus.DRAFT
 
     @property
     def is_closed(self):

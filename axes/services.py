@@ -102,6 +102,7 @@ def create_pacte(data, user):
     with acting_user(user):
         pacte = Pacte(**data)
         pacte.slug = _unique_slug(pacte)
+        pacte.stamp_publication(was_published=False)
         pacte.full_clean()
         pacte.save()
     return pacte
@@ -117,8 +118,10 @@ def update_pacte(pacte, data, user, expected_version):
         refusal = years_refusal(locked, data.get("first_year"), data.get("last_year"))
         if refusal:
             raise ValidationError(refusal)
+        was_published = locked.published
         for name, value in data.items():
             setattr(locked, name, value)
+        locked.stamp_publication(was_published)
         locked.full_clean(exclude=["slug"])
         locked.version += 1
         locked.save()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import filters, mixins, pagination, permissions, serializers, status, viewsets
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.response import Response
 
 from pti import access
@@ -23,17 +23,25 @@ from pti.inputs import InvalidInput, bounded_int, version_number
 from pti.inputs import id_filter as id_filter  # the apps' API modules import the bounded filters from here
 from pti.inputs import year_filter as year_filter
 from pti.paging import FromTheEndPaginator
+from pti.pending import pending_message
 
 
 class AccessPermission(permissions.BasePermission):
-    """Reads: `access.can_view`. Writes: the viewset's `write_permission`, checked on the object by
+    """Partner accounts: only the endpoints `access.partner_may_request` opens to them (their querysets scoped by
+    `access.visible_actions` / `visible_contributions`). Reads: `access.can_view`. Writes: the viewset's `write_permission`, checked on the object by
     `access.can` (creations check it in the view, once the object they would create is known)."""
 
     message = gettext_lazy("Vous n'avez pas le droit de faire cette modification.")
 
     def has_permission(self, request, view):
-        if not access.can_view(request.user):
+        if access.is_pending(request.user):
+            raise PermissionDenied(pending_message())
+        if not access.is_active(request.user):
             raise NotAuthenticated(_("Authentification requise : connectez-vous ou envoyez votre jeton."))
+        match = request.resolver_match
+        if not access.partner_may_request(request.user, match.view_name if match else None):
+            self.message = _("Cette partie de l'API n'est pas ouverte aux comptes des partenaires.")
+            return False
         if request.method in permissions.SAFE_METHODS:
             return True
         return getattr(view, "write_permission", None) is not None
@@ -183,12 +191,13 @@ def urlpatterns():
     from rest_framework.routers import DefaultRouter
 
     from actions import api as actions_api
+    from actions import api_contributions as actions_contributions_api
     from actions import api_followup as actions_followup_api
     from bilans import api as bilans_api
     from pilotage import api as pilotage_api
 
     router = DefaultRouter()
-    for module in (actions_api, actions_followup_api, pilotage_api, bilans_api):
+    for module in (actions_api, actions_followup_api, actions_contributions_api, pilotage_api, bilans_api):
         for prefix, viewset, basename in module.ROUTES:
             router.register(prefix, viewset, basename=basename)
     return [

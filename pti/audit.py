@@ -42,7 +42,15 @@ RELATED = {
     "actions.ProgressReport": ("action",),
     "actions.IndicatorValue": ("indicator__action",),
     "pilotage.HighlightedAction": ("action",),
+    "actions.Contribution": ("action", "partner"),
+    "actions.PartnerMember": ("user", "partner"),
 }
+
+
+def _partner(record):
+    partner = getattr(record, "partner", None)
+    return partner.name if partner is not None else f"n°{record.partner_id}"
+
 
 # kind -> (label, model, how to name one record)
 SOURCES = {
@@ -61,6 +69,22 @@ SOURCES = {
         gettext_lazy("Valeurs d'indicateurs"),
         "actions.IndicatorValue",
         lambda r: _("Valeur %(year)s de l'indicateur « %(l)s »") % {"year": r.year, "l": _indicator(r)},
+    ),
+    "contribution": (
+        gettext_lazy("Contributions des partenaires"),
+        "actions.Contribution",
+        lambda r: (
+            _("Contribution %(year)s de %(partner)s à l'action %(n)s")
+            % {"year": r.year, "partner": _partner(r), "n": _number(r, "action")}
+        ),
+    ),
+    "partner_member": (
+        gettext_lazy("Comptes des partenaires"),
+        "actions.PartnerMember",
+        lambda r: (
+            _("Compte %(user)s de %(partner)s")
+            % {"user": getattr(r, "user", None) or f"n°{r.user_id}", "partner": _partner(r)}
+        ),
     ),
     "copil": (
         gettext_lazy("COPIL"),

@@ -23,3 +23,4 @@ class UserFactory(DjangoModelFactory):
         copil = factory.Trait(role=Role.COPIL)
         staff = factory.Trait(role=Role.STAFF)
         admin = factory.Trait(role=Role.ADMIN)
+        partner = factory.Trait(role=Role.PARTNER)

@@ -7,7 +7,9 @@ Public answers (the login page, /healthz, static files served by WhiteNoise abov
 own headers.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 PDF = "application/pdf"
 
@@ -30,3 +32,30 @@ class PrivateCacheMiddleware:
             else:
                 patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class PartnerScopeMiddleware:
+    """A partner account reaches only the routes `pti.access.partner_may_request` lets it (its space, its
+    contributions, the API's scoped endpoints) and the public pages: everything else is a 403, whatever the view
+    would have said, so that a page added later is closed to partners until someone opens it on purpose. The API
+    asks the same function again for token-authenticated calls (`pti.api.AccessPermission`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from pti import access
+
+        user = getattr(request, "user", None)
+        if not access.is_partner(user):
+            return None
+        # Public pages (login_not_required) stay public; DRF marks every API view so, and the API is not public.
+        if getattr(view_func, "login_required", True) is False and not hasattr(view_func, "cls"):
+            return None
+        match = request.resolver_match
+        if match is not None and access.partner_may_request(user, match.view_name):
+            return None
+        raise PermissionDenied(_("Cette page n'est pas ouverte aux comptes des partenaires."))

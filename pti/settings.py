@@ -77,6 +77,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A partner account reaches only its own space and the API's scoped endpoints (pti.access.partner_may_request).
+    "pti.middleware.PartnerScopeMiddleware",
+    # An agent waiting for his role sees the holding page and nothing else (pti/pending.py).
+    "pti.pending.PendingUserMiddleware",
+    # The logout form of an SSO session goes on to the provider (its origin joins the CSP's form-action).
+    "pti.sso.LogoutFormActionMiddleware",
     "pti.throttle.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -123,6 +129,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Local passwords (pti.sso.LocalPasswordBackend, off with PTI_LOCAL_LOGIN=0 once the SSO is on), then the SSO.
+AUTHENTICATION_BACKENDS = ["pti.sso.LocalPasswordBackend", "pti.sso.SSOBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -338,6 +346,32 @@ else:
 # without checking the password.
 PTI_LOGIN_MAX_FAILURES = int(env("PTI_LOGIN_MAX_FAILURES", "5"))
 PTI_LOGIN_LOCKOUT_SECONDS = int(env("PTI_LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
+# Single sign-on for the département's agents (OpenID Connect, pti/sso.py, docs/deployment.md). Off unless a
+# client id and the provider (its issuer, its discovery document or its endpoints) are given.
+PTI_OIDC = {
+    "provider_name": env("PTI_OIDC_PROVIDER_NAME", "le compte du Département"),
+    "issuer": env("PTI_OIDC_ISSUER", "").rstrip("/"),
+    "discovery_url": env("PTI_OIDC_DISCOVERY_URL", ""),
+    "authorization_endpoint": env("PTI_OIDC_AUTHORIZATION_ENDPOINT", ""),
+    "token_endpoint": env("PTI_OIDC_TOKEN_ENDPOINT", ""),
+    "userinfo_endpoint": env("PTI_OIDC_USERINFO_ENDPOINT", ""),
+    "jwks_uri": env("PTI_OIDC_JWKS_URI", ""),
+    "end_session_endpoint": env("PTI_OIDC_END_SESSION_ENDPOINT", ""),
+    "client_id": env("PTI_OIDC_CLIENT_ID", ""),
+    "client_secret": env("PTI_OIDC_CLIENT_SECRET", ""),
+    "scopes": env("PTI_OIDC_SCOPES", "openid email profile"),
+    "sign_algo": env("PTI_OIDC_SIGN_ALGO", "RS256"),
+    # The claim holding the agent's groups or roles (a dotted path for nested claims: realm_access.roles),
+    # and which value gives which role: "pti-staff:staff,pti-copil:copil,pti-referent:referent,pti-admin:admin".
+    "role_claim": env("PTI_OIDC_ROLE_CLAIM", ""),
+    "role_map": env("PTI_OIDC_ROLE_MAP", ""),
+    "verify_ssl": env_bool("PTI_OIDC_VERIFY_SSL", True),
+    "timeout": float(env("PTI_OIDC_TIMEOUT", "10")),
+}
+# 0: only the SSO signs in (the login form, the password reset and the admin's password login are closed).
+# Ignored while the SSO is off, so that nobody is locked out.
+PTI_LOCAL_LOGIN = env_bool("PTI_LOCAL_LOGIN", True)
+
 # Proxies in front of gunicorn that append the client's address to X-Forwarded-For (the HTTPS proxy: 1).
 # 0: the header is ignored, the client is REMOTE_ADDR.
 PTI_TRUSTED_PROXY_COUNT = int(env("PTI_TRUSTED_PROXY_COUNT", "0"))
@@ -345,4 +379,7 @@ PTI_TRUSTED_PROXY_COUNT = int(env("PTI_TRUSTED_PROXY_COUNT", "0"))
 PTI_PASSWORD_RESET_MAX_PER_EMAIL = int(env("PTI_PASSWORD_RESET_MAX_PER_EMAIL", "3"))
 PTI_PASSWORD_RESET_MAX_PER_CLIENT = int(env("PTI_PASSWORD_RESET_MAX_PER_CLIENT", "20"))
 PTI_PASSWORD_RESET_WINDOW_SECONDS = int(env("PTI_PASSWORD_RESET_WINDOW_SECONDS", "3600"))
+# The public pages and open data (bilans/public.py): requests per client address in each window; past it, 429.
+PTI_PUBLIC_MAX_REQUESTS = int(env("PTI_PUBLIC_MAX_REQUESTS", "120"))
+PTI_PUBLIC_WINDOW_SECONDS = int(env("PTI_PUBLIC_WINDOW_SECONDS", "60"))
 SESSION_COOKIE_HTTPONLY = True

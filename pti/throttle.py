@@ -20,6 +20,9 @@ So a right username/password pair is refused because of failures made elsewhere 
 logged in as that user, and only until the reset e-mail arrives. A successful login clears its device's
 count, not the count of unknown browsers (it would hand an attacker a fresh set of tries).
 
+The public pages and open data (no account) are counted per client address (`public_wait`), answered past
+`PTI_PUBLIC_MAX_REQUESTS` per `PTI_PUBLIC_WINDOW_SECONDS` with a French 429 and Retry-After.
+
 Password reset requests are counted per e-mail address and per client address, whether the address has an
 account or not, and answered the same way: past the limits, no e-mail leaves.
 
@@ -218,6 +221,23 @@ class ThrottledPasswordResetForm(PasswordResetForm):
     def save(self, *args, request=None, **kwargs):
         if reset_allowed(self.cleaned_data["email"], request):
             super().save(*args, request=request, **kwargs)
+
+
+# The public pages and open data
+
+
+def public_wait(request):
+    """Count one request to the public pages from this client; None while within PTI_PUBLIC_MAX_REQUESTS per
+    PTI_PUBLIC_WINDOW_SECONDS, else the seconds to wait (the window's length: counters do not say when they end)."""
+    window = settings.PTI_PUBLIC_WINDOW_SECONDS
+    count = _increment(_key("public-ip", client_ip(request)), window)
+    return None if count <= settings.PTI_PUBLIC_MAX_REQUESTS else window
+
+
+PUBLIC_THROTTLED_MESSAGE = _(
+    "Trop de requêtes depuis votre adresse : la limite des pages publiques et des données ouvertes est atteinte. "
+    "Réessayez dans %(seconds)s secondes."
+)
 
 
 # The API (DRF)

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.views import LoginView, PasswordResetConfirmView, PasswordResetView
+from django.contrib.auth.views import PasswordChangeView, PasswordResetConfirmView, PasswordResetView
 from django.urls import include, path
 
-from pti import api, audit, health, views
+from pti import api, audit, health, pending, sso, views
 from pti.throttle import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm, ThrottledPasswordResetForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -15,17 +15,34 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("journal/", audit.journal, name="journal"),
     path("aide/chiffres/", views.figures_help, name="figures_help"),
-    path("comptes/login/", LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
+    path("comptes/login/", sso.LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
+    # Signing out ends the SSO provider's session too (pti/sso.py).
+    path("comptes/logout/", sso.logout, name="logout"),
+    path("comptes/sso/connexion/", sso.sso_login, name="sso_login"),
+    path("comptes/sso/retour/", sso.sso_callback, name="sso_callback"),
+    path("comptes/en-attente/", pending.pending, name="pending"),
+    path("comptes/habilitations/", pending.pending_list, name="pending_list"),
+    path("comptes/habilitations/<int:pk>/", pending.grant_role, name="grant_role"),
     # Reset e-mails are throttled; a reset link, which proves the mailbox, logs its user in (pti/throttle.py).
+    # The password pages close when local accounts are switched off (PTI_LOCAL_LOGIN=0 with the SSO).
     path(
         "comptes/password_reset/",
-        PasswordResetView.as_view(form_class=ThrottledPasswordResetForm),
+        sso.local_login_required(PasswordResetView.as_view(form_class=ThrottledPasswordResetForm)),
         name="password_reset",
     ),
     path(
         "comptes/reset/<uidb64>/<token>/",
-        PasswordResetConfirmView.as_view(post_reset_login=True),
+        sso.local_login_required(
+            PasswordResetConfirmView.as_view(
+                post_reset_login=True, post_reset_login_backend="pti.sso.LocalPasswordBackend"
+            )
+        ),
         name="password_reset_confirm",
+    ),
+    path(
+        "comptes/password_change/",
+        sso.local_login_required(PasswordChangeView.as_view()),
+        name="password_change",
     ),
     path("comptes/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
@@ -35,8 +52,10 @@ urlpatterns = [
     path("", include("axes.urls")),
     path("", include("actions.urls")),
     path("", include("actions.urls_partners")),
+    path("", include("actions.urls_contributions")),
     path("", include("pilotage.urls")),
     path("", include("bilans.urls")),
+    path("", include("bilans.urls_public")),
 ]
 
 handler400 = "pti.views.bad_request"

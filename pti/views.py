@@ -3,19 +3,23 @@ import functools
 import markdown
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_GET
 
 from axes.models import Pacte
+from pti import access
 from pti.inputs import InvalidInput, refused_response
 
 FIGURES_DOC = settings.BASE_DIR / "docs" / "indicateurs.md"
 
 
 def home(request):
+    if access.is_partner(request.user):
+        # A partner account sees only its organisation's actions, in its own space.
+        return redirect("partner_space:home")
     pactes = Pacte.objects.order_by("-first_year")
     return render(request, "home.html", {"pactes": pactes})
 

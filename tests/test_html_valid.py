@@ -21,6 +21,8 @@ from bilans.models import ReportingCampaign
 from pilotage.models import Copil, Decision
 from pti.models import User
 
+ANONYMOUS = "anonyme"
+
 
 def vnu_jar():
     try:
@@ -47,6 +49,11 @@ def pages():
         defaults={"status": action.status, "progress": action.progress, "advances": "Ouverte."},
     )
     owned = Decision.objects.filter(status="open", owner__isnull=False).select_related("owner").order_by("pk").first()
+    # An agent whose first SSO sign-in created his account: his holding page, and staff's list of such agents.
+    User.objects.get_or_create(
+        username="en-attente",
+        defaults={"role": "pending", "email": "en-attente@haute-vienne.example", "first_name": "Nadia"},
+    )
     axe = Axe.objects.filter(pacte__slug="pti-2022-2025").order_by("number").first()
     objectif = Objectif.objects.filter(axe=axe).order_by("number").first()
     referent = [
@@ -88,6 +95,7 @@ def pages():
         f"/decisions/{owned.pk}/suivi/?next=decisions",
         "/import/pacte/",
         "/journal/",
+        "/comptes/habilitations/",
         "/partenaires/nouveau/",
         f"/partenaires/{partner.pk}/modifier/",
         "/partenaires/fusionner/",
@@ -118,10 +126,26 @@ def pages():
     ]
     # The owner of a decision: his follow-up forms on /mes-actions/ and his links on /decisions/.
     owner = ["/mes-actions/", "/decisions/", f"/decisions/{owned.pk}/suivi/?next=mes-actions"]
+    # Anyone, without an account: the published pactes (the demo publishes both).
+    public = ["/public/", "/public/pti-2022-2025/", "/public/pti-2017-2021/"]
+    # The demo's partner account (France Travail), its accounts page, and a report form beside its contribution.
+    france_travail = Partner.objects.get(name="France Travail")
+    contributed = Action.objects.filter(contributions__partner=france_travail).order_by("sort_key").first()
+    partner = [
+        "/espace-partenaire/",
+        f"/espace-partenaire/actions/{contributed.pk}/",
+        f"/espace-partenaire/actions/{contributed.pk}/contributions/{contributed.contributions.first().year}/",
+    ]
+    staff.append(f"/partenaires/{france_travail.pk}/comptes/")
+    report_with_contribution = f"/actions/{contributed.pk}/compte-rendu/{contributed.contributions.first().year}/"
     return (
         [("referent", url) for url in referent]
         + [("agent", url) for url in staff]
         + [(owned.owner.username, url) for url in owner]
+        + [(ANONYMOUS, url) for url in public]
+        + [("partenaire", url) for url in partner]
+        + [(contributed.referents.order_by("username").first().username, report_with_contribution)]
+        + [("en-attente", "/comptes/en-attente/")]
     )
 
 
@@ -141,7 +165,8 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory):
                 client = clients.get(username)
                 if client is None:
                     client = clients[username] = Client()
-                    client.force_login(User.objects.get(username=username))
+                    if username != ANONYMOUS:
+                        client.force_login(User.objects.get(username=username))
                 response = client.get(url)
                 assert response.status_code == 200, (url, response.status_code)
                 name = re.sub(r"[^a-z0-9]+", "-", f"{username}{url}".lower()).strip("-") + ".html"

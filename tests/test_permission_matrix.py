@@ -1,20 +1,29 @@
 """The permission matrix, built from the URL configuration and the API router (not from a hand-kept list of
-URLs): every route is requested by anonymous, a referent, a thematic referent, another referent, a COPIL
-member, staff and an administrator, and the answer must be what the one access rule (pti/access.py) says for
+URLs): every route is requested by anonymous, an agent waiting for his role (pending: his first SSO sign-in
+created his account), a referent, a thematic referent, another referent, a COPIL member, staff and an
+administrator, and the answer must be what the one access rule (pti/access.py) says for
 the route's class. A route that nobody classified below makes the test fail.
 
 Classes:
 - PUBLIC: anyone, logged in or not;
-- READ: any signed-in user (the whole pacte is transparent to its referents and the COPIL);
+- SIGNED_IN: any signed-in user, pending included (signing out, the holding page);
+- READ: any signed-in user with a role (the whole pacte is transparent to its referents and the COPIL); a
+  pending agent is sent to the holding page (the API: 403), like for every class below;
 - EDIT_ACTION: staff, administrators, the action's referents and the thematic referents of its axe;
 - STAFF: département staff and administrators (COPILs, decisions, bilans, campaigns, imports, journal);
 - DECISION_OWNER: staff, administrators and the owner of the decision (its follow-up and status);
-- ADMIN: administrators only (the Django admin).
+- ADMIN: administrators only (the Django admin);
+- PARTNER: partner accounts only (their space and their organisation's contributions);
+- READ_AND_PARTNER: every signed-in user, partner accounts included (for them scoped to their organisation's
+  actions: the API's actions and contributions, logging out, changing one's password).
+A partner account (of a partner of the action the routes are about) is refused everything else: READ routes are
+the pacte's inside, closed to partners.
 Each route is requested with GET, or with POST when it only answers POST (an empty form: the permission is
 checked before the input).
 """
 
 import datetime
+import hashlib
 
 import pytest
 from django.core.files.base import ContentFile
@@ -24,25 +33,34 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.factories import (
     ActionFactory,
+    ActionPartnerFactory,
+    ContributionFactory,
     FollowUpNoteFactory,
     IndicatorFactory,
     MilestoneFactory,
     PartnerFactory,
+    PartnerMemberFactory,
     ProgressReportFactory,
 )
 from actions.models import ReportDocument
 from axes.factories import AxeFactory, ObjectifFactory, PacteFactory
+from bilans.enums import BilanStatus
 from bilans.factories import BilanFactory
 from bilans.models import ReportingCampaign
 from pilotage.factories import CopilFactory, DecisionFactory
+from pti.enums import Role
 from pti.factories import UserFactory
 
 PUBLIC, READ, EDIT_ACTION, STAFF, ADMIN = "public", "read", "edit_action", "staff", "admin"
-DECISION_OWNER = "decision_owner"
-ROLES = ["anonymous", "referent", "thematic", "other_referent", "copil", "staff", "administrator"]
+DECISION_OWNER, SIGNED_IN = "decision_owner", "signed_in"
+PARTNER, READ_AND_PARTNER = "partner", "read_and_partner"
+ROLES = ["anonymous", "pending", "referent", "thematic", "other_referent", "copil", "staff", "administrator", "partner"]
 ALLOWED = {
     PUBLIC: set(ROLES),
-    READ: set(ROLES) - {"anonymous"},
+    SIGNED_IN: set(ROLES) - {"anonymous"},
+    READ: set(ROLES) - {"anonymous", "pending", "partner"},
+    READ_AND_PARTNER: set(ROLES) - {"anonymous", "pending"},
+    PARTNER: {"partner"},
     EDIT_ACTION: {"referent", "thematic", "staff", "administrator"},
     STAFF: {"staff", "administrator"},
     ADMIN: {"administrator"},
@@ -51,14 +69,19 @@ ALLOWED = {
 
 # route name -> (class, object the route is about, method)
 ROUTES = {
-    "home": (READ, None, "GET"),
+    "home": (READ_AND_PARTNER, None, "GET"),  # a partner account is sent to its space
     "healthz": (PUBLIC, None, "GET"),
     "journal": (STAFF, None, "GET"),
     "figures_help": (READ, None, "GET"),
     "login": (PUBLIC, None, "GET"),
-    "logout": (READ, None, "POST"),  # logging out needs a session; anonymous is sent to the login page
-    "password_change": (READ, None, "GET"),
-    "password_change_done": (READ, None, "GET"),
+    "logout": (SIGNED_IN, None, "POST"),  # logging out needs a session; anonymous is sent to the login page
+    "pending": (SIGNED_IN, None, "GET"),  # the holding page (others are sent home)
+    "sso_login": (PUBLIC, None, "GET"),  # 404 while the SSO is off
+    "pending_list": (STAFF, None, "GET"),
+    "grant_role": (STAFF, "pending_user", "POST"),
+    "sso_callback": (PUBLIC, None, "GET"),
+    "password_change": (READ_AND_PARTNER, None, "GET"),
+    "password_change_done": (READ_AND_PARTNER, None, "GET"),
     "password_reset": (PUBLIC, None, "GET"),
     "password_reset_done": (PUBLIC, None, "GET"),
     "password_reset_confirm": (PUBLIC, "reset", "GET"),
@@ -100,6 +123,11 @@ ROUTES = {
     "partners:create": (STAFF, None, "GET"),
     "partners:edit": (STAFF, "partner", "GET"),
     "partners:merge": (STAFF, None, "GET"),
+    "partners:members": (STAFF, "partner", "GET"),
+    "partners:member_remove": (STAFF, "partner_member", "POST"),
+    "partner_space:home": (PARTNER, None, "GET"),
+    "partner_space:action": (PARTNER, "action", "GET"),
+    "partner_space:contribution": (PARTNER, "report", "GET"),
     "actions_io:actions_xlsx": (READ, None, "GET"),
     "actions_io:actions_csv": (READ, None, "GET"),
     "actions_io:export_links": (READ, None, "GET"),
@@ -146,17 +174,19 @@ ROUTES = {
     "bilans:campaign": (READ, "bilan", "GET"),
     "bilans:campaign_reminders": (STAFF, "bilan", "GET"),
     # The API: same rule; anonymous callers get 401.
-    "v1:api-root": (READ, None, "GET"),
-    "v1:schema": (READ, None, "GET"),
-    "v1:docs": (READ, None, "GET"),
+    "v1:api-root": (READ_AND_PARTNER, None, "GET"),
+    "v1:schema": (READ_AND_PARTNER, None, "GET"),
+    "v1:docs": (READ_AND_PARTNER, None, "GET"),
     "v1:pacte-list": (READ, None, "GET"),
     "v1:pacte-detail": (READ, "api_pacte", "GET"),
     "v1:axe-list": (READ, None, "GET"),
     "v1:axe-detail": (READ, "axe", "GET"),
     "v1:objectif-list": (READ, None, "GET"),
     "v1:objectif-detail": (READ, "objectif", "GET"),
-    "v1:action-list": (READ, None, "GET"),
-    "v1:action-detail": (READ, "action", "GET"),
+    "v1:action-list": (READ_AND_PARTNER, None, "GET"),
+    "v1:action-detail": (READ_AND_PARTNER, "action", "GET"),
+    "v1:contribution-list": (READ_AND_PARTNER, None, "GET"),
+    "v1:contribution-detail": (READ_AND_PARTNER, "contribution", "GET"),
     "v1:partner-list": (READ, None, "GET"),
     "v1:partner-detail": (READ, "partner", "GET"),
     "v1:indicator-list": (READ, None, "GET"),
@@ -176,6 +206,11 @@ ROUTES = {
     "v1:bilan-pdf": (READ, "bilan_pk", "GET"),
     "v1:bilan-approve": (STAFF, "bilan_pk", "POST"),
     "v1:bilan-reject": (STAFF, "bilan_pk", "POST"),
+    # The public pages of a published pacte and its open data (bilans/views_public.py): no account needed.
+    "public:index": (PUBLIC, None, "GET"),
+    "public:pacte": (PUBLIC, "pacte", "GET"),
+    "public:bilan_pdf": (PUBLIC, "approved_bilan", "GET"),
+    "public:open_data": (PUBLIC, "open_data", "GET"),
 }
 # Writes through the API, checked with the same rule (PATCH with an empty body: permission comes first).
 API_WRITES = {
@@ -186,6 +221,8 @@ API_WRITES = {
     "v1:decision-list": (STAFF, None, "POST"),
     "v1:decision-detail": (STAFF, "decision", "PATCH"),  # and its owner (pilotage/tests/test_api_writes.py)
     "v1:milestone-detail": (EDIT_ACTION, "milestone", "PATCH"),
+    "v1:contribution-list": (PARTNER, None, "POST"),  # an empty body: 400 for the partner, refused for the others
+    "v1:contribution-detail": (PARTNER, "contribution", "PATCH"),
 }
 # Whole namespaces classified at once.
 NAMESPACES = {"admin": ADMIN}
@@ -215,6 +252,7 @@ def test_every_route_is_classified():
 @pytest.fixture
 def world(db):
     users = {
+        "pending": UserFactory(username="m-en-attente", role=Role.PENDING),
         "referent": UserFactory(username="m-referent"),
         "thematic": UserFactory(username="m-thematique"),
         "other_referent": UserFactory(username="m-autre"),
@@ -222,7 +260,7 @@ def world(db):
         "staff": UserFactory(username="m-agent", staff=True),
         "administrator": UserFactory(username="m-admin", admin=True),
     }
-    pacte = PacteFactory(slug="pti-matrice", first_year=2022, last_year=2025)
+    pacte = PacteFactory(slug="pti-matrice", first_year=2022, last_year=2025, published=True)
     axe = AxeFactory(pacte=pacte, number=1, thematic_referents=[users["thematic"]])
     objectif = ObjectifFactory(axe=axe, number=1)
     action = ActionFactory(axe=axe, objectif=objectif, number="1.1", referents=[users["referent"]])
@@ -235,10 +273,23 @@ def world(db):
     milestone = MilestoneFactory(action=action)
     note = FollowUpNoteFactory(action=action, document=ContentFile(b"%PDF-1.7\n", name="note.pdf"))
     partner = PartnerFactory(name="France Travail")
+    # The partner account is France Travail's, a partner of the action: what it is refused, it is refused by role.
+    ActionPartnerFactory(action=action, partner=partner)
+    users["partner"] = PartnerMemberFactory(user__username="m-partenaire", partner=partner).user
+    contribution = ContributionFactory(action=action, partner=partner, year=2024)
+    other_member = PartnerMemberFactory(user__username="m-partenaire-2", partner=partner)
     copil = CopilFactory(pacte=pacte)
     decision = DecisionFactory(copil=copil)
     owned_decision = DecisionFactory(copil=copil, owner=users["referent"])
     bilan = BilanFactory(pacte=pacte, year=2024)
+    BilanFactory(
+        pacte=pacte,
+        year=2023,
+        status=BilanStatus.APPROVED,
+        pdf=ContentFile(b"%PDF-1.7\n", name="bilan.pdf"),
+        pdf_sha256=hashlib.sha256(b"%PDF-1.7\n").hexdigest(),
+        deliberation_reference="CD-2024-1",
+    )
     ReportingCampaign.objects.create(pacte=pacte, year=2024, deadline=datetime.date(2025, 1, 31))
     objects = {
         "pacte": {"slug": pacte.slug},
@@ -256,12 +307,17 @@ def world(db):
         "milestone": {"pk": milestone.pk},
         "note": {"pk": note.pk},
         "partner": {"pk": partner.pk},
+        "partner_member": {"pk": partner.pk, "member": other_member.pk},
+        "contribution": {"pk": contribution.pk},
         "copil": {"pk": copil.pk},
         "decision": {"pk": decision.pk},
         "owned_decision": {"pk": owned_decision.pk},
         "bilan": {"slug": pacte.slug, "year": 2024},
         "bilan_pk": {"pk": bilan.pk},
+        "approved_bilan": {"slug": pacte.slug, "year": 2023},
+        "open_data": {"slug": pacte.slug, "kind": "json"},
         "reset": {"uidb64": "MQ", "token": "jeton-invalide"},
+        "pending_user": {"pk": users["pending"].pk},
     }
     return users, objects
 
@@ -292,6 +348,8 @@ def refused(response, role, url):
         return response.status_code in (401, 403)
     if role == "anonymous":
         return response.status_code == 302 and response["Location"].startswith("/comptes/login/?next=")
+    if role == "pending" and response.status_code == 302:
+        return response["Location"] == "/comptes/en-attente/"
     return response.status_code == 403
 
 

@@ -1,4 +1,4 @@
-"""Demo accounts: one per role, a second referent, and the thematic referents of PTI 2022-2025.
+"""Demo accounts: one per role (a partner account of France Travail included), a second referent, and the thematic referents of PTI 2022-2025.
 
 Every account has the same password, DEMO_PASSWORD, documented in the README. Never run the demo seed
 on a production database.
@@ -25,6 +25,7 @@ ACCOUNTS = (
     ("pierre.lacoste", "Pierre", "Lacoste", Role.REFERENT, DIEAS + " – mission formation et compétences"),
     ("isabelle.mercier", "Isabelle", "Mercier", Role.REFERENT, DIEAS + " – mission relations entreprises"),
     ("karim.haddad", "Karim", "Haddad", Role.REFERENT, DIEAS + " – mission participation des usagers"),
+    ("partenaire", "Claire", "Roux", Role.PARTNER, "France Travail"),
 )
 
 # What the command prints, and what the README can list.
@@ -34,6 +35,7 @@ ACCOUNT_PURPOSES = {
     "copil": "membre du COPIL (lecture seule)",
     "agent": "agent du Département (gère COPIL, décisions et bilans)",
     "admin": "administrateur (accès à l'administration Django)",
+    "partenaire": "compte partenaire de France Travail (ses actions et ses contributions seulement)",
 }
 
 

@@ -27,6 +27,7 @@ from axes.closing import reopened
 from axes.models import Axe, Objectif, Pacte
 from pilotage.demo import texts
 from pilotage.demo.accounts import copy_username, ensure_accounts, ensure_copy_accounts
+from pilotage.demo.partner_accounts import ensure_partner_account
 from pilotage.demo.partners import PARTNERS, mention
 from pilotage.demo.pti_2017 import PTI_2017
 from pilotage.demo.pti_2022 import PTI_2022
@@ -68,6 +69,7 @@ def seed(scale=1):
         copies = ensure_copy_accounts(scale, stats)
         partners = ensure_partners(stats)
         summaries = [seed_pacte(spec, scale, {**users, **copies}, partners, stats) for spec in PACTES]
+        ensure_partner_account(users, partners, summaries[0]["pacte"], stats)
         # The apps above (bilans: its reporting campaign) add their part of the demo.
         demo_seeded.send(sender=seed, pactes=[summary["pacte"] for summary in summaries], users=users, stats=stats)
     return stats, summaries, users
@@ -117,6 +119,14 @@ def seed_pacte(pacte_spec, scale, users, partners, stats):
                 "signature_date": pacte_spec.signature_date,
                 "status": pacte_spec.status,
                 "description": pacte_spec.description,
+                "published": pacte_spec.published,
+                # A fixed date (a month after the signature), so that seeding again changes nothing.
+                "published_at": (
+                    datetime.datetime.combine(pacte_spec.signature_date, datetime.time(9), tzinfo=datetime.UTC)
+                    + datetime.timedelta(days=30)
+                    if pacte_spec.published
+                    else None
+                ),
             }
         ],
         Pacte.objects.filter(slug=pacte_spec.slug),

@@ -130,3 +130,5 @@ class PacteSpec:
     # Some reports of this year are still drafts.
     draft_year: int | None = None
     territory: str = "Haute-Vienne"
+    # Both demo pactes are on the public page (bilans/public.py), without the referents' names.
+    published: bool = True

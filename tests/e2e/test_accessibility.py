@@ -51,6 +51,12 @@ def test_login_page_has_no_blocking_violation(page, live_server, demo):
     assert_accessible(page, "connexion")
     page.goto(f"{live_server.url}/comptes/password_reset/")
     assert_accessible(page, "mot de passe oublié")
+    # The public pages of a published pacte, read without an account (indicators unfolded).
+    page.goto(f"{live_server.url}/public/")
+    assert_accessible(page, "pactes publiés")
+    page.goto(f"{live_server.url}/public/pti-2022-2025/")
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    assert_accessible(page, "page publique d'un pacte")
 
 
 def test_referent_pages_have_no_blocking_violation(page, live_server, demo):

@@ -51,7 +51,12 @@ def pages_of(role, action, copil):
         f"/partenaires/{partner.pk}/",
     ]
     if role == "referent":
-        return common + [f"/actions/{action.pk}/compte-rendu/2025/", f"/actions/{action.pk}/modifier/"]
+        # The public page of a pacte is the same for everyone: once is enough.
+        return common + [
+            f"/actions/{action.pk}/compte-rendu/2025/",
+            f"/actions/{action.pk}/modifier/",
+            "/public/pti-2022-2025/",
+        ]
     if role in ("agent", "admin"):
         return common + [
             f"/actions/{action.pk}/modifier/",

@@ -55,6 +55,17 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       var text = source.textContent.trim();
+      if (button.dataset.copyAppend !== undefined) {
+        text = (button.dataset.copyText || text).trim();
+        // A partner's contribution is added after what the referent wrote, never replacing it.
+        if (field.value.indexOf(text) === -1) {
+          field.value = field.value.trim() === "" ? text : field.value.replace(/\s+$/, "") + "\n\n" + text;
+        }
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+        field.focus();
+        field.setSelectionRange(field.value.length, field.value.length);
+        return;
+      }
       if (field.value.trim() !== "" && field.value.trim() !== text) {
         if (!window.confirm("Remplacer le texte déjà saisi par celui de l’an dernier ?")) {
           return;

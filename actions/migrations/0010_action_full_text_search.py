@@ -61,7 +61,7 @@ def _run(statements):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0008_followup"),
+        ("actions", "0009_partner_accounts"),
     ]
 
     operations = [
