@@ -139,9 +139,13 @@ def write_sheet(book, sheet):
         row_number += 1
         cells = []
         for column in sheet.columns:
-            cell = spreadsheet.write_only_cell(worksheet, _cell_value(column, row))
-            cell.number_format = NUMBER_FORMATS[column.kind]
+            value = _cell_value(column, row)
             tone = column.tone(row) if column.tone else None
+            if value is None and tone is None:
+                cells.append(None)  # an empty cell is not written at all
+                continue
+            cell = spreadsheet.write_only_cell(worksheet, value)
+            cell.number_format = NUMBER_FORMATS[column.kind]
             if tone is not None:
                 cell.fill, cell.font = styles.tone(tone)
             if column.kind == TEXT and column.width >= 40:
@@ -228,12 +232,20 @@ def csv_response(sheet, stem):
 # --- the action list ----------------------------------------------------------------------------------------
 
 
-def _label(choices_value, choices):
-    return capfirst(str(dict(choices).get(choices_value, choices_value))) if choices_value else None
+def labels(choices, cap=True):
+    """{value: label} of `choices`, translated once per export (get_FOO_display translates on every row)."""
+    return {value: capfirst(str(label)) if cap else str(label) for value, label in choices}
 
 
 def actions_sheet(actions, today=None):
     today = today or timezone.localdate()
+    statuses, priorities = labels(ActionStatus.choices), labels(Priority.choices)
+    roles, reports = labels(PartnerRole.choices, cap=False), labels(YearReportState.choices)
+
+    def report_label(action):
+        state = getattr(action, "report_state", None)
+        return reports.get(state, state) if state else None
+
     return Sheet(
         _("Actions"),
         [
@@ -245,11 +257,11 @@ def actions_sheet(actions, today=None):
             Column(_("Objectif"), lambda a: a.objectif.code if a.objectif_id else None, width=10),
             Column(
                 _("Statut"),
-                lambda a: capfirst(a.get_status_display()),
+                lambda a: statuses.get(a.status, a.status),
                 width=14,
                 tone=lambda a: palette.STATUS.get(a.status),
             ),
-            Column(_("Priorité"), lambda a: capfirst(a.get_priority_display()), width=10),
+            Column(_("Priorité"), lambda a: priorities.get(a.priority, a.priority), width=10),
             Column(_("Avancement (%)"), lambda a: a.progress, INTEGER, 12),
             Column(_("Date de début"), lambda a: a.start_date, DATE, 13),
             Column(_("Date de fin"), lambda a: a.end_date, DATE, 13),
@@ -257,13 +269,15 @@ def actions_sheet(actions, today=None):
             Column(_("Référents"), lambda a: ", ".join(str(r) for r in a.referents.all()), width=40),
             Column(
                 _("Partenaires"),
-                lambda a: "; ".join(f"{pr.partner.name} ({pr.get_role_display()})" for pr in a.partner_roles.all()),
+                lambda a: "; ".join(
+                    f"{pr.partner.name} ({roles.get(pr.role, pr.role)})" for pr in a.partner_roles.all()
+                ),
                 width=60,
             ),
             Column(_("Année du compte rendu"), lambda a: getattr(a, "report_year", None), INTEGER, 12),
             Column(
                 _("Compte rendu"),
-                lambda a: _label(getattr(a, "report_state", None), YearReportState.choices),
+                report_label,
                 width=14,
             ),
         ],
