@@ -8,6 +8,7 @@ action list and the indicators are here; other apps describe their own sheets wi
 `xlsx_response` / `csv_response` (pilotage/exports.py for the decisions).
 """
 
+import copy
 import datetime
 import io
 import tempfile
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -106,6 +108,21 @@ class _Styles:
 
     def __init__(self):
         self._tones = {}
+        self._styles = {}
+
+    def of(self, worksheet, column, tone):
+        """The style of a cell of `column` (its number format, wrapping, tone), made once and copied to each cell
+        (openpyxl registers a style on every assignment: once per column and tone is enough)."""
+        key = (id(column), tone.hex if tone is not None else None)
+        if key not in self._styles:
+            cell = WriteOnlyCell(worksheet)
+            cell.number_format = NUMBER_FORMATS[column.kind]
+            if tone is not None:
+                cell.fill, cell.font = self.tone(tone)
+            if column.kind == TEXT and column.width >= 40:
+                cell.alignment = WRAP
+            self._styles[key] = cell._style
+        return self._styles[key]
 
     def tone(self, tone):
         if tone.hex not in self._tones:
@@ -145,11 +162,7 @@ def write_sheet(book, sheet):
                 cells.append(None)  # an empty cell is not written at all
                 continue
             cell = spreadsheet.write_only_cell(worksheet, value)
-            cell.number_format = NUMBER_FORMATS[column.kind]
-            if tone is not None:
-                cell.fill, cell.font = styles.tone(tone)
-            if column.kind == TEXT and column.width >= 40:
-                cell.alignment = WRAP
+            cell._style = copy.copy(styles.of(worksheet, column, tone))
             cells.append(cell)
         worksheet.append(cells)
     if sheet.columns and sheet.header:
