@@ -6,4 +6,4 @@ class ActionsConfig(AppConfig):
     name = "actions"
 
     def ready(self):
-        from actions import signals  # noqa: F401  (receivers of axes.signals)
+        from actions import notifications, signals  # noqa: F401  (receivers of axes.signals, e-mail builders)

@@ -1,5 +1,6 @@
 """What the yearly report form shows beside its fields (the referent's desk): last year's texts of the same action,
-and for each indicator its baseline, last year's target and value, this year's target and the gap to it.
+for each indicator its baseline, last year's target and value, this year's target and the gap to it, and the
+progress its milestones suggest.
 
 Last year's texts come from last year's *transmitted* report only: a draft never reached the bilan, it may be
 half-written or abandoned, and the referent would be copying text nobody has read. A draft of last year is said
@@ -7,6 +8,7 @@ to exist, its text is not shown."""
 
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import Count, Q
 from django.template.defaultfilters import floatformat
 
 from actions.enums import ReportState
@@ -14,6 +16,17 @@ from actions.enums import ReportState
 TEXT_FIELDS = ("advances", "difficulties", "next_steps", "adjustments", "means")
 # Where a partner's contribution goes in the report when the referent takes it in: (its field, the report's field).
 CONTRIBUTION_TARGETS = (("achievements", "advances"), ("figures", "advances"), ("difficulties", "difficulties"))
+
+
+def suggested_progress(action):
+    """The progress the action's milestones suggest: {"done", "total", "percent"} (done milestones in whole
+    percents of all of them, rounded), or None when it has none (one query). Only a suggestion: the referent
+    sets the progress himself."""
+    counts = action.milestones.aggregate(total=Count("pk"), done=Count("pk", filter=Q(done_date__isnull=False)))
+    if not counts["total"]:
+        return None
+    percent = int(Decimal(100 * counts["done"]) / counts["total"] + Decimal("0.5"))
+    return {"done": counts["done"], "total": counts["total"], "percent": percent}
 
 
 def previous_report(action, year):

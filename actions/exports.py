@@ -32,6 +32,7 @@ from actions.importer import (
     ACTIONS,
     AXES,
     INDICATORS,
+    MILESTONES,
     OBJECTIFS,
     PACTE,
     PARTNERS,
@@ -39,7 +40,7 @@ from actions.importer import (
     TARGET_PREFIX,
     target_header,
 )
-from actions.models import Action, ActionPartner, Indicator, IndicatorValue
+from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Milestone
 from axes.enums import PacteStatus
 from axes.models import Axe, Objectif
 from pti import palette, spreadsheet
@@ -400,6 +401,11 @@ def pacte_sheets(pacte):
             .prefetch_related("values")
             .order_by("action__sort_key", "position", "pk")
         )
+        milestones = list(
+            Milestone.objects.filter(action__pacte=pacte)
+            .select_related("action")
+            .order_by("action__sort_key", "planned_date", "position", "pk")
+        )
         rows = {
             PACTE: [pacte],
             AXES: axes,
@@ -407,7 +413,9 @@ def pacte_sheets(pacte):
             ACTIONS: actions,
             PARTNERS: [role for action in actions for role in action.partner_roles.all()],
             INDICATORS: indicators,
+            MILESTONES: milestones,
         }
+    today = timezone.localdate()
     targets = [
         Column(
             target_header(year),
@@ -504,13 +512,32 @@ def pacte_sheets(pacte):
             ),
             rows[INDICATORS],
         ),
+        Sheet(
+            MILESTONES,
+            columns(
+                MILESTONES,
+                [
+                    lambda m: m.action.number,
+                    lambda m: m.title,
+                    lambda m: m.planned_date,
+                    lambda m: m.done_date,
+                    lambda m: m.note,
+                ],
+                # For readers; the import ignores it (actions.importer.layout.READ_ONLY_COLUMNS).
+                [Column(_("En retard"), lambda m: yes_no(m.is_late(today)), TEXT, 10)],
+            ),
+            rows[MILESTONES],
+        ),
     ]
 
 
 def template_notes():
     lines = [
         _("Modèle d'import d'un pacte territorial d'insertion."),
-        _("Remplissez les feuilles Pacte (une seule ligne), Axes, Objectifs, Actions, Partenaires et Indicateurs,"),
+        _(
+            "Remplissez les feuilles Pacte (une seule ligne), Axes, Objectifs, Actions, Partenaires, Indicateurs et "
+            "Étapes,"
+        ),
         _("sans changer les en-têtes. Aucune formule : saisissez les valeurs. Les dates au format JJ/MM/AAAA."),
         _("Les référents sont désignés par leur adresse e-mail : leur compte doit exister dans l'application."),
         _("Cibles des indicateurs : une colonne « %(prefix)sAAAA » par année du pacte, par exemple « %(prefix)s2026 ».")
@@ -531,8 +558,4 @@ def pacte_workbook_bytes(pacte):
     sheets = pacte_sheets(pacte)
     if pacte is None:
         sheets[-1].notes = template_notes()
-    else:
-        from actions.exports_followup import milestones_sheet  # it builds on this module
-
-        sheets.append(milestones_sheet(pacte))
     return xlsx_bytes(sheets)

@@ -32,7 +32,16 @@ from django.db.models.sql import Query
 from django.utils import timezone
 
 from actions.enums import FINISHED_STATUSES, ActionStatus, ReportState
-from actions.models import Action, ActionBudget, ActionYear, Indicator, IndicatorValue, IndicatorYear, ProgressReport
+from actions.models import (
+    Action,
+    ActionBudget,
+    ActionYear,
+    Indicator,
+    IndicatorValue,
+    IndicatorYear,
+    Milestone,
+    ProgressReport,
+)
 from axes.models import Axe
 
 FINISHED = tuple(status.value for status in FINISHED_STATUSES)
@@ -48,6 +57,7 @@ FLAGS = (
     "no_report",
     "unchanged",
     "behind",
+    "milestones_late",
     "attention",
     "in_mean",
     "weather_on_track",
@@ -55,7 +65,7 @@ FLAGS = (
     "weather_at_risk",
 )
 # Why an action needs attention, in the order they are listed.
-REASONS = ("late", "no_report", "unchanged", "behind")
+REASONS = ("late", "no_report", "unchanged", "behind", "milestones_late")
 INDICATOR_STATES = ("on_target", "behind", "no_value", "no_target")
 # The weather a submitted report gives its action for the year (Weather's values), then "unknown": due, but no
 # submitted report says it.
@@ -181,11 +191,15 @@ def _rules(period):
         "no_report": due & ~Q(report=SUBMITTED),
         "unchanged": unchanged_q(year),
         "behind": Q(ind_behind__gt=0),
+        # One of its milestones is late (milestone_late_q) on the period's reference date.
+        "milestones_late": Q(milestones_late_count__gt=0),
         "in_mean": in_mean_q(),
     }
     for weather in WEATHERS:
         rules[f"weather_{weather}"] = due & weather_q(weather)
-    rules["attention"] = rules["late"] | rules["no_report"] | rules["unchanged"] | rules["behind"]
+    rules["attention"] = (
+        rules["late"] | rules["no_report"] | rules["unchanged"] | rules["behind"] | rules["milestones_late"]
+    )
     return rules
 
 
@@ -270,6 +284,8 @@ def _names():
         "i.action": column(Indicator, "action"),
         "i.higher_is_better": column(Indicator, "higher_is_better"),
         "x.number": column(Axe, "number"),
+        "milestone": qn(Milestone._meta.db_table),
+        "m.action": column(Milestone, "action"),
     }
     for field in ("number", "title", "sort_key", "status", "progress", "start_date", "end_date", "status_date"):
         names[f"a.{field}"] = column(Action, field)
@@ -399,6 +415,14 @@ def _branch(sql, n, p, actions):
     sql.add(f", rep.report_{p.year} AS report, rep.weather_{p.year} AS weather")
     for state in INDICATOR_STATES:
         sql.add(f", COALESCE(ind.{state}_{p.year}, 0) AS ind_{state}")
+    # How many of its milestones are late on the period's reference date (the one rule, milestone_late_q).
+    late_sql, late_params = compile_on(Milestone, milestone_late_q(p.reference_date))
+    milestones = n["milestone"]
+    sql.add(
+        f", (SELECT COUNT(*) FROM {milestones} WHERE {milestones}.{n['m.action']} = a.id AND {late_sql})"
+        " AS milestones_late_count",
+        *late_params,
+    )
     sql.add(
         f" FROM {n['action']} a JOIN {n['axe']} x ON x.id = a.{n['a.axe']}"
         " LEFT JOIN rep ON rep.action_id = a.id LEFT JOIN ind ON ind.action_id = a.id"
@@ -448,6 +472,7 @@ ROW_COLUMNS = {
     "previous_progress": "INTEGER",
     "report": "VARCHAR(16)",
     "weather": "VARCHAR(20)",
+    "milestones_late_count": "INTEGER",
 }
 TOTAL_COLUMNS = ("n", "progress_total", "mean_total", *FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES))
 GROUPS = {None: None, "axe": "axe_id", "objectif": "objectif_id"}

@@ -637,6 +637,7 @@ class ActionYear(models.Model):
     ind_behind = models.IntegerField()
     ind_no_value = models.IntegerField()
     ind_no_target = models.IntegerField()
+    milestones_late_count = models.IntegerField()
 
     class Meta:
         managed = False

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from actions import notifications
 from actions.enums import ReportState
 from actions.figures import reporting_year  # noqa: F401 - long-standing import path
 from actions.models import Action, Indicator, IndicatorValue, ProgressReport, ReportDocument
@@ -215,7 +216,6 @@ def return_report(report, user, comment, expected_version):
         locked.returned_by = user
         locked.version += 1
         locked.save(update_fields=["state", "return_comment", "returned_at", "returned_by", "version", "updated_at"])
-    from actions import tasks
-
-    tasks.notify_report_returned.delay_on_commit(locked.pk)
+        # Told in "Nouveautés", and by e-mail once the change is committed (pti.notifications).
+        notifications.report_returned(locked)
     return locked

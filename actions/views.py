@@ -310,6 +310,7 @@ def report_edit(request, pk, year):
             "text_rows": desk.text_rows(form, previous),
             "contribution_rows": desk.contribution_rows(form, contributions.year_contributions(action, year)),
             "indicator_rows": desk.indicator_rows(form, indicators, values_by_year, year),
+            "suggested_progress": desk.suggested_progress(action),
         },
         status=status,
     )

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from actions import figures
 from actions.enums import ReportState
@@ -26,6 +27,8 @@ from actions.models import Action
 from actions.services import reporting_year
 from bilans.enums import ReminderKind
 from bilans.models import Reminder, ReportingCampaign
+from pti import notifications
+from pti.enums import NotificationKind
 from pti.formats import long_date
 from pti.mail import absolute_url, templated_email
 
@@ -191,7 +194,7 @@ def _remind(campaign, user, actions, kind, today, sent_by_id=None):
         actions = [a for a in actions if a.pk not in done]
         if not actions:
             return False
-        Reminder.objects.create(
+        reminder = Reminder.objects.create(
             campaign=campaign,
             recipient=user,
             kind=kind,
@@ -199,8 +202,69 @@ def _remind(campaign, user, actions, kind, today, sent_by_id=None):
             sent_by_id=sent_by_id,
             actions=[{"number": a.number, "title": a.title, "state": a.report_state, "id": a.pk} for a in actions],
         )
-        _reminder_email(campaign, kind, user, actions, today).send()
+        # In "Nouveautés" always; by e-mail unless the referent chose not to (pti.notifications).
+        told = notifications.notify(
+            [user],
+            NotificationKind.REMINDER,
+            reminder,
+            title=_reminder_title(campaign, kind, today),
+            body=", ".join(f"{a.number} – {a.title}" for a in actions),
+            url=reverse("actions:my_actions"),
+            email=False,
+        )
+        if notifications.wants_email(user, NotificationKind.REMINDER):
+            _reminder_email(campaign, kind, user, actions, today).send()
+            for notification in told:
+                notifications.mark_emailed(notification)
     return True
+
+
+def _reminder_after(campaign, kind, today):
+    # A reminder sent by staff reads as the beat's of the same day would: before or after the deadline.
+    if kind == ReminderKind.MANUAL:
+        return past_deadline(campaign, today)
+    return kind == ReminderKind.AFTER
+
+
+def _reminder_title(campaign, kind, today):
+    deadline = long_date(campaign.deadline)
+    if _reminder_after(campaign, kind, today):
+        return _("Comptes rendus %(year)s en retard – date limite du %(deadline)s dépassée") % {
+            "year": campaign.year,
+            "deadline": deadline,
+        }
+    return _("Comptes rendus %(year)s à transmettre avant le %(deadline)s") % {
+        "year": campaign.year,
+        "deadline": deadline,
+    }
+
+
+def announce_opening(campaign, today=None, email=True):
+    """Tell each referent who owes reports to `campaign` that it is open (once per campaign). Return how many."""
+    told = 0
+    deadline = long_date(campaign.deadline)
+    for user, actions in pending_by_referent(campaign, today).items():
+        title = _("La campagne de comptes rendus %(year)s est ouverte : à transmettre avant le %(deadline)s") % {
+            "year": campaign.year,
+            "deadline": deadline,
+        }
+        body = ngettext(
+            "%(count)s compte rendu attendu de vous : %(actions)s.",
+            "%(count)s comptes rendus attendus de vous : %(actions)s.",
+            len(actions),
+        ) % {"count": len(actions), "actions": ", ".join(a.number for a in actions)}
+        told += len(
+            notifications.notify(
+                [user],
+                NotificationKind.CAMPAIGN_OPENED,
+                campaign,
+                title=title,
+                body=body,
+                url=reverse("actions:my_actions"),
+                email=email,
+            )
+        )
+    return told
 
 
 def send_campaign_reminders(campaign, kind, today=None):
@@ -299,12 +363,8 @@ def _email(subject, template, context, to):
 
 
 def _reminder_email(campaign, kind, user, actions, today=None):
-    # A reminder sent by staff reads as the beat's of the same day would: before or after the deadline.
     today = today or timezone.localdate()
-    if kind == ReminderKind.MANUAL:
-        after = past_deadline(campaign, today)
-    else:
-        after = kind == ReminderKind.AFTER
+    after = _reminder_after(campaign, kind, today)
     left = days_left(campaign, today)
     context = {
         "days_left": left,
@@ -325,17 +385,7 @@ def _reminder_email(campaign, kind, user, actions, today=None):
         ],
         "my_actions_url": absolute_url(reverse("actions:my_actions")),
     }
-    deadline = long_date(campaign.deadline)
-    if after:
-        subject = _("Comptes rendus %(year)s en retard – date limite du %(deadline)s dépassée") % {
-            "year": campaign.year,
-            "deadline": deadline,
-        }
-    else:
-        subject = _("Comptes rendus %(year)s à transmettre avant le %(deadline)s") % {
-            "year": campaign.year,
-            "deadline": deadline,
-        }
+    subject = _reminder_title(campaign, kind, today)
     return _email(subject, "reminder", context, [user.email])
 
 

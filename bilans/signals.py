@@ -60,3 +60,7 @@ def demo_campaign(sender, pactes, users, stats, **kwargs):
         )
         if created:
             stats.created(ReportingCampaign)
+            from bilans import campaigns
+
+            # The demo's referents find the opening in their "Nouveautés" (no e-mail from a seed).
+            campaigns.announce_opening(_campaign, today, email=False)

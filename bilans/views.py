@@ -467,7 +467,8 @@ def _save_campaign(pacte, year, campaign, form, user):
         if campaign is None:
             try:
                 with transaction.atomic():
-                    ReportingCampaign.objects.create(pacte=pacte, year=year, opened_by=user, **data)
+                    created = ReportingCampaign.objects.create(pacte=pacte, year=year, opened_by=user, **data)
+                    campaigns.announce_opening(created)
                     return True
             except IntegrityError:
                 campaign = ReportingCampaign.objects.get(pacte=pacte, year=year)

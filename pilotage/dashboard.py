@@ -9,8 +9,8 @@ actions, and the two long lists (actions needing attention, indicators) can be c
 rows, the most worrying first.
 
 An action needs attention in year Y when it is late, its report for Y is due and not submitted (missing or
-still a draft), its progress did not move since Y - 1, or one of its indicators misses the year's target
-(`actions.figures.REASONS`).
+still a draft), its progress did not move since Y - 1, one of its indicators misses the year's target, or one
+of its milestones is late (`actions.figures.REASONS`).
 """
 
 import hashlib
@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from actions import figures
 from actions.enums import ActionStatus, ReportState
@@ -39,7 +40,7 @@ INDICATOR_STATES = figures.INDICATOR_STATES
 INDICATOR_ORDER = {"behind": 0, "no_value": 1, "on_target": 2, "no_target": 3, "none": 4}
 
 
-def reason_label(code, year, draft=False):
+def reason_label(code, year, draft=False, count=None):
     if code == "late":
         return _("date de fin dépassée")
     if code == "no_report":
@@ -50,6 +51,9 @@ def reason_label(code, year, draft=False):
         return _("avancement inchangé depuis %(year)s") % {"year": year - 1}
     if code == "behind":
         return _("indicateur sous la cible %(year)s") % {"year": year}
+    if code == "milestones_late":
+        count = count or 1
+        return ngettext("%(count)s étape en retard", "%(count)s étapes en retard", count) % {"count": count}
     raise ValueError(code)
 
 
@@ -58,7 +62,10 @@ reference_date = figures.reference_date
 
 def _attention_item(row, year, statuses):
     draft = row["report"] == ReportState.DRAFT
-    reasons = [{"code": code, "label": reason_label(code, year, draft=draft)} for code in REASONS if row[code]]
+    count = row.get("milestones_late_count")
+    reasons = [
+        {"code": code, "label": reason_label(code, year, draft=draft, count=count)} for code in REASONS if row[code]
+    ]
     end_date = row["end_date"]
     return {
         "action_id": row["id"],
@@ -69,6 +76,7 @@ def _attention_item(row, year, statuses):
         "status_label": str(statuses.get(row["status"], row["status"])),
         "progress": int(row["progress"]),
         "end_date": end_date.isoformat() if end_date else None,
+        "milestones_late": int(count or 0),
         "reasons": reasons,
         "reason": ", ".join(reason["label"] for reason in reasons),
     }

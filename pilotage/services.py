@@ -6,14 +6,19 @@ the other person changed) instead of overwriting it.
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from pilotage import dashboard
 from pilotage.enums import DecisionStatus, Presence
 from pilotage.filters import late_first
 from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
+from pti import notifications
 from pti.concurrency import ConflictError, expected, lock_version
+from pti.enums import NotificationKind
+from pti.formats import long_date
 from pti.pdf import render_pdf
 
 
@@ -150,6 +155,7 @@ def create_decision(copil, data):
     decision = Decision(copil=copil, **data)
     _record_closure(decision, was_open=True)
     decision.save()
+    _tell_owner(decision)
     return decision
 
 
@@ -157,12 +163,35 @@ def create_decision(copil, data):
 def update_decision(decision, data, expected_version):
     locked = lock_version(Decision.objects.all(), decision.pk, expected_version)
     was_open = locked.status == DecisionStatus.OPEN
+    previous_owner = locked.owner_id
     for name, value in data.items():
         setattr(locked, name, value)
     _record_closure(locked, was_open)
     locked.version += 1
     locked.save()
+    if locked.owner_id != previous_owner:
+        _tell_owner(locked)
     return locked
+
+
+def _tell_owner(decision):
+    """The decision's (new) owner is told in "Nouveautés" and by e-mail (pti.notifications), if it is open."""
+    if decision.owner is None or decision.status != DecisionStatus.OPEN:
+        return
+    title = _("Décision du COPIL du %(date)s qui vous est confiée : %(text)s") % {
+        "date": long_date(decision.copil.date),
+        "text": Truncator(decision.text).chars(120),
+    }
+    body = _("Échéance : %(date)s.") % {"date": long_date(decision.due_date)} if decision.due_date else ""
+    notifications.notify(
+        [decision.owner],
+        NotificationKind.DECISION_ASSIGNED,
+        decision,
+        title=title,
+        body=body,
+        url=reverse("pilotage:decision_follow_up", args=[decision.pk]),
+        key=f"v{decision.version}",
+    )
 
 
 # What the owner of a decision may change himself (pti.access.can_follow_up_decision); staff change the rest.

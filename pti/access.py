@@ -36,6 +36,7 @@ ADMINISTER = "administer"
 PARTNER_SPACE = "partner_space"
 WRITE_CONTRIBUTION = "write_contribution"
 GRANT_ROLES = "grant_roles"
+OWN_NOTIFICATIONS = "own_notifications"
 
 
 def is_signed_in(user):
@@ -312,6 +313,16 @@ def grantable_roles(user):
     return [*roles, Role.ADMIN] if is_administrator(user) else roles
 
 
+def can_read_notification(user, notification):
+    """A notification is its addressee's alone: he reads it and marks it read; nobody else sees it."""
+    return is_active(user) and notification.user_id == user.pk
+
+
+def can_edit_own_preferences(user, obj=None):
+    """Every signed-in user chooses the notifications he receives by e-mail, and only his own."""
+    return is_active(user) and (obj is None or getattr(obj, "user_id", None) == user.pk)
+
+
 def editable_actions(user, queryset=None):
     """The actions `user` may edit, as a queryset (for lists and "my actions")."""
     from actions.models import Action
@@ -338,6 +349,9 @@ _RULES = {
     PARTNER_SPACE: lambda user, obj: is_partner(user),
     WRITE_CONTRIBUTION: lambda user, obj: obj is not None and can_write_contribution(user, obj.action, obj.year),
     GRANT_ROLES: can_grant_roles,
+    OWN_NOTIFICATIONS: lambda user, obj: (
+        can_edit_own_preferences(user) if obj is None else can_read_notification(user, obj)
+    ),
 }
 
 

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from pti.enums import Role
-from pti.models import User
+from pti.models import Notification, NotificationPreferences, User
 
 
 class VersionedAdminMixin:
@@ -80,3 +81,26 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("Profil"), {"fields": ("first_name", "last_name", "email", "organisation", "role")}),
     )
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """What each user was told, and when it was read and e-mailed; recorded by the apps, never typed in."""
+
+    list_display = ("title", "user", "kind", "created_at", "read_at", "emailed_at")
+    list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter), ("emailed_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user",)
+    search_fields = ("title", "body", "user__username", "user__last_name")
+    readonly_fields = ("user", "kind", "content_type", "object_id", "key", "title", "body", "url", "created_at")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(NotificationPreferences)
+class NotificationPreferencesAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+    list_display = ("user", *NotificationPreferences.FIELDS.values(), "updated_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__last_name", "user__email")
+    raw_id_fields = ("user",)

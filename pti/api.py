@@ -195,9 +195,17 @@ def urlpatterns():
     from actions import api_followup as actions_followup_api
     from bilans import api as bilans_api
     from pilotage import api as pilotage_api
+    from pti import api_notifications
 
     router = DefaultRouter()
-    for module in (actions_api, actions_followup_api, actions_contributions_api, pilotage_api, bilans_api):
+    for module in (
+        actions_api,
+        actions_followup_api,
+        actions_contributions_api,
+        pilotage_api,
+        bilans_api,
+        api_notifications,
+    ):
         for prefix, viewset, basename in module.ROUTES:
             router.register(prefix, viewset, basename=basename)
     return [
@@ -205,6 +213,11 @@ def urlpatterns():
         # Redoc, from the pinned sidecar, in our template (templates/drf_spectacular/redoc.html): no inline script
         # (CSP), no CDN, and it passes axe-core where Swagger UI nests its controls (RGAA).
         path("docs/", SpectacularRedocView.as_view(url_name="v1:schema"), name="docs"),
+        path(
+            "preferences-notifications/",
+            api_notifications.PreferencesView.as_view(),
+            name="notification-preferences",
+        ),
         *router.urls,
     ]
 

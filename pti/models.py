@@ -1,8 +1,13 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from pti.enums import Role
+from pti.enums import NotificationKind, Role
 
 
 class User(AbstractUser):
@@ -41,3 +46,96 @@ class User(AbstractUser):
     @property
     def is_departement_staff(self):
         return self.is_administrator or self.role == Role.STAFF
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def recent_first(self):
+        return self.order_by("-created_at", "-pk")
+
+
+class Notification(models.Model):
+    """One event told to one user (pti.notifications.notify): shown in his "Nouveautés" panel until he marks it
+    read, and e-mailed once (`emailed_at`, set under the row's lock) if his preferences say so.
+
+    The same event (kind, object, key, user) is recorded once: the database refuses a second row. `key` tells
+    apart events of the same kind on the same object (a report sent back twice, a milestone moved to a new date)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("destinataire")
+    )
+    kind = models.CharField(_("type"), max_length=32, choices=NotificationKind.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("type d'objet"))
+    object_id = models.PositiveBigIntegerField(_("identifiant de l'objet"))
+    target = GenericForeignKey("content_type", "object_id")
+    key = models.CharField(_("clé de l'événement"), max_length=64, blank=True, default="")
+    title = models.CharField(_("titre"), max_length=300)
+    body = models.TextField(_("texte"), blank=True, max_length=2000)
+    url = models.CharField(_("adresse"), max_length=500)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("envoyée par courriel le"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "content_type", "object_id", "key"], name="notification_unique_event"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=NotificationKind.values), name="notification_kind_valid"),
+            models.CheckConstraint(condition=~Q(url=""), name="notification_url_not_empty"),
+        ]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_unread_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self):
+        return self.read_at is not None
+
+
+class NotificationPreferences(models.Model):
+    """Which events a user receives by e-mail (the panel shows them all). A user without a row has the defaults:
+    everything but the milestone reminders."""
+
+    # kind -> field; the defaults are the fields' own.
+    FIELDS = {
+        NotificationKind.REPORT_RETURNED: "email_report_returned",
+        NotificationKind.DECISION_ASSIGNED: "email_decision_assigned",
+        NotificationKind.MILESTONE_DUE: "email_milestone_due",
+        NotificationKind.CAMPAIGN_OPENED: "email_campaign_opened",
+        NotificationKind.REMINDER: "email_reminder",
+    }
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("utilisateur"),
+    )
+    email_report_returned = models.BooleanField(_("un compte rendu m'est renvoyé avec un commentaire"), default=True)
+    email_decision_assigned = models.BooleanField(_("une décision du COPIL m'est confiée"), default=True)
+    email_milestone_due = models.BooleanField(_("une étape de mes actions arrive dans les 15 jours"), default=False)
+    email_campaign_opened = models.BooleanField(_("la campagne de comptes rendus s'ouvre"), default=True)
+    email_reminder = models.BooleanField(_("une relance de la campagne m'est adressée"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("modifiées le"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("préférences de notification")
+        verbose_name_plural = _("préférences de notification")
+
+    def __str__(self):
+        return str(self.user)
+
+    def wants_email(self, kind):
+        return bool(getattr(self, self.FIELDS[kind]))

@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "bilans.tasks.send_campaign_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Referents are told of their actions' milestones due within 15 days (actions.notifications), once each.
+    "notify-milestones-due": {
+        "task": "actions.tasks.notify_milestones_due",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # A bilan whose worker died mid-job is shown as failed (and can be retried); its page does it too, at once.
     "mark-stale-bilan-jobs": {"task": "bilans.tasks.mark_stale_jobs", "schedule": 60.0},
 }

@@ -5,3 +5,11 @@ from celery import shared_task
 def ping():
     """Answer "pong": proves that a real worker consumes the broker's queue (tests, monitoring)."""
     return "pong"
+
+
+@shared_task(acks_late=True)
+def send_notification_email(notification_id):
+    """E-mail one notification (pti.notifications.send_email): once, under its row's lock, if the user wants it."""
+    from pti import notifications
+
+    return notifications.send_email(notification_id)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.views import PasswordChangeView, PasswordResetConfirmView, PasswordResetView
 from django.urls import include, path
 
-from pti import api, audit, health, pending, sso, views
+from pti import api, audit, health, pending, sso, views, views_notifications
 from pti.throttle import ThrottledAdminAuthenticationForm, ThrottledAuthenticationForm, ThrottledPasswordResetForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -15,6 +15,10 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("journal/", audit.journal, name="journal"),
     path("aide/chiffres/", views.figures_help, name="figures_help"),
+    path("comptes/profil/", views_notifications.profile, name="profile"),
+    path("nouveautes/", views_notifications.notification_list, name="notification_list"),
+    path("nouveautes/tout-lu/", views_notifications.notification_read_all, name="notification_read_all"),
+    path("nouveautes/<int:pk>/lu/", views_notifications.notification_read, name="notification_read"),
     path("comptes/login/", sso.LoginView.as_view(authentication_form=ThrottledAuthenticationForm), name="login"),
     # Signing out ends the SSO provider's session too (pti/sso.py).
     path("comptes/logout/", sso.logout, name="logout"),

@@ -38,7 +38,14 @@ RAW = [SCRIPT, "<img src=x"]
 @pytest.fixture
 def hostile(staff):
     user = UserFactory(username="hostile", first_name=IMG, last_name=SCRIPT, organisation=PAYLOAD)
-    pacte = PacteFactory(slug="pti-hostile", title=f"Pacte {PAYLOAD}", territory=PAYLOAD, description=PAYLOAD)
+    pacte = PacteFactory(
+        slug="pti-hostile",
+        title=f"Pacte {PAYLOAD}",
+        territory=PAYLOAD,
+        description=PAYLOAD,
+        published=True,  # the public page shows the same text to anyone
+        show_referent_names=True,
+    )
     axe = AxeFactory(pacte=pacte, number=1, title=f"Axe {PAYLOAD}", description=PAYLOAD, thematic_referents=[user])
     objectif = ObjectifFactory(axe=axe, number=1, text=PAYLOAD)
     action = ActionFactory(
@@ -123,7 +130,9 @@ def kwargs_for(obj, world):
 HTML_PAGES = sorted(
     name
     for name, (_rule, _obj, method) in ROUTES.items()
-    if method == "GET" and not name.startswith("v1:") and not name.endswith(("_xlsx", "_csv", "pdf", "document"))
+    if method == "GET"
+    and not name.startswith("v1:")
+    and not name.endswith(("_xlsx", "_csv", "pdf", "document", "open_data"))
 )
 
 

@@ -73,6 +73,8 @@ def pages():
         f"/actions/{action.pk}/modifier/",
         "/aide/chiffres/",
         "/comptes/password_change/",
+        "/comptes/profil/",
+        "/nouveautes/",
         "/partenaires/",
         "/partenaires/?type=institutional&pacte=pti-2022-2025&q=e",
         f"/partenaires/{partner.pk}/",

@@ -13,6 +13,7 @@ Classes:
 - STAFF: département staff and administrators (COPILs, decisions, bilans, campaigns, imports, journal);
 - DECISION_OWNER: staff, administrators and the owner of the decision (its follow-up and status);
 - ADMIN: administrators only (the Django admin);
+- OWN: the one user the object is addressed to (a notification: the referent); anyone else gets 404 (or 403).
 - PARTNER: partner accounts only (their space and their organisation's contributions);
 - READ_AND_PARTNER: every signed-in user, partner accounts included (for them scoped to their organisation's
   actions: the API's actions and contributions, logging out, changing one's password).
@@ -48,13 +49,15 @@ from bilans.enums import BilanStatus
 from bilans.factories import BilanFactory
 from bilans.models import ReportingCampaign
 from pilotage.factories import CopilFactory, DecisionFactory
-from pti.enums import Role
+from pti.enums import NotificationKind, Role
 from pti.factories import UserFactory
+from pti.notifications import notify
 
 PUBLIC, READ, EDIT_ACTION, STAFF, ADMIN = "public", "read", "edit_action", "staff", "admin"
 DECISION_OWNER, SIGNED_IN = "decision_owner", "signed_in"
 PARTNER, READ_AND_PARTNER = "partner", "read_and_partner"
 ROLES = ["anonymous", "pending", "referent", "thematic", "other_referent", "copil", "staff", "administrator", "partner"]
+OWN = "own"
 ALLOWED = {
     PUBLIC: set(ROLES),
     SIGNED_IN: set(ROLES) - {"anonymous"},
@@ -65,6 +68,7 @@ ALLOWED = {
     STAFF: {"staff", "administrator"},
     ADMIN: {"administrator"},
     DECISION_OWNER: {"referent", "staff", "administrator"},
+    OWN: {"referent"},
 }
 
 # route name -> (class, object the route is about, method)
@@ -82,6 +86,10 @@ ROUTES = {
     "sso_callback": (PUBLIC, None, "GET"),
     "password_change": (READ_AND_PARTNER, None, "GET"),
     "password_change_done": (READ_AND_PARTNER, None, "GET"),
+    "profile": (READ, None, "GET"),
+    "notification_list": (READ, None, "GET"),
+    "notification_read_all": (READ, None, "POST"),
+    "notification_read": (OWN, "notification", "POST"),
     "password_reset": (PUBLIC, None, "GET"),
     "password_reset_done": (PUBLIC, None, "GET"),
     "password_reset_confirm": (PUBLIC, "reset", "GET"),
@@ -206,6 +214,11 @@ ROUTES = {
     "v1:bilan-pdf": (READ, "bilan_pk", "GET"),
     "v1:bilan-approve": (STAFF, "bilan_pk", "POST"),
     "v1:bilan-reject": (STAFF, "bilan_pk", "POST"),
+    "v1:notification-list": (READ, None, "GET"),
+    "v1:notification-detail": (OWN, "notification", "GET"),
+    "v1:notification-read": (OWN, "notification", "POST"),
+    "v1:notification-read-all": (READ, None, "POST"),
+    "v1:notification-preferences": (READ, None, "GET"),
     # The public pages of a published pacte and its open data (bilans/views_public.py): no account needed.
     "public:index": (PUBLIC, None, "GET"),
     "public:pacte": (PUBLIC, "pacte", "GET"),
@@ -221,6 +234,7 @@ API_WRITES = {
     "v1:decision-list": (STAFF, None, "POST"),
     "v1:decision-detail": (STAFF, "decision", "PATCH"),  # and its owner (pilotage/tests/test_api_writes.py)
     "v1:milestone-detail": (EDIT_ACTION, "milestone", "PATCH"),
+    "v1:notification-preferences": (READ, None, "PATCH"),  # each user his own
     "v1:contribution-list": (PARTNER, None, "POST"),  # an empty body: 400 for the partner, refused for the others
     "v1:contribution-detail": (PARTNER, "contribution", "PATCH"),
 }
@@ -291,6 +305,9 @@ def world(db):
         deliberation_reference="CD-2024-1",
     )
     ReportingCampaign.objects.create(pacte=pacte, year=2024, deadline=datetime.date(2025, 1, 31))
+    (notification,) = notify(
+        [users["referent"]], NotificationKind.MILESTONE_DUE, milestone, "Étape", "/mes-actions/", email=False
+    )
     objects = {
         "pacte": {"slug": pacte.slug},
         "api_pacte": {"slug": pacte.slug},
@@ -317,6 +334,7 @@ def world(db):
         "approved_bilan": {"slug": pacte.slug, "year": 2023},
         "open_data": {"slug": pacte.slug, "kind": "json"},
         "reset": {"uidb64": "MQ", "token": "jeton-invalide"},
+        "notification": {"pk": notification.pk},
         "pending_user": {"pk": users["pending"].pk},
     }
     return users, objects
@@ -343,7 +361,9 @@ def request_as(client, role, users, method, url):
     return response
 
 
-def refused(response, role, url):
+def refused(response, role, url, rule=None):
+    if rule == OWN and role != "anonymous" and response.status_code == 404:
+        return True  # someone else's notification does not exist for him
     if role == "anonymous" and url.startswith("/api/"):
         return response.status_code in (401, 403)
     if role == "anonymous":
@@ -360,7 +380,7 @@ def check(client, world, name, rule, obj, method):
     for role in ROLES:
         response = request_as(client, role, users, method, url)
         assert response.status_code < 500, f"{method} {url} en {role} : HTTP {response.status_code}"
-        if (role in ALLOWED[rule]) == refused(response, role, url):
+        if (role in ALLOWED[rule]) == refused(response, role, url, rule):
             wrong.append(f"{role} → {response.status_code}")
     assert not wrong, f"{method} {url} ({name}, règle {rule}) : {', '.join(wrong)}"
 

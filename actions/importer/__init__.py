@@ -1,5 +1,6 @@
 """Import of a whole pacte from an XLSX workbook: the pacte, its axes, objectives, actions, referents (by e-mail),
-partners and their roles, indicators and their yearly targets.
+partners and their roles, indicators and their yearly targets, and the actions' milestones (the "Étapes" sheet,
+optional: a workbook without it leaves the milestones as they are; follow-up notes are never imported).
 
 One module per concern:
 
@@ -28,7 +29,9 @@ from actions.importer.layout import (
     ACTIONS,
     AXES,
     INDICATORS,
+    MILESTONES,
     OBJECTIFS,
+    OPTIONAL_SHEETS,
     PACTE,
     PARTNERS,
     REQUIRED_ROWS,
@@ -60,7 +63,9 @@ __all__ = [
     "KIND_LABELS",
     "MAX_ROWS",
     "MAX_SIZE",
+    "MILESTONES",
     "OBJECTIFS",
+    "OPTIONAL_SHEETS",
     "PACTE",
     "PARTNERS",
     "REQUIRED_ROWS",

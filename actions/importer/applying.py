@@ -8,10 +8,11 @@ version is refused with its conflict, and a history record whose author is the i
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from actions.importer.planning import CREATED, DELETED, KIND_LABELS, UNCHANGED, UPDATED, plan_import
 from actions.importer.versions import ImportConflict, conflicts_between
-from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Partner
+from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Milestone, Partner
 from axes.enums import PacteStatus
 from axes.models import Axe, Objectif, Pacte
 from pti.history import acting_user
@@ -48,6 +49,7 @@ def _lock(slug):
         ActionPartner.objects.filter(action__pacte=pacte),
         Indicator.objects.filter(action__pacte=pacte),
         IndicatorValue.objects.filter(indicator__action__pacte=pacte),
+        Milestone.objects.filter(action__pacte=pacte),
     ):
         list(queryset.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
 
@@ -168,6 +170,19 @@ def _write(plan):
             IndicatorValue.objects.create(indicator=indicators[change.key[:2]], year=change.key[2], **change.fields)
         else:
             _save(change.instance, change.fields, False)
+    positions = {}
+    for change in by_kind["milestone"]:
+        if change.status == DELETED:
+            change.instance.delete()
+        elif change.status == UPDATED:
+            _save(change.instance, change.fields, False)
+        elif change.status == CREATED:
+            number, title = change.key
+            action = actions[number]
+            if action.pk not in positions:
+                positions[action.pk] = Milestone.objects.filter(action=action).aggregate(last=Max("position"))["last"]
+            positions[action.pk] = (positions[action.pk] or 0) + 1
+            Milestone.objects.create(action=action, title=title, position=positions[action.pk], **change.fields)
     if closing_after:
         pacte.status = PacteStatus.CLOSED
         pacte.save(update_fields=["status"])

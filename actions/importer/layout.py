@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from actions.enums import ActionStatus, PartnerKind, PartnerRole, Priority
 from axes.enums import PacteStatus
 
-PACTE, AXES, OBJECTIFS, ACTIONS, PARTNERS, INDICATORS = (
+PACTE, AXES, OBJECTIFS, ACTIONS, PARTNERS, INDICATORS, MILESTONES = (
     "Pacte",
     "Axes",
     "Objectifs",
     "Actions",
     "Partenaires",
     "Indicateurs",
+    "Étapes",
 )
 TARGET_PREFIX = "Cible "
 
@@ -80,8 +81,19 @@ SHEETS = {
         Col("Plus c'est haut, mieux c'est", "bool", help="Oui ou Non (Oui si vide)."),
         Col("Ordre", "int"),
     ],
+    MILESTONES: [
+        Col("Action", "number", True, 16, "Numéro de l'action."),
+        Col("Étape", "line", True, 200, "Intitulé, unique dans l'action."),
+        Col("Date prévue", "date", True, help="Dans les années du pacte."),
+        Col("Date de réalisation", "date", help="Vide tant que l'étape n'est pas franchie ; jamais dans le futur."),
+        Col("Remarque", "text", max_length=2000),
+    ],
 }
 REQUIRED_ROWS = {PACTE, AXES, ACTIONS}
+# A workbook without these sheets is read as before they existed: what they hold is left as it is.
+OPTIONAL_SHEETS = {MILESTONES}
+# Columns the export adds for readers, accepted and ignored on import.
+READ_ONLY_COLUMNS = {MILESTONES: ("En retard",)}
 
 
 def target_header(year):

@@ -13,7 +13,7 @@ from actions.enums import ActionStatus, PartnerKind, PartnerRole, Priority
 from actions.importer.layout import target_header
 from actions.importer.reading import Parsed
 from actions.importer.versions import row_version
-from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Partner
+from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Milestone, Partner
 from axes.enums import PacteStatus
 from axes.models import Axe, Objectif, Pacte
 
@@ -27,6 +27,7 @@ KIND_LABELS = {
     "action_partner": "Rôles des partenaires",
     "indicator": "Indicateurs",
     "target": "Cibles annuelles",
+    "milestone": "Étapes",
 }
 STATUS_LABELS = {CREATED: "créés", UPDATED: "modifiés", UNCHANGED: "inchangés", DELETED: "supprimés"}
 
@@ -299,6 +300,8 @@ def plan_import(parsed):
                 {"target": target},
                 key=(*key, year),
             )
+    if parsed.has_milestones:
+        _plan_milestones(plan, parsed, pacte)
     if pacte is not None:
         # The data of a closed year never changes (axes.closing): say so in the preview, before any write.
         prefetch_related_objects([pacte], "closed_years")
@@ -307,4 +310,38 @@ def plan_import(parsed):
                 closure = pacte.closure(change.key[2])
                 if closure is not None:
                     plan.refusals.append(f"{change.label} : {closure.message}")
+            elif change.kind == "milestone":
+                dates = [change.fields.get("planned_date"), change.fields.get("done_date")]
+                if change.instance is not None:
+                    dates += [change.instance.planned_date, change.instance.done_date]
+                closures = [pacte.closure(date.year) for date in dates if date is not None]
+                closure = next((closure for closure in closures if closure is not None), None)
+                if closure is not None:
+                    plan.refusals.append(f"{change.label} : {closure.message}")
     return plan
+
+
+def _plan_milestones(plan, parsed, pacte):
+    """The milestones of the "Étapes" sheet, by action number and title; those of the file's actions that the
+    sheet no longer lists are deleted (a workbook without the sheet leaves them all as they are)."""
+    existing = {}
+    if pacte:
+        for milestone in (
+            Milestone.objects.filter(action__pacte=pacte).select_related("action").order_by("position", "pk")
+        ):
+            # Two milestones of an action with the same title (typed on the pages): the first is the sheet's.
+            existing.setdefault((milestone.action.number, milestone.title), milestone)
+    in_file = set()
+    for row in parsed.milestones:
+        key = (row["Action"], row["Étape"])
+        in_file.add(key)
+        values = {
+            "planned_date": row["Date prévue"],
+            "done_date": row["Date de réalisation"],
+            "note": row["Remarque"] or "",
+        }
+        _change(plan, "milestone", f"{row['Action']} – {row['Étape']}", Milestone, existing.get(key), values, key=key)
+    file_actions = {row["Numéro"] for row in parsed.actions}
+    for key, milestone in existing.items():
+        if key not in in_file and key[0] in file_actions:
+            plan.add(Change("milestone", f"{key[0]} – {key[1]}", DELETED, instance=milestone, key=key))

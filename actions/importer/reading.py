@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -16,9 +17,12 @@ from actions.importer.layout import (
     ACTIONS,
     AXES,
     INDICATORS,
+    MILESTONES,
     OBJECTIFS,
+    OPTIONAL_SHEETS,
     PACTE,
     PARTNERS,
+    READ_ONLY_COLUMNS,
     REQUIRED_ROWS,
     SHEETS,
     TARGET_PREFIX,
@@ -51,7 +55,8 @@ def _read_sheet(book, name, actual, issues):
     """The `Sheet` called `name` (`actual` in the book, spaces around it trimmed), or None if it is absent or has
     no header; its problems (too long, formulas, merged cells) go to `issues`."""
     if actual is None:
-        issues.append(ImportIssue(_("La feuille « %(sheet)s » est absente du classeur.") % {"sheet": name}))
+        if name not in OPTIONAL_SHEETS:
+            issues.append(ImportIssue(_("La feuille « %(sheet)s » est absente du classeur.") % {"sheet": name}))
         return None
     rows = read_rows(book, actual)
     for merge in rows.merges:
@@ -123,7 +128,7 @@ def _years_text(years):
 
 def _check_headers(name, headers, issues, years=None):
     expected = [col.header for col in SHEETS[name]]
-    known = set(expected)
+    known = set(expected) | set(READ_ONLY_COLUMNS.get(name, ()))
     for header in expected:
         if header not in headers:
             issues.append(ImportIssue(_("la colonne « %(header)s » est absente.") % {"header": header}, name, 1))
@@ -168,6 +173,9 @@ class Parsed:
     actions: list = field(default_factory=list)
     partners: list = field(default_factory=list)
     indicators: list = field(default_factory=list)
+    milestones: list = field(default_factory=list)
+    # False when the workbook has no "Étapes" sheet (an older one): the milestones are left as they are.
+    has_milestones: bool = False
     target_years: list = field(default_factory=list)
     users: dict = field(default_factory=dict)
     issues: list = field(default_factory=list)
@@ -259,9 +267,12 @@ def read_workbook(upload):
         (ACTIONS, parsed.actions),
         (PARTNERS, parsed.partners),
         (INDICATORS, parsed.indicators),
+        (MILESTONES, parsed.milestones),
     ):
         if sheets[name] is None:
             continue
+        if name == MILESTONES:
+            parsed.has_milestones = True
         headers, data = sheets[name].headers, sheets[name].data
         _check_headers(name, headers, issues, years)
         if name in REQUIRED_ROWS and not data:
@@ -339,6 +350,37 @@ def _check_references(parsed, years):
         issues,
     )
 
+    _duplicates(
+        MILESTONES,
+        parsed.milestones,
+        lambda r: (r["Action"], r["Étape"]) if r["Action"] and r["Étape"] else None,
+        "Étape",
+        _("l'étape « %(value)s » de cette action figure déjà à la ligne %(row)s."),
+        issues,
+    )
+    today = timezone.localdate()
+    for row in parsed.milestones:
+        planned, done = row["Date prévue"], row["Date de réalisation"]
+        if planned is not None and years is not None and planned.year not in years:
+            issues.append(
+                ImportIssue(
+                    _("la date prévue doit être comprise dans les années du pacte (%(years)s).")
+                    % {"years": _years_text(years)},
+                    MILESTONES,
+                    row["_row"],
+                    "Date prévue",
+                )
+            )
+        if done is not None and done > today:
+            issues.append(
+                ImportIssue(
+                    _("la date de réalisation ne peut pas être dans le futur."),
+                    MILESTONES,
+                    row["_row"],
+                    "Date de réalisation",
+                )
+            )
+
     for row in parsed.objectifs:
         if row["Axe"] is not None and row["Axe"] not in axes:
             issues.append(
@@ -388,7 +430,7 @@ def _check_references(parsed, years):
         if progress is not None and not 0 <= progress <= 100:
             issues.append(ImportIssue(_("l'avancement est un pourcentage, entre 0 et 100."), *where, "Avancement (%)"))
 
-    for name, rows in ((PARTNERS, parsed.partners), (INDICATORS, parsed.indicators)):
+    for name, rows in ((PARTNERS, parsed.partners), (INDICATORS, parsed.indicators), (MILESTONES, parsed.milestones)):
         for row in rows:
             if row["Action"] is not None and row["Action"] not in actions:
                 issues.append(

@@ -45,6 +45,7 @@ STATE_FIELDS = {
     "action_partner": ["amount"],
     "indicator": ["unit", "baseline", "higher_is_better", "position"],
     "target": ["target", "value"],
+    "milestone": ["title", "planned_date", "done_date", "note", "version"],
 }
 
 

@@ -165,7 +165,7 @@ def test_whole_pacte_export_is_for_staff(client, referent, staff, plan):
         "Actions",
         "Partenaires",
         "Indicateurs",
-        "Étapes (non réimportées)",
+        "Étapes",
     ]
     assert rows(book["Indicateurs"])[0][-4:] == ["Cible 2022", "Cible 2023", "Cible 2024", "Cible 2025"]
 

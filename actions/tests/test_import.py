@@ -377,7 +377,16 @@ def test_the_empty_template_is_not_a_valid_pacte(staff_client):
     template = staff_client.get(reverse("actions_io:import_template"))
     assert template.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(template.content))
-    assert book.sheetnames == ["Pacte", "Axes", "Objectifs", "Actions", "Partenaires", "Indicateurs", "Notice"]
+    assert book.sheetnames == [
+        "Pacte",
+        "Axes",
+        "Objectifs",
+        "Actions",
+        "Partenaires",
+        "Indicateurs",
+        "Étapes",
+        "Notice",
+    ]
     assert [cell.value for cell in book["Actions"][1]][:3] == ["Numéro", "Axe", "Objectif"]
     messages = messages_of(preview(staff_client, template.content))
     assert "Feuille « Pacte », ligne 2 : la ligne du pacte est absente (ligne 2)." in messages

@@ -152,7 +152,14 @@ def test_axes_have_their_own_figures_for_both_years(pacte):
 
 def test_actions_needing_attention_give_each_reason(pacte):
     data = dashboard_data(pacte, 2024, TODAY)
-    assert data["current"]["attention"] == {"late": 1, "no_report": 2, "unchanged": 1, "behind": 2, "total": 3}
+    assert data["current"]["attention"] == {
+        "late": 1,
+        "no_report": 2,
+        "unchanged": 1,
+        "behind": 2,
+        "milestones_late": 0,
+        "total": 3,
+    }
     items = data["attention"]["items"]
     assert [item["number"] for item in items] == ["1.1", "1.2", "2.2"]
     late, behind, drafted = items

@@ -36,3 +36,20 @@ def euros(value):
 def date_fr(value, fmt="j F Y"):
     """`{{ day|date_fr }}` → "1er décembre 2026"; `{{ day|date_fr:"l j F Y" }}` with the weekday."""
     return long_date(value, fmt)
+
+
+@register.inclusion_tag("pti/_notifications_panel.html", takes_context=True)
+def notifications_panel(context):
+    """The "Nouveautés" panel of the signed-in user (pti.notifications.panel: two queries)."""
+    from pti import notifications
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"panel": None}
+    return {
+        "panel": notifications.panel(user),
+        "next": request.get_full_path(),
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }

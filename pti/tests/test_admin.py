@@ -44,9 +44,10 @@ from bilans.factories import BilanFactory
 from bilans.models import Bilan, BilanTransition, Reminder, ReportingCampaign
 from pilotage.factories import CopilFactory, DecisionFactory, HighlightedActionFactory
 from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
-from pti.enums import Role
+from pti import notifications
+from pti.enums import NotificationKind, Role
 from pti.factories import UserFactory
-from pti.models import User
+from pti.models import Notification, NotificationPreferences, User
 
 PDF = b"%PDF-1.4\n% bilan de test\n%%EOF\n"
 
@@ -117,6 +118,15 @@ MAKERS = {
         actions=["2.1"],
     ),
     TokenProxy: lambda: TokenProxy.objects.create(user=UserFactory()),
+    Notification: lambda: notifications.notify(
+        [UserFactory()],
+        NotificationKind.MILESTONE_DUE,
+        PacteFactory(),
+        "Une étape arrive",
+        "/mes-actions/",
+        email=False,
+    )[0],
+    NotificationPreferences: lambda: NotificationPreferences.objects.create(user=UserFactory()),
 }
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)

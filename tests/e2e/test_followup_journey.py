@@ -54,7 +54,17 @@ def test_a_referent_adds_a_milestone_marks_it_done_and_writes_a_note(page, live_
     page.get_by_role("button", name="Ajouter la note").click()
     expect(page.get_by_text("La note de suivi a été ajoutée.")).to_be_visible()
     expect(page.locator("#etapes").locator("..")).to_contain_text("en retard")
-    assert FollowUpNote.objects.get().text == "Douze participants au premier atelier."
+    note = FollowUpNote.objects.get()
+    assert note.text == "Douze participants au premier atelier."
+
+    # The next report's form lists the year's notes beside its fields.
+    page.goto(f"{live_server.url}/actions/{action.pk}/compte-rendu/{note.date.year}/")
+    expect(page.locator("#notes-annee").locator("..")).to_contain_text("Douze participants au premier atelier.")
+    # And the milestone marked done suggests the progress: 1 of 2, copied on request.
+    suggestion = page.locator("#avancement-suggere")
+    expect(suggestion).to_contain_text("Avancement suggéré d'après les étapes : 50 % (1 franchie sur 2).")
+    suggestion.get_by_role("button", name="Reprendre 50 %").click()
+    expect(page.get_by_label("Avancement (%)")).to_have_value("50")
 
 
 def test_the_follow_up_pages_hold_at_360_px_and_are_accessible(page, live_server, action):

@@ -1,7 +1,8 @@
 // The yearly report form (templates/actions/report_form.html), as progressive enhancement: without this script
 // last year's texts stay readable and the gap shown is the one computed by the server.
 // - "Reprendre le texte de <année>" copies last year's text into its field (asking before replacing typed text);
-// - each indicator's gap to this year's target follows the value as it is typed (its <output> is aria-live).
+// - each indicator's gap to this year's target follows the value as it is typed (its <output> is aria-live);
+// - "Reprendre N %" copies the progress suggested by the milestones into the progress field.
 (function () {
   "use strict";
 
@@ -75,6 +76,22 @@
       field.dispatchEvent(new Event("input", { bubbles: true }));
       field.focus();
       field.setSelectionRange(field.value.length, field.value.length);
+    });
+  });
+
+  // "Reprendre N %": the progress the milestones suggest, copied into the progress field (the referent may
+  // change it afterwards; nothing is copied without his click).
+  document.querySelectorAll("button[data-copy-value]").forEach(function (button) {
+    var field = document.getElementById(button.dataset.copyTo);
+    if (!field) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      field.value = button.dataset.copyValue;
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+      field.focus();
     });
   });
 })();
