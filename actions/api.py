@@ -17,7 +17,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from actions import services
+from actions import search, services
 from actions.enums import PartnerKind, ReportState
 from actions.filters import ActionFilter
 from actions.models import Action, ActionPartner, Indicator, Partner, ProgressReport
@@ -119,8 +119,8 @@ class ApiActionFilter(ActionFilter):
     pacte = django_filters.CharFilter(label=gettext_lazy("Pacte (identifiant)"), method="filter_noop")
     axe = id_filter("axe", gettext_lazy("Axe"))
     objectif = id_filter("objectif", gettext_lazy("Objectif"))
-    referent = id_filter("referents", gettext_lazy("Référent"))
-    partenaire = id_filter("partners", gettext_lazy("Partenaire"))
+    referent = id_filter("referents", gettext_lazy("Référent"), method="filter_related")
+    partenaire = id_filter("partners", gettext_lazy("Partenaire"), method="filter_related")
     en_retard = BooleanFilter(label=gettext_lazy("En retard"), method="filter_noop")
 
     def filter_queryset(self, queryset):
@@ -170,6 +170,13 @@ class ActionViewSet(mixins.UpdateModelMixin, ReadOnlyViewSet):
     def get_queryset(self):
         # A partner account reads only the actions its organisation takes part in.
         return access.visible_actions(self.request.user, action_queryset())
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list" and not self.request.query_params.get("ordering"):
+            # A full-text search lists the best matches first (then the usual order).
+            queryset = search.ordered(queryset, "pacte_id", "sort_key", "pk")
+        return queryset
 
     def retrieve(self, request, *args, **kwargs):
         action = self.get_object()

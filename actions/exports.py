@@ -8,19 +8,22 @@ action list and the indicators are here; other apps describe their own sheets wi
 `xlsx_response` / `csv_response` (pilotage/exports.py for the decisions).
 """
 
+import copy
 import datetime
 import io
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -48,6 +51,12 @@ TEXT, INTEGER, DECIMAL, DATE, BOOLEAN = "text", "integer", "decimal", "date", "b
 NUMBER_FORMATS = {TEXT: "@", INTEGER: "0", DECIMAL: "#,##0.00", DATE: "DD/MM/YYYY", BOOLEAN: "General"}
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="00567A")
+# Exports are written row by row: a workbook past SPOOL_SIZE bytes goes to disk, a CSV leaves CSV_CHUNK
+# characters at a time.
+SPOOL_SIZE = 4 * 1024 * 1024
+CHUNK_SIZE = 500
+CSV_CHUNK = 64 * 1024
+FILE_CHUNK = 256 * 1024
 
 
 @dataclass
@@ -66,6 +75,7 @@ class Sheet:
     columns: list[Column]
     rows: Iterable[Any]
     notes: list[str] = field(default_factory=list)
+    header: bool = True
 
 
 def yes_no(value):
@@ -91,49 +101,97 @@ def _cell_value(column, row):
     return value
 
 
-def write_sheet(worksheet, sheet):
-    worksheet.title = sheet.title[:31]
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+class _Styles:
+    """One font and fill per tone, shared by every cell of that tone (the write-only sheet keeps no cell)."""
+
+    def __init__(self):
+        self._tones = {}
+        self._styles = {}
+
+    def of(self, worksheet, column, tone):
+        """The style of a cell of `column` (its number format, wrapping, tone), made once and copied to each cell
+        (openpyxl registers a style on every assignment: once per column and tone is enough)."""
+        key = (id(column), tone.hex if tone is not None else None)
+        if key not in self._styles:
+            cell = WriteOnlyCell(worksheet)
+            cell.number_format = NUMBER_FORMATS[column.kind]
+            if tone is not None:
+                cell.fill, cell.font = self.tone(tone)
+            if column.kind == TEXT and column.width >= 40:
+                cell.alignment = WRAP
+            self._styles[key] = cell._style
+        return self._styles[key]
+
+    def tone(self, tone):
+        if tone.hex not in self._tones:
+            self._tones[tone.hex] = (
+                PatternFill("solid", fgColor=tone.hex),
+                Font(color=tone.text.lstrip("#").upper()),
+            )
+        return self._tones[tone.hex]
+
+
+def write_sheet(book, sheet):
+    """Append `sheet` to `book` (an openpyxl write-only workbook): each row is written out as it comes, so that
+    memory stays flat however long the list."""
+    worksheet = book.create_sheet(sheet.title[:31])
     for index, column in enumerate(sheet.columns, start=1):
-        cell = spreadsheet.write_cell(worksheet, 1, index, column.header)
+        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+    if sheet.header:
+        worksheet.freeze_panes = "A2"
+    header = []
+    for column in sheet.columns:
+        cell = spreadsheet.write_only_cell(worksheet, column.header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+        cell.alignment = WRAP
+        header.append(cell)
+    if sheet.header:
+        worksheet.append(header)
+    styles = _Styles()
     row_number = 1
     for row in sheet.rows:
         row_number += 1
-        for index, column in enumerate(sheet.columns, start=1):
-            cell = spreadsheet.write_cell(worksheet, row_number, index, _cell_value(column, row))
-            cell.number_format = NUMBER_FORMATS[column.kind]
+        cells = []
+        for column in sheet.columns:
+            value = _cell_value(column, row)
             tone = column.tone(row) if column.tone else None
-            if tone is not None:
-                cell.fill = PatternFill("solid", fgColor=tone.hex)
-                cell.font = Font(color=tone.text.lstrip("#").upper())
-            if column.kind == TEXT and column.width >= 40:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    worksheet.freeze_panes = "A2"
-    if sheet.columns:
+            if value is None and tone is None:
+                cells.append(None)  # an empty cell is not written at all
+                continue
+            cell = spreadsheet.write_only_cell(worksheet, value)
+            cell._style = copy.copy(styles.of(worksheet, column, tone))
+            cells.append(cell)
+        worksheet.append(cells)
+    if sheet.columns and sheet.header:
         worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{max(row_number, 1)}"
     return worksheet
 
 
 def workbook(sheets):
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     for sheet in sheets:
-        write_sheet(book.create_sheet(), sheet)
+        write_sheet(book, sheet)
         if sheet.notes:
-            notes = book.create_sheet(_("Notice"))
-            notes.column_dimensions["A"].width = 120
-            for number, line in enumerate(sheet.notes, start=1):
-                spreadsheet.write_cell(notes, number, 1, line)
+            write_sheet(book, Sheet(_("Notice"), [Column("", lambda line: line, width=120)], sheet.notes, header=False))
     return book
 
 
+def xlsx_chunks(sheets):
+    """The workbook of `sheets`, written when the response is read (into a temporary file, on disk past
+    SPOOL_SIZE), then sent FILE_CHUNK bytes at a time; the file is gone once sent or abandoned."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_SIZE) as file:
+        workbook(sheets).save(file)
+        file.seek(0)
+        while chunk := file.read(FILE_CHUNK):
+            yield chunk
+
+
 def xlsx_bytes(sheets):
-    buffer = io.BytesIO()
-    workbook(sheets).save(buffer)
-    return buffer.getvalue()
+    return b"".join(xlsx_chunks(sheets))
 
 
 def dated_filename(stem, extension):
@@ -141,7 +199,8 @@ def dated_filename(stem, extension):
 
 
 def xlsx_response(sheets, stem):
-    response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
+    """The workbook, streamed from its temporary file: memory stays flat however long the lists."""
+    response = StreamingHttpResponse(xlsx_chunks(sheets), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{dated_filename(stem, "xlsx")}"'
     return response
 
@@ -157,14 +216,29 @@ def _csv_text(column, row):
     return str(value)
 
 
-def csv_response(sheet, stem):
+def csv_chunks(sheet):
+    """The CSV of `sheet` as UTF-8 chunks: the byte-order mark and the headers first, before any row is read,
+    then about CSV_CHUNK characters at a time."""
     buffer = io.StringIO()
-    buffer.write("\ufeff")
     writer = spreadsheet.csv_writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow([column.header for column in sheet.columns])
+    yield buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
     for row in sheet.rows:
         writer.writerow([_csv_text(column, row) for column in sheet.columns])
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+        if buffer.tell() >= CSV_CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def csv_response(sheet, stem):
+    """The CSV, streamed as its rows are read (StreamingHttpResponse): the first byte leaves at once."""
+    response = StreamingHttpResponse(csv_chunks(sheet), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{dated_filename(stem, "csv")}"'
     return response
 
@@ -172,12 +246,20 @@ def csv_response(sheet, stem):
 # --- the action list ----------------------------------------------------------------------------------------
 
 
-def _label(choices_value, choices):
-    return capfirst(str(dict(choices).get(choices_value, choices_value))) if choices_value else None
+def labels(choices, cap=True):
+    """{value: label} of `choices`, translated once per export (get_FOO_display translates on every row)."""
+    return {value: capfirst(str(label)) if cap else str(label) for value, label in choices}
 
 
 def actions_sheet(actions, today=None):
     today = today or timezone.localdate()
+    statuses, priorities = labels(ActionStatus.choices), labels(Priority.choices)
+    roles, reports = labels(PartnerRole.choices, cap=False), labels(YearReportState.choices)
+
+    def report_label(action):
+        state = getattr(action, "report_state", None)
+        return reports.get(state, state) if state else None
+
     return Sheet(
         _("Actions"),
         [
@@ -189,11 +271,11 @@ def actions_sheet(actions, today=None):
             Column(_("Objectif"), lambda a: a.objectif.code if a.objectif_id else None, width=10),
             Column(
                 _("Statut"),
-                lambda a: capfirst(a.get_status_display()),
+                lambda a: statuses.get(a.status, a.status),
                 width=14,
                 tone=lambda a: palette.STATUS.get(a.status),
             ),
-            Column(_("Priorité"), lambda a: capfirst(a.get_priority_display()), width=10),
+            Column(_("Priorité"), lambda a: priorities.get(a.priority, a.priority), width=10),
             Column(_("Avancement (%)"), lambda a: a.progress, INTEGER, 12),
             Column(_("Date de début"), lambda a: a.start_date, DATE, 13),
             Column(_("Date de fin"), lambda a: a.end_date, DATE, 13),
@@ -201,13 +283,15 @@ def actions_sheet(actions, today=None):
             Column(_("Référents"), lambda a: ", ".join(str(r) for r in a.referents.all()), width=40),
             Column(
                 _("Partenaires"),
-                lambda a: "; ".join(f"{pr.partner.name} ({pr.get_role_display()})" for pr in a.partner_roles.all()),
+                lambda a: "; ".join(
+                    f"{pr.partner.name} ({roles.get(pr.role, pr.role)})" for pr in a.partner_roles.all()
+                ),
                 width=60,
             ),
             Column(_("Année du compte rendu"), lambda a: getattr(a, "report_year", None), INTEGER, 12),
             Column(
                 _("Compte rendu"),
-                lambda a: _label(getattr(a, "report_state", None), YearReportState.choices),
+                report_label,
                 width=14,
             ),
         ],
@@ -225,12 +309,14 @@ def export_actions_queryset(queryset):
 
 
 def indicator_rows(actions):
-    """One row per indicator and year of its pacte: target and value, even where none was entered."""
+    """One row per indicator and year of its pacte: target and value, even where none was entered (read
+    CHUNK_SIZE indicators at a time)."""
     indicators = (
         Indicator.objects.filter(action__in=actions)
         .select_related("action__pacte")
         .prefetch_related(Prefetch("values", queryset=IndicatorValue.objects.order_by("year")))
         .order_by("action__pacte_id", "action__sort_key", "position", "pk")
+        .iterator(chunk_size=CHUNK_SIZE)
     )
     for indicator in indicators:
         by_year = {iv.year: iv for iv in indicator.values.all()}

@@ -1,10 +1,10 @@
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from actions import figures
+from actions import figures, search
 from actions.enums import ActionStatus
 from actions.models import Action, Partner
 from axes.models import Axe, Objectif, Pacte
@@ -31,7 +31,9 @@ class ActionFilter(django_filters.FilterSet):
     """The action list's filters; every filter lives in the query string, so a list can be bookmarked."""
 
     q = django_filters.CharFilter(
-        label=_("Recherche"), method="filter_text", help_text=_("Numéro, intitulé ou description.")
+        label=_("Recherche"),
+        method="filter_text",
+        help_text=_("Numéro, ou mots de l'intitulé et de la description : un début de mot suffit."),
     )
     pacte = django_filters.ModelChoiceFilter(
         label=_("Pacte"), queryset=Pacte.objects.all(), to_field_name="slug", empty_label=_("Tous les pactes")
@@ -46,10 +48,18 @@ class ActionFilter(django_filters.FilterSet):
         label=_("Statut"), field_name="status", choices=ActionStatus.choices, empty_label=_("Tous les statuts")
     )
     referent = django_filters.ModelChoiceFilter(
-        label=_("Référent"), field_name="referents", queryset=None, empty_label=_("Tous les référents")
+        label=_("Référent"),
+        field_name="referents",
+        queryset=None,
+        empty_label=_("Tous les référents"),
+        method="filter_related",
     )
     partenaire = django_filters.ModelChoiceFilter(
-        label=_("Partenaire"), field_name="partners", queryset=Partner.objects.all(), empty_label=_("Tous")
+        label=_("Partenaire"),
+        field_name="partners",
+        queryset=Partner.objects.all(),
+        empty_label=_("Tous"),
+        method="filter_related",
     )
     annee = year_filter(
         None,
@@ -81,12 +91,13 @@ class ActionFilter(django_filters.FilterSet):
         labels["objectif"].label_from_instance = lambda obj: f"{obj.code} {obj.text}"
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__istartswith=value) | Q(title__icontains=value) | Q(description__icontains=value)
-        )
+        # Full text on PostgreSQL, ranked (search.ordered puts the best first); the plain search on SQLite.
+        return search.search(queryset, value)
+
+    def filter_related(self, queryset, name, value):
+        """Actions linked to `value` through the many-to-many `name` (referents, partners), as an EXISTS: no
+        duplicate rows, so no DISTINCT, and the list keeps its indexed order."""
+        return queryset.filter(related_exists(name, value))
 
     def filter_noop(self, queryset, name, value):
         return queryset
@@ -105,7 +116,12 @@ class ActionFilter(django_filters.FilterSet):
                 queryset = queryset.filter(figures.matching(periods, "late", negate=not late))
         return queryset
 
-    @property
-    def qs(self):
-        # M2M filters (referent, partner) can duplicate rows.
-        return super().qs.distinct()
+
+def related_exists(name, value):
+    """EXISTS a row of the through table of Action.<name> joining the action to `value` (an instance or a pk)."""
+    field = Action._meta.get_field(name)
+    through = field.remote_field.through
+    source = field.m2m_field_name()
+    target = field.m2m_reverse_field_name()
+    pk = getattr(value, "pk", value)
+    return Exists(through.objects.filter(**{source: OuterRef("pk"), target: pk}))

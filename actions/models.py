@@ -225,7 +225,11 @@ class Action(models.Model):
             ),
             models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_valid"),
         ]
-        indexes = [models.Index(fields=["pacte", "status"], name="action_pacte_status_idx")]
+        indexes = [
+            models.Index(fields=["pacte", "status"], name="action_pacte_status_idx"),
+            # The action list's order (actions.views.LIST_ORDER), read page after page from a row (pti.paging).
+            models.Index(fields=["pacte", "sort_key", "id"], name="action_list_order_idx"),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.title}"
@@ -528,6 +532,11 @@ class ProgressReport(YearDataMixin, models.Model):
             ),
             models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="progressreport_status_valid"),
             models.CheckConstraint(condition=Q(weather__in=Weather.values), name="progressreport_weather_valid"),
+        ]
+        indexes = [
+            # The figures read each action's reports by year, state and weather (actions.figures, `rep`): from the
+            # index alone on PostgreSQL (INCLUDE; SQLite indexes the two keys).
+            models.Index(fields=["action", "year"], include=["state", "weather"], name="report_action_year_idx"),
         ]
 
     def __str__(self):

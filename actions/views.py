@@ -1,22 +1,34 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from actions import contributions, desk, figures, followup, queries, services, sheet, views_followup, views_sheet
+from actions import (
+    contributions,
+    desk,
+    figures,
+    followup,
+    queries,
+    search,
+    services,
+    sheet,
+    views_followup,
+    views_sheet,
+)
 from actions.enums import ReportState
 from actions.filters import ActionFilter
 from actions.forms import ActionForm, ReportForm, ReportReturnForm
 from actions.models import Action, ProgressReport, ReportDocument
 from axes.models import Axe, Objectif, Pacte
-from pti import access, charts, history
+from pti import access, charts, history, paging
 from pti.concurrency import ConflictError
 
 PAGE_SIZE = 25
+# The action list's order, served by the index action_list_order_idx (pacte, sort_key, id).
+LIST_ORDER = ("pacte_id", "sort_key", "pk")
 
 
 def _get_action(request, pk, *, edit=False, queryset=None):
@@ -137,11 +149,15 @@ def action_list(request):
     action_filter = ActionFilter(request.GET or None, queryset=Action.objects.all())
     queryset = action_filter.qs if action_filter.is_bound else Action.objects.all()
     year = action_filter.form.cleaned_data.get("annee") if action_filter.is_bound and action_filter.is_valid() else None
-    queryset = queries.list_actions(queryset).order_by("pacte_id", "sort_key")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Pages in the list's indexed order are read from the last row shown (pti.paging), so the last page costs
+    # what the first costs; a full-text search is read by rank, page by page.
+    searched = search.RANK in queryset.query.annotations
+    queryset = search.ordered(queries.list_actions(queryset), *LIST_ORDER)
+    page = paging.paginate(queryset, request.GET, LIST_ORDER, PAGE_SIZE, keyset=not searched)
     page.object_list = queries.attach_year_facts(page.object_list, year)
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in paging.CURSOR_PARAMS:
+        query.pop(name, None)
     template = "actions/_action_results.html" if request.htmx else "actions/action_list.html"
     return render(
         request,

@@ -30,7 +30,7 @@ from actions.filters import ActionFilter
 from actions.models import Action
 from axes.closing import ClosedYearError
 from axes.models import Pacte
-from pti import access
+from pti import access, paging
 
 IMPORT_DIR = Path(tempfile.gettempdir()) / "pti-imports"
 IMPORT_MAX_AGE = 24 * 3600
@@ -58,8 +58,9 @@ def _filtered(request):
 @require_GET
 def export_actions(request, fmt):
     queryset, year = _filtered(request)
-    rows = queries.attach_year_facts(
-        exports.export_actions_queryset(queryset).order_by("pacte_id", "sort_key"), year=year, scope=queryset
+    # Read and written a chunk at a time: the CSV leaves as it is written, the workbook from a temporary file.
+    rows = queries.iter_year_facts(
+        exports.export_actions_queryset(queryset).order_by("pacte_id", "sort_key", "pk"), year=year
     )
     if fmt == "csv":
         return exports.csv_response(exports.actions_sheet(rows), "actions")
@@ -80,7 +81,8 @@ def export_indicators(request, fmt):
 def export_links(request):
     """The export links for the current filters (refreshed by htmx when the filters of the list change)."""
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in paging.CURSOR_PARAMS:
+        query.pop(name, None)
     return render(request, "actions/_export_links.html", {"query": query.urlencode()})
 
 

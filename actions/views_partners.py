@@ -59,7 +59,7 @@ def partner_list(request):
 @require_GET
 def partner_export(request, fmt):
     _filter, queryset, pacte = _filtered(request)
-    sheet = partners_sheet(queryset, pacte)
+    sheet = partners_sheet(queryset.iterator(chunk_size=exports.CHUNK_SIZE), pacte)
     if fmt == "csv":
         return exports.csv_response(sheet, "partenaires")
     return exports.xlsx_response([sheet], "partenaires")

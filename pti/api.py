@@ -22,6 +22,7 @@ from pti.concurrency import ConflictError
 from pti.inputs import InvalidInput, bounded_int, version_number
 from pti.inputs import id_filter as id_filter  # the apps' API modules import the bounded filters from here
 from pti.inputs import year_filter as year_filter
+from pti.paging import FromTheEndPaginator
 from pti.pending import pending_message
 
 
@@ -56,6 +57,8 @@ class AccessPermission(permissions.BasePermission):
 
 
 class Pagination(pagination.PageNumberPagination):
+    # The last pages are read from the end of the list (pti.paging): they cost what the first costs.
+    django_paginator_class = FromTheEndPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

@@ -8,13 +8,15 @@ Decimal, a date) is never touched, nor a text that is only a number (`-12,50`, `
 that number and never runs.
 
 `csv_writer(file)` is `csv.writer` whose rows go through the guard; `write_cell(worksheet, row, column, value)`
-writes an openpyxl cell through it (illegal XML characters removed first, text kept as text). The import of a
+writes an openpyxl cell through it (illegal XML characters removed first, text kept as text), and
+`write_only_cell(worksheet, value)` makes one for a write-only (streamed) worksheet. The import of a
 pacte reads back what the export wrote with `restore` (actions/importer.py).
 """
 
 import csv
 import re
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -74,4 +76,13 @@ def write_cell(worksheet, row, column, value):
     cell = worksheet.cell(row=row, column=column, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # text, never a formula, whatever openpyxl guesses from its first character
+    return cell
+
+
+def write_only_cell(worksheet, value):
+    """A cell of an openpyxl write-only worksheet holding `value` through the guard (to append in a row)."""
+    value = xlsx_value(value)
+    cell = WriteOnlyCell(worksheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
     return cell

@@ -194,9 +194,9 @@ def test_csv_and_xlsx_exports_keep_user_text_as_text(client, staff, hostile):
     from openpyxl import load_workbook
 
     client.force_login(staff)
-    csv_text = client.get(reverse("actions_io:actions_csv")).content.decode("utf-8-sig")
+    csv_text = client.get(reverse("actions_io:actions_csv")).getvalue().decode("utf-8-sig")
     assert f"Action {PAYLOAD}" in csv_text.replace('""', '"')
-    workbook = load_workbook(io.BytesIO(client.get(reverse("actions_io:actions_xlsx")).content))
+    workbook = load_workbook(io.BytesIO(client.get(reverse("actions_io:actions_xlsx")).getvalue()))
     values = [cell.value for row in workbook.worksheets[0].iter_rows() for cell in row]
     assert f"Action {PAYLOAD}" in values
 

@@ -175,7 +175,7 @@ def test_reports_due_and_late_agree_on_every_page(staff_client, slug, year):
     api.force_authenticate(User.objects.get(username="agent"))
     # The export of the filtered list says "transmis" as many times.
     export = staff_client.get(reverse("actions_io:actions_csv") + f"?pacte={slug}&annee={year}&compte_rendu=attendu")
-    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(export.getvalue().decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], rows[1:]
     state = header.index("Compte rendu")
     assert len(body) == current["reports"]["due"]

@@ -86,9 +86,9 @@ def hostile_data(payload):
 
 
 def csv_rows(response):
-    assert response.status_code == 200, response.content[:500]
+    assert response.status_code == 200, response.getvalue()[:500]
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
 
 
 def xlsx_rows(data):
@@ -106,8 +106,8 @@ def exports(client, pacte):
 
     def xlsx(url):
         response = client.get(url)
-        assert response.status_code == 200, response.content[:500]
-        return xlsx_rows(response.content)
+        assert response.status_code == 200, response.getvalue()[:500]
+        return xlsx_rows(response.getvalue())
 
     return {
         "actions.xlsx": xlsx(reverse("actions_io:actions_xlsx")),
@@ -182,7 +182,7 @@ def test_the_user_texts_of_each_export_are_all_guarded(client, staff):
 def test_numbers_stay_numbers_in_xlsx(client, staff):
     pacte = hostile_data("=1+1")
     client.force_login(staff)
-    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("actions_io:indicators_xlsx")).content))
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("actions_io:indicators_xlsx")).getvalue()))
     sheet = book["Indicateurs"]
     header = [cell.value for cell in sheet[1]]
     row = next(

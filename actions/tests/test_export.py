@@ -27,7 +27,7 @@ def _restart_action_numbers():
 
 def workbook(response):
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return openpyxl.load_workbook(io.BytesIO(response.content))
+    return openpyxl.load_workbook(io.BytesIO(response.getvalue()))
 
 
 def rows(sheet):
@@ -36,7 +36,7 @@ def rows(sheet):
 
 def csv_lines(response):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = response.content.decode("utf-8")
+    text = response.getvalue().decode("utf-8")
     assert text.startswith("\ufeff")
     return [line.split(";") for line in text[1:].splitlines()]
 
@@ -178,7 +178,8 @@ def test_export_query_count_does_not_grow_with_the_list(client, copil_member, dj
         IndicatorValueFactory(indicator=IndicatorFactory(action=action), year=2023)
     client.force_login(copil_member)
     with django_assert_max_num_queries(12):
-        assert client.get(reverse("actions_io:actions_xlsx")).status_code == 200
+        response = client.get(reverse("actions_io:actions_xlsx"))
+        assert response.status_code == 200 and response.getvalue().startswith(b"PK")
 
 
 def test_the_xlsx_paints_statuses_and_indicator_states_with_the_pages_colours(client, staff):
@@ -192,7 +193,7 @@ def test_the_xlsx_paints_statuses_and_indicator_states_with_the_pages_colours(cl
     done = ActionFactory(status=ActionStatus.DONE, number="1.1")
     IndicatorValueFactory(indicator=IndicatorFactory(action=done), year=2024, target=10, value=5)
     client.force_login(staff)
-    book = load_workbook(io.BytesIO(client.get(reverse("actions_io:actions_xlsx")).content))
+    book = load_workbook(io.BytesIO(client.get(reverse("actions_io:actions_xlsx")).getvalue()))
     actions = book["Actions"]
     header = [cell.value for cell in actions[1]]
     status = actions.cell(row=2, column=header.index("Statut") + 1)

@@ -51,7 +51,7 @@ def test_the_xlsx_export_holds_the_filtered_list_with_numbers_as_numbers(client,
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert 'filename="partenaires-' in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     assert sheet.title == "Partenaires"
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == HEADERS
@@ -72,7 +72,7 @@ def test_the_xlsx_export_holds_the_filtered_list_with_numbers_as_numbers(client,
 def test_the_xlsx_export_keeps_formula_like_names_as_text(client, referent, partners):
     client.force_login(referent)
     response = client.get(reverse("partners:export_xlsx"), {"q": "pirate"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     name, contact = sheet.cell(2, 1), sheet.cell(2, 3)
     assert name.value == '\'=HYPERLINK("http://pirate.example")' and name.data_type == "s"
     assert contact.value == "'@SUM(1+1)" and contact.data_type == "s"
@@ -82,7 +82,7 @@ def test_the_csv_export_is_french_and_guarded(client, referent, partners):
     client.force_login(referent)
     response = client.get(reverse("partners:export_csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    text = response.content.decode("utf-8")
+    text = response.getvalue().decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert rows[0] == HEADERS
@@ -104,7 +104,7 @@ def test_the_export_of_one_pacte_says_its_figures_are_the_pactes(client, referen
     ActionPartnerFactory(action=other, partner=PartnerFactory(name="France Travail"), funder=True)
     client.force_login(referent)
     response = client.get(reverse("partners:export_csv"), {"pacte": "pti-2022-2025"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8")[1:]), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8")[1:]), delimiter=";"))
     assert rows[0][6:] == ["Nombre d'actions (pacte PTI 2022-2025)", "Montant financé (€) (pacte PTI 2022-2025)"]
     assert rows[1:] == [
         [
