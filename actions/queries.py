@@ -165,13 +165,14 @@ def _page_bounds(count, number, per_page):
     return number, pages, (number - 1) * per_page
 
 
-def axe_figures(axe, today=None, page=1, per_page=AXE_PAGE_SIZE):
+def axe_figures(axe, today=None, page=1, per_page=None):
     """One axe in its pacte's reporting year, `per_page` actions at a time in the plan's order (objective by
     objective, then those without one): each objective's figures and the axe's (actions.figures, summed by the
     database over the whole axe), the page's actions with their facts, and `page` ({"number", "pages", "count",
     "start", "end", "previous_objectif_id"}: the objective of the action just before the page, so that the page
     knows which objectives it starts with), in four queries whatever the axe's size. A page beyond the last one is
     the last one."""
+    per_page = per_page or AXE_PAGE_SIZE
     p = figures.period(axe.pacte, None, today)
     scope = Action.objects.filter(axe=axe)
     ordered = scope.order_by(F("objectif__number").asc(nulls_last=True), "sort_key", "pk")
@@ -205,9 +206,10 @@ def axe_figures(axe, today=None, page=1, per_page=AXE_PAGE_SIZE):
     return p.year, window, result.groups(), result.total(), page_info
 
 
-def paginated(queryset, page=1, per_page=AXE_PAGE_SIZE):
+def paginated(queryset, page=1, per_page=None):
     """(the rows of `queryset`'s page `page`, {"number", "pages", "count", "start", "end", "first", "last"}): a
     page beyond the last one is the last one; two queries."""
+    per_page = per_page or AXE_PAGE_SIZE
     count = queryset.count()
     number, pages, offset = _page_bounds(count, page, per_page)
     rows = list(queryset[offset : offset + per_page])

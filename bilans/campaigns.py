@@ -97,7 +97,7 @@ def _pending_actions(p, scope, limit=None):
     return actions
 
 
-def year_completion(pacte, year, today=None, page=None, per_page=REFERENTS_PER_PAGE):
+def year_completion(pacte, year, today=None, page=None, per_page=None):
     """Totals, by axe and by referent (each with the reports he still owes), of the reports due for `year`,
     counted by the database (actions.figures) in a few queries whatever the number of actions.
 
@@ -105,6 +105,7 @@ def year_completion(pacte, year, today=None, page=None, per_page=REFERENTS_PER_P
     page of how many), all when None. Each keeps at most PENDING_SHOWN of the actions he owes (`pending`), and
     `pending_more` counts the rest; `unassigned` lists at most PENDING_SHOWN of the owed reports nobody is
     expected to write, `unassigned_count` counts them all."""
+    per_page = per_page or REFERENTS_PER_PAGE
     p = figures.period(pacte, year, today)
     by_axe = figures.compute([p], group="axe")
     by_user = figures.compute([p], group="responsible").groups()
