@@ -102,9 +102,9 @@ def year_completion(pacte, year, today=None, page=None, per_page=None):
     counted by the database (actions.figures) in a few queries whatever the number of actions.
 
     The referents come most owing first; `page` (from 1) keeps `per_page` of them (`referent_page` says which
-    page of how many), all when None. Each keeps at most PENDING_SHOWN of the actions he owes (`pending`), and
-    `pending_more` counts the rest; `unassigned` lists at most PENDING_SHOWN of the owed reports nobody is
-    expected to write, `unassigned_count` counts them all."""
+    page of how many), all when None. On a page, each keeps at most PENDING_SHOWN of the actions he owes
+    (`pending`), and `pending_more` counts the rest; `unassigned` lists at most PENDING_SHOWN of the owed reports
+    nobody is expected to write (all of them without a page), `unassigned_count` counts them all."""
     per_page = per_page or REFERENTS_PER_PAGE
     p = figures.period(pacte, year, today)
     by_axe = figures.compute([p], group="axe")
@@ -128,7 +128,7 @@ def year_completion(pacte, year, today=None, page=None, per_page=None):
         for action in _pending_actions(p, scope) if responsible else ():
             for user_id in responsible[action.pk]:
                 row = owing[user_id]
-                if len(row["pending"]) < PENDING_SHOWN:
+                if page is None or len(row["pending"]) < PENDING_SHOWN:
                     row["pending"].append(action)
                 else:
                     row["pending_more"] += 1
@@ -138,7 +138,7 @@ def year_completion(pacte, year, today=None, page=None, per_page=None):
         nobody = Action.objects.filter(pacte=pacte).exclude(
             pk__in=RawSQL(f"SELECT resp.action_id FROM ({figures.responsible_sql()}) resp", ())
         )
-        unassigned_actions = _pending_actions(p, nobody, limit=PENDING_SHOWN)
+        unassigned_actions = _pending_actions(p, nobody, limit=PENDING_SHOWN if page is not None else None)
     axes = {axe.pk: axe for axe in Axe.objects.filter(pacte=pacte)}
     axe_rows = [
         {"axe": axes[axe_id], **_report_counts(data)}
