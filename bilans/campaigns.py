@@ -36,31 +36,32 @@ logger = logging.getLogger(__name__)
 SUBMITTED, DRAFT, MISSING = "submitted", "draft", "missing"
 
 
-def due_actions(pacte, year, today=None):
-    """The actions owing a report for `year` (actions.figures), each with `report_state` ("submitted", "draft"
-    or "missing") and `responsible` (the users expected to write it), in four queries whatever their number."""
+def due_actions(pacte, year, today=None, owed=False):
+    """The actions owing a report for `year` (actions.figures; with `owed`, only those whose report is not yet
+    submitted), in the plan's order, each with `report_state` ("submitted", "draft" or "missing") and
+    `responsible` (the users expected to write it, figures.responsible_sql), in three queries whatever their
+    number. The actions are unsaved instances holding what the reminders need (number, title, pacte, axe)."""
     p = figures.period(pacte, year, today)
-    rows = figures.compute([p], totals=False, rows="due").by_action()
-    actions = [
-        action
-        for action in Action.objects.filter(pacte=pacte)
-        .select_related("axe")
-        .prefetch_related("referents", "axe__thematic_referents")
-        .order_by("axe__number", "sort_key")
-        if (p.key, action.pk) in rows
-    ]
+    actions = _actions(figures.compute([p], totals=False, rows="no_report" if owed else "due").rows)
+    responsible = _responsible(pacte)
+    users = get_user_model().objects.in_bulk({user_id for ids in responsible.values() for user_id in ids})
+    order = sorted(users.values(), key=lambda u: (u.last_name, u.first_name, u.username))
+    rank = {user.pk: index for index, user in enumerate(order)}
     for action in actions:
-        action.report_state = rows[(p.key, action.pk)]["report"] or MISSING
-        action.responsible = list(action.referents.all()) or list(action.axe.thematic_referents.all())
+        ids = sorted(responsible.get(action.pk, ()), key=rank.__getitem__)
+        action.responsible = [users[user_id] for user_id in ids]
     return actions
 
 
-def _counts(actions):
-    counts = {SUBMITTED: 0, DRAFT: 0, MISSING: 0}
-    for action in actions:
-        counts[action.report_state] += 1
-    total = len(actions)
-    return {**counts, "due": total, "share": figures.share(counts[SUBMITTED], total)}
+def _actions(rows):
+    """Unsaved Action instances for rows of actions.figures (number, title, pacte, axe and `report_state`)."""
+    actions = []
+    for row in rows:
+        action = Action(pk=row["id"], pacte_id=row["pacte_id"], axe_id=row["axe_id"], number=row["number"])
+        action.title = row["title"]
+        action.report_state = row["report"] or MISSING
+        actions.append(action)
+    return actions
 
 
 def _report_counts(data):
@@ -87,14 +88,7 @@ PENDING_SHOWN = 20  # the reports still owed listed by number on a referent's ro
 def _pending_actions(p, scope, limit=None):
     """The actions of period `p` within `scope` (a queryset) whose report is still owed, in the plan's order, as
     unsaved Action instances holding `report_state`: one query, over `scope` only."""
-    rows = figures.compute([p], scope, totals=False, rows="no_report", limit=limit).rows
-    actions = []
-    for row in rows:
-        action = Action(pk=row["id"], pacte_id=row["pacte_id"], axe_id=row["axe_id"], number=row["number"])
-        action.title = row["title"]
-        action.report_state = row["report"] or MISSING
-        actions.append(action)
-    return actions
+    return _actions(figures.compute([p], scope, totals=False, rows="no_report", limit=limit).rows)
 
 
 def year_completion(pacte, year, today=None, page=None, per_page=None):
@@ -159,19 +153,20 @@ def year_completion(pacte, year, today=None, page=None, per_page=None):
     }
 
 
-def _responsible(pacte, user_ids):
-    """{action id: [user ids]}: the actions of `pacte` each of `user_ids` is expected to write the report of
-    (figures.responsible_sql), in one query."""
+def _responsible(pacte, user_ids=None):
+    """{action id: [user ids]}: the actions of `pacte` each of `user_ids` (everyone when None) is expected to
+    write the report of (figures.responsible_sql), in one query."""
     qn = connection.ops.quote_name
     sql = (
         f"SELECT resp.action_id, resp.user_id FROM ({figures.responsible_sql()}) resp"
         f" JOIN {qn(Action._meta.db_table)} a ON a.id = resp.action_id"
         f" WHERE a.{qn(Action._meta.get_field('pacte').column)} = %s"
-        f" AND resp.user_id IN ({', '.join(['%s'] * len(user_ids))})"
     )
+    if user_ids is not None:
+        sql += f" AND resp.user_id IN ({', '.join(['%s'] * len(user_ids))})"
     result = defaultdict(list)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pacte.pk, *user_ids])
+        cursor.execute(sql, [pacte.pk, *(user_ids or ())])
         for action_id, user_id in cursor.fetchall():
             result[action_id].append(user_id)
     return result
@@ -205,9 +200,7 @@ def completion(campaign, today=None, page=None):
 def pending_by_referent(campaign, today=None):
     """{user: [actions whose report is still owed]} for the referents of the campaign who owe any."""
     pending = defaultdict(list)
-    for action in due_actions(campaign.pacte, campaign.year, today):
-        if action.report_state == SUBMITTED:
-            continue
+    for action in due_actions(campaign.pacte, campaign.year, today, owed=True):
         for user in action.responsible:
             pending[user].append(action)
     return pending
