@@ -171,25 +171,33 @@ def _get(client, url):
     return response, first, time.perf_counter() - start
 
 
-def measure(repeat, only=(), budget=10.0):
-    """{label: {"queries", "median", "first"}}; a page is requested `repeat` times, or fewer (at least 3) when
-    that would take more than `budget` seconds."""
+def measure(repeat, only=(), budget=10.0, skip=()):
+    """{label: {"queries", "median", "first", "admin"}}; a page is requested `repeat` times, or fewer (at least
+    once) when that would take more than `budget` seconds. Each request of a page is followed by one of the admin
+    changelist (`admin`: their median), so that the ratio to the admin compares requests made under the same load
+    of the machine."""
     from django.db import connection
     from django.test import Client
 
     from pti.models import User
 
+    admin_url = next(url for label, _user, url in pages() if label == REFERENCE)
     clients = {}
     results = {}
+
+    def client_for(username):
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].force_login(User.objects.get(username=username))
+        return clients[username]
+
     for label, username, url in [*pages(), *hard_cases()]:
         if only and label not in (REFERENCE, BARE) and not any(word in label for word in only):
             continue
-        client = clients.get(username)
-        if client is None:
-            client = clients[username] = Client()
-            client.force_login(User.objects.get(username=username))
-        response, _first, elapsed = _get(client, url)  # warm-up
-        assert response.status_code == 200, (label, url, response.status_code)
+        if any(word in label for word in skip):
+            continue
+        client = client_for(username)
+        _get(client, url)  # warm-up: caches, connections, templates
         queries = []
 
         def count(execute, *args, queries=queries):
@@ -197,18 +205,21 @@ def measure(repeat, only=(), budget=10.0):
             return execute(*args)
 
         with connection.execute_wrapper(count):
-            _get(client, url)
-        timings, firsts = [], []
-        times = repeat if elapsed * repeat <= budget else max(3, int(budget / max(elapsed, 1e-6)))
+            response, _first, elapsed = _get(client, url)
+        assert response.status_code == 200, (label, url, response.status_code)
+        timings, firsts, admin = [], [], []
+        times = repeat if elapsed * repeat <= budget else max(1, int(budget / max(elapsed, 1e-6)))
         for _ in range(times):
             response, first, total = _get(client, url)
             assert response.status_code == 200, (label, url, response.status_code)
             timings.append(total)
             firsts.append(first)
+            admin.append(_get(client_for("admin"), admin_url)[2])
         results[label] = {
             "queries": len(queries),
             "median": statistics.median(timings),
             "first": statistics.median(firsts),
+            "admin": statistics.median(admin),
         }
     return results
 
@@ -254,7 +265,7 @@ def report(sizes, markdown=False):
         cells = []
         for _scale, _n, _t, results in sizes:
             row = results[label]
-            ratio = row["median"] / results[REFERENCE]["median"]
+            ratio = row["median"] / row["admin"]
             cells.append((row["queries"], row["median"] * 1000, ratio))
         growth = last[label]["median"] / first[label]["median"]
         admin = cells[-1][2]
@@ -297,6 +308,7 @@ def main():
         " (25 when not given)",
     )
     parser.add_argument("--only", action="append", default=[], help="measure only the pages whose label holds this")
+    parser.add_argument("--skip", action="append", default=[], help="leave out the pages whose label holds this")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument(
         "--budget", type=float, default=10.0, help="seconds at most per page and size (3 requests at least)"
@@ -320,7 +332,7 @@ def main():
     for scale in scales:
         actions, seconds = seed(scale)
         print(f"seed_demo --scale {scale} : {actions} actions en {seconds:.1f} s", file=sys.stderr, flush=True)
-        sizes.append((scale, actions, seconds, measure(args.repeat, args.only, args.budget)))
+        sizes.append((scale, actions, seconds, measure(args.repeat, args.only, args.budget, args.skip)))
 
     analyzed = " après ANALYZE" if connection.vendor == "postgresql" else ""
     print(f"PTI bench – base {connection.vendor}{analyzed}, médiane sur {args.repeat} requêtes par page au plus\n")
