@@ -59,7 +59,7 @@ fix: install
 	$(PY) -m ruff check --fix .
 
 bench: install
-	@if [ -f bench/run.py ]; then $(PY) bench/run.py; else echo "bench/run.py absent : rien à mesurer."; fi
+	@if [ -f bench/run.py ]; then $(PY) bench/run.py $(BENCH_ARGS); else echo "bench/run.py absent : rien à mesurer."; fi
 
 load: install
 	$(PY) bench/load.py

@@ -475,13 +475,34 @@ ROW_COLUMNS = {
     "milestones_late_count": "INTEGER",
 }
 TOTAL_COLUMNS = ("n", "progress_total", "mean_total", *FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES))
-GROUPS = {None: None, "axe": "axe_id", "objectif": "objectif_id"}
+# "responsible" groups by the users expected to write each action's report (`responsible_sql`): an action counts
+# once for each of them, and under None when it has none; its totals would count an action more than once, so
+# they are left empty.
+GROUPS = {None: None, "axe": "axe_id", "objectif": "objectif_id", "responsible": "resp.user_id"}
 ROWS = -1  # the `kind` of a listed row
+
+
+def responsible_sql():
+    """SQL of the pairs (action_id, user_id) of who is expected to write each action's report: its named
+    referents, or, for an action without any, its axe's thematic referents (bilans.campaigns reads it)."""
+    qn = connection.ops.quote_name
+    referents = Action.referents.through._meta
+    thematic = Axe.thematic_referents.through._meta
+    action_table = qn(Action._meta.db_table)
+    axe_column = qn(Action._meta.get_field("axe").column)
+    return (
+        f"SELECT r.{qn(referents.get_field('action').column)} AS action_id, r.{qn(referents.get_field('user').column)}"
+        f" AS user_id FROM {qn(referents.db_table)} r"
+        f" UNION ALL SELECT ra.id AS action_id, t.{qn(thematic.get_field('user').column)} AS user_id"
+        f" FROM {action_table} ra JOIN {qn(thematic.db_table)} t ON t.{qn(thematic.get_field('axe').column)} = ra.{axe_column}"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {qn(referents.db_table)} rr"
+        f" WHERE rr.{qn(referents.get_field('action').column)} = ra.id)"
+    )
 
 
 def _totals_select(sql, group):
     column = GROUPS[group]
-    group_sql = f"facts.{column}" if column else "CAST(NULL AS BIGINT)"
+    group_sql = (column if "." in column else f"facts.{column}") if column else "CAST(NULL AS BIGINT)"
     sql.add(
         f"SELECT 0 AS kind, facts.period AS period, {group_sql} AS grp, facts.status AS status, COUNT(*) AS n,"
         " SUM(facts.progress) AS progress_total,"
@@ -490,9 +511,12 @@ def _totals_select(sql, group):
     for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES)):
         sql.add(f", SUM(facts.{name}) AS {name}")
     sql.add("".join(f", CAST(NULL AS {kind}) AS {name}" for name, kind in ROW_COLUMNS.items()))
-    sql.add(" FROM facts GROUP BY facts.period")
+    sql.add(" FROM facts")
+    if group == "responsible":
+        sql.add(f" LEFT JOIN ({responsible_sql()}) resp ON resp.action_id = facts.id")
+    sql.add(" GROUP BY facts.period")
     if column:
-        sql.add(f", facts.{column}")
+        sql.add(f", {group_sql}")
     sql.add(", facts.status")
 
 
@@ -613,7 +637,7 @@ def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit
     """The figures of `periods` over `actions` (a queryset; all the actions of the periods' pactes when None),
     in one statement.
 
-    `group` ("axe", "objectif" or None) splits the totals; `rows` lists actions: True for every row, or the
+    `group` ("axe", "objectif", "responsible" or None) splits the totals; `rows` lists actions: True for every row, or the
     name of a flag ("attention", "due", "late", "no_report"…) the rows must have, or a list of
     (sql over `facts`, params) conditions; `limit` and `offset` cut the list (in the plan's order)."""
     result = Result(periods=list(periods), figures={}, rows=[])
@@ -643,6 +667,9 @@ def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit
             result.rows.append(_row(row))
             continue
         entry = result.figures[row["period"]]
+        if group == "responsible":
+            _add(entry["groups"].setdefault(row["grp"], empty_figures(years[row["period"]])), row)
+            continue
         _add(entry["total"], row)
         if row["grp"] is not None:
             _add(entry["groups"].setdefault(row["grp"], empty_figures(years[row["period"]])), row)

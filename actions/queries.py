@@ -6,7 +6,7 @@ defined once.
 
 import itertools
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, prefetch_related_objects
 
 from actions import figures
 from actions.enums import ActionStatus, ReportState, YearReportState
@@ -169,23 +169,73 @@ def pacte_figures(pacte, year=None, today=None):
     return p.year, result.groups(), result.total()
 
 
-def axe_figures(axe, today=None):
-    """One axe in its pacte's reporting year: its actions (loaded, with their facts) grouped by objective, with
-    each objective's figures and the axe's, in two queries (plus the actions')."""
+AXE_PAGE_SIZE = 50  # actions of an unfolded axe shown at a time ("Afficher la suite" loads the next ones)
+
+
+def _page_bounds(count, number, per_page):
+    """(page number kept within [1, last page], last page, offset) of a list of `count` rows."""
+    pages = max(1, -(-count // per_page))
+    number = min(max(int(number), 1), pages)
+    return number, pages, (number - 1) * per_page
+
+
+def axe_figures(axe, today=None, page=1, per_page=None):
+    """One axe in its pacte's reporting year, `per_page` actions at a time in the plan's order (objective by
+    objective, then those without one): each objective's figures and the axe's (actions.figures, summed by the
+    database over the whole axe), the page's actions with their facts, and `page` ({"number", "pages", "count",
+    "start", "end", "previous_objectif_id"}: the objective of the action just before the page, so that the page
+    knows which objectives it starts with), in four queries whatever the axe's size. A page beyond the last one is
+    the last one."""
+    per_page = per_page or AXE_PAGE_SIZE
     p = figures.period(axe.pacte, None, today)
     scope = Action.objects.filter(axe=axe)
-    result = figures.compute([p], scope, group="objectif", rows=True)
+    ordered = scope.order_by(F("objectif__number").asc(nulls_last=True), "sort_key", "pk")
+    count = scope.count()
+    number, pages, offset = _page_bounds(count, page, per_page)
+    window = list(ordered.select_related("pacte")[max(offset - 1, 0) : offset + per_page])
+    previous = window.pop(0) if offset and window else None
+    ids = [action.pk for action in window]
+    rows_where = [(f"facts.id IN ({', '.join(['%s'] * len(ids))})", tuple(ids))] if ids else [("1 = 0", ())]
+    result = figures.compute([p], scope, group="objectif", rows=rows_where)
     rows = result.by_action()
-    actions = list(scope.select_related("pacte").order_by("sort_key"))
     prefetch_related_objects([axe.pacte], "closed_years")
-    for action in actions:
+    for action in window:
         action.pacte = axe.pacte
         row = rows.get((p.key, action.pk))
         action.report_year = p.year
         action.report_due = bool(row and row["due"])
         action.report_state = report_display_state(row)
         action.year_row = row
-    return p.year, actions, result.groups(), result.total()
+    page_info = {
+        "number": number,
+        "pages": pages,
+        "count": count,
+        "start": offset + 1 if window else 0,
+        "end": offset + len(window),
+        "first": number == 1,
+        "last": number == pages,
+        "previous_objectif_id": previous.objectif_id if previous else None,
+        "continued": previous is not None,
+    }
+    return p.year, window, result.groups(), result.total(), page_info
+
+
+def paginated(queryset, page=1, per_page=None):
+    """(the rows of `queryset`'s page `page`, {"number", "pages", "count", "start", "end", "first", "last"}): a
+    page beyond the last one is the last one; two queries."""
+    per_page = per_page or AXE_PAGE_SIZE
+    count = queryset.count()
+    number, pages, offset = _page_bounds(count, page, per_page)
+    rows = list(queryset[offset : offset + per_page])
+    return rows, {
+        "number": number,
+        "pages": pages,
+        "count": count,
+        "start": offset + 1 if rows else 0,
+        "end": offset + len(rows),
+        "first": number == 1,
+        "last": number == pages,
+    }
 
 
 def thematic_axes_summary(user, today=None):

@@ -25,6 +25,7 @@ from actions.models import Action, ProgressReport, ReportDocument
 from axes.models import Axe, Objectif, Pacte
 from pti import access, charts, history, paging
 from pti.concurrency import ConflictError
+from pti.inputs import page_number
 
 PAGE_SIZE = 25
 # The action list's order, served by the index action_list_order_idx (pacte, sort_key, id).
@@ -84,13 +85,17 @@ def my_actions(request):
 def my_axe_actions(request, pk):
     """The actions of an axe with this year's report state (loaded into /mes-actions/ by htmx, or a page)."""
     axe = get_object_or_404(Axe.objects.select_related("pacte"), pk=pk)
-    scope = Action.objects.filter(axe=axe)
-    actions = queries.attach_year_facts(
-        scope.select_related("pacte", "axe__pacte", "objectif").order_by("sort_key"), scope=scope
+    actions, page = queries.paginated(
+        Action.objects.filter(axe=axe).select_related("pacte", "axe__pacte", "objectif").order_by("sort_key", "pk"),
+        page_number(request),
     )
+    actions = queries.attach_year_facts(actions, scope=Action.objects.filter(pk__in=[a.pk for a in actions]))
     year = actions[0].report_year if actions else services.reporting_year(axe.pacte)
-    template = "actions/_my_action_rows.html" if request.htmx else "actions/my_axe_actions.html"
-    return render(request, template, {"axe": axe, "actions": actions, "year": year})
+    if request.htmx:
+        template = "actions/_my_action_rows.html" if page["first"] else "actions/_my_action_more.html"
+    else:
+        template = "actions/my_axe_actions.html"
+    return render(request, template, {"axe": axe, "actions": actions, "year": year, "page": page})
 
 
 @require_GET
@@ -127,19 +132,50 @@ def pacte_axe(request, slug, number):
     """One axe of the pacte tree: its objectives and actions with status and progress (htmx part or page)."""
     axe = get_object_or_404(Axe.objects.select_related("pacte"), pacte__slug=slug, number=number)
     objectifs = list(Objectif.objects.filter(axe=axe).select_related("axe").order_by("number"))
-    year, actions, per_objectif, _total = queries.axe_figures(axe)
+    year, actions, per_objectif, _total, page = queries.axe_figures(axe, page=page_number(request))
     by_objectif = {obj.pk: [] for obj in objectifs}
     loose = []
     for action in actions:
         by_objectif.get(action.objectif_id, loose).append(action)
+    # The objectives this page shows: from the one the page starts in (the first on the first page) to the one it
+    # ends in (every one left, on the last page), those without actions included where they fall.
+    positions = {obj.pk: index for index, obj in enumerate(objectifs)}
+    previous = page["previous_objectif_id"]
+    first_objectif = actions[0].objectif_id if actions else None
+    continued = page["continued"] and first_objectif == previous
+    if page["first"]:
+        start = 0
+    elif previous is None:
+        start = len(objectifs)  # the page before ended among the actions without an objective
+    else:
+        start = positions[previous] + (0 if continued else 1)
+    last_objectif = actions[-1].objectif_id if actions else None
+    end = len(objectifs) if page["last"] or last_objectif is None else positions[last_objectif] + 1
     empty = figures.finish(figures.empty_figures(year))
     branches = [
-        {"objectif": obj, "actions": by_objectif[obj.pk], "figures": per_objectif.get(obj.pk, empty)}
-        for obj in objectifs
+        {
+            "objectif": obj,
+            "actions": by_objectif[obj.pk],
+            "figures": per_objectif.get(obj.pk, empty),
+            "continued": continued and obj.pk == previous,
+        }
+        for index, obj in enumerate(objectifs[start:end], start=start)
     ]
+    loose_continued = page["continued"] and previous is None
     template = "actions/_pacte_axe.html" if request.htmx else "actions/pacte_axe.html"
     return render(
-        request, template, {"axe": axe, "pacte": axe.pacte, "branches": branches, "loose": loose, "year": year}
+        request,
+        template,
+        {
+            "axe": axe,
+            "pacte": axe.pacte,
+            "branches": branches,
+            "loose": loose,
+            "loose_continued": loose_continued,
+            "has_objectifs": bool(objectifs),
+            "year": year,
+            "page": page,
+        },
     )
 
 

@@ -1,12 +1,14 @@
 """Performance figures of PTI's pages, printed (not a timed test).
 
 For each page: SQL queries, median time over N requests, the ratio to a bare Django view (the floor: routing,
-middleware, session), the ratio to the Django admin changelist of
-actions measured in the same run (the page a Django developer would hand out instead), at demo size and at
-`seed_demo --scale 25`, and the growth between the two sizes.
+middleware, session), the ratio to the Django admin changelist of actions measured in the same run (the page a
+Django developer would hand out instead), at demo size and at each `seed_demo --scale N` asked for, and the growth
+between the demo size and the largest one. On PostgreSQL, every size is measured after `ANALYZE`.
 
-    python bench/run.py                 # throwaway SQLite database
-    DATABASE_URL=postgres://... python bench/run.py --repeat 30
+    python bench/run.py                              # throwaway SQLite database, demo size and --scale 25
+    DATABASE_URL=postgres://... python bench/run.py --scale 25 --scale 100 --repeat 15
+    python bench/run.py --scale 100 --markdown       # the table as Markdown (docs/performance.md)
+    python bench/run.py --only bilan --only campagne # only the pages whose label holds one of the words
 
 The database named by DATABASE_URL is created from scratch: point it at a scratch database.
 """
@@ -106,49 +108,213 @@ def pages():
     ]
 
 
-def measure(repeat):
+REFERENCE = "admin : liste des actions (référence)"
+BARE = "vue Django nue (plancher)"
+# The aim of issue 15: time at the largest size at most 1.5x the demo size's, and at most half the admin's.
+AIM_GROWTH, AIM_ADMIN = 1.5, 0.5
+
+
+def hard_cases():
+    """The pages whose cost could grow with the data: query strings, deep and last pages, exports, API lists, an
+    unfolded axe and its following pages, a thematic referent's axe, the journal. Resolved after seeding."""
+    from django.urls import reverse
+
+    from actions.models import Action
+    from axes.models import Axe
+
+    per_page = 25  # actions.views.PAGE_SIZE
+    last = max(1, -(-Action.objects.count() // per_page))
+    axe = Axe.objects.filter(pacte__slug="pti-2022-2025", thematic_referents__username="referent").order_by("number")
+    axe = axe.first()
+    actions = reverse("actions:list")
+    return [
+        ("liste des actions, page 2", "referent", f"{actions}?page=2"),
+        ("liste des actions, dernière page", "referent", f"{actions}?page={last}"),
+        ("liste des actions ?q=insertion", "referent", f"{actions}?q=insertion"),
+        ("liste des actions ?q=insertion, page 2", "referent", f"{actions}?q=insertion&page=2"),
+        ("admin : liste des actions, page 2", "admin", reverse("admin:actions_action_changelist") + "?p=2"),
+        (
+            "admin : liste des actions ?q=insertion",
+            "admin",
+            reverse("admin:actions_action_changelist") + "?q=insertion",
+        ),
+        ("page du pacte 2022-2025", "referent", reverse("actions:pacte_detail", args=["pti-2022-2025"])),
+        ("axe déplié (pacte 2022-2025, axe 2)", "referent", f"/pactes/pti-2022-2025/axes/{axe.number}/"),
+        ("axe déplié, page 2", "referent", f"/pactes/pti-2022-2025/axes/{axe.number}/?page=2"),
+        ("/mes-actions/axes/<axe> (référent thématique)", "referent", reverse("actions:my_axe_actions", args=[axe.pk])),
+        ("/mes-actions/axes/<axe>, page 2", "referent", reverse("actions:my_axe_actions", args=[axe.pk]) + "?page=2"),
+        ("journal", "agent", "/journal/"),
+        ("journal, page 2", "agent", "/journal/?page=2"),
+        ("API : actions", "copil", "/api/v1/actions/"),
+        ("API : actions, page 2", "copil", "/api/v1/actions/?page=2"),
+        ("API : comptes rendus", "copil", "/api/v1/comptes-rendus/"),
+        ("API : indicateurs", "copil", "/api/v1/indicateurs/"),
+        ("API : partenaires", "copil", "/api/v1/partenaires/"),
+        ("export XLSX des actions", "copil", reverse("actions_io:actions_xlsx")),
+        ("export CSV des actions", "copil", reverse("actions_io:actions_csv")),
+    ]
+
+
+def _get(client, url):
+    """GET `url` and read the whole answer (a streamed export too); (response, first byte seconds, total)."""
+    start = time.perf_counter()
+    response = client.get(url)
+    first = time.perf_counter() - start
+    if response.streaming:
+        chunks = iter(response.streaming_content)
+        next(chunks, b"")
+        first = time.perf_counter() - start
+        for _chunk in chunks:
+            pass
+    else:
+        response.content  # noqa: B018
+    return response, first, time.perf_counter() - start
+
+
+def measure(repeat, only=(), budget=10.0, skip=()):
+    """{label: {"queries", "median", "first", "admin"}}; a page is requested `repeat` times, or fewer (at least
+    once) when that would take more than `budget` seconds. Each request of a page is followed by one of the admin
+    changelist (`admin`: their median), so that the ratio to the admin compares requests made under the same load
+    of the machine."""
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from pti.models import User
 
+    admin_url = next(url for label, _user, url in pages() if label == REFERENCE)
     clients = {}
     results = {}
-    for label, username, url in pages():
-        client = clients.get(username)
-        if client is None:
-            client = clients[username] = Client()
-            client.force_login(User.objects.get(username=username))
-        assert client.get(url).status_code == 200, (label, url)  # warm-up
-        with CaptureQueriesContext(connection) as ctx:
-            client.get(url)
-        queries = len(ctx.captured_queries)
-        timings = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append(time.perf_counter() - start)
-            assert response.status_code == 200
-        results[label] = {"queries": queries, "median": statistics.median(timings)}
+
+    def client_for(username):
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].force_login(User.objects.get(username=username))
+        return clients[username]
+
+    for label, username, url in [*pages(), *hard_cases()]:
+        if only and label not in (REFERENCE, BARE) and not any(word in label for word in only):
+            continue
+        if any(word in label for word in skip):
+            continue
+        client = client_for(username)
+        _get(client, url)  # warm-up: caches, connections, templates
+        queries = []
+
+        def count(execute, *args, queries=queries):
+            queries.append(1)
+            return execute(*args)
+
+        with connection.execute_wrapper(count):
+            response, _first, elapsed = _get(client, url)
+        assert response.status_code == 200, (label, url, response.status_code)
+        timings, firsts, admin = [], [], []
+        times = repeat if elapsed * repeat <= budget else max(1, int(budget / max(elapsed, 1e-6)))
+        for _ in range(times):
+            response, first, total = _get(client, url)
+            assert response.status_code == 200, (label, url, response.status_code)
+            timings.append(total)
+            firsts.append(first)
+            admin.append(_get(client_for("admin"), admin_url)[2])
+        results[label] = {
+            "queries": len(queries),
+            "median": statistics.median(timings),
+            "first": statistics.median(firsts),
+            "admin": statistics.median(admin),
+        }
     return results
 
 
 def seed(scale):
     from django.core.management import call_command
+    from django.db import connection
 
     from actions.models import Action
 
     start = time.perf_counter()
-    call_command("seed_demo", scale=scale, stdout=io.StringIO())
-    return Action.objects.count(), time.perf_counter() - start
+    call_command("seed_demo", scale=scale, stdout=io.StringIO(), stderr=io.StringIO())
+    seconds = time.perf_counter() - start
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return Action.objects.count(), seconds
+
+
+def verdict(growth, admin):
+    return "oui" if growth <= AIM_GROWTH and admin <= AIM_ADMIN else "non"
+
+
+def report(sizes, markdown=False):
+    """Print the table: per size, queries, median ms and ratio to the admin; then growth and the aim."""
+    first, last = sizes[0][3], sizes[-1][3]
+    s_last = sizes[-1][0]
+    if markdown:
+        head = ["page"]
+        for scale, *_rest in sizes:
+            head += [f"req. ×{scale}", f"ms ×{scale}", f"/admin ×{scale}"]
+        head += [f"croissance ×{s_last}", "objectif"]
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+    else:
+        head = f"{'page':48}"
+        for scale, *_rest in sizes:
+            head += f" {'req x' + str(scale):>8} {'ms x' + str(scale):>9} {'/adm x' + str(scale):>9}"
+        head += f" {'croiss.':>8} {'objectif':>8}"
+        print(head)
+        print("-" * len(head))
+    for label in first:
+        cells = []
+        for _scale, _n, _t, results in sizes:
+            row = results[label]
+            ratio = row["median"] / row["admin"]
+            cells.append((row["queries"], row["median"] * 1000, ratio))
+        growth = last[label]["median"] / first[label]["median"]
+        admin = cells[-1][2]
+        aim = "—" if label in (REFERENCE, BARE) else verdict(growth, admin)
+        if markdown:
+            values = [label]
+            for queries, ms, ratio in cells:
+                values += [str(queries), f"{ms:.1f}".replace(".", ","), f"{ratio:.2f}".replace(".", ",")]
+            values += [f"{growth:.2f}×".replace(".", ","), aim]
+            print("| " + " | ".join(values) + " |")
+        else:
+            line = f"{label:48}"
+            for queries, ms, ratio in cells:
+                line += f" {queries:>8} {ms:>9.1f} {ratio:>9.2f}"
+            print(line + f" {growth:>7.2f}x {aim:>8}")
+    streamed = [label for label in first if "export" in label]
+    if streamed:
+        print(
+            "\nPremier octet des exports (ms) : "
+            + " ; ".join(
+                f"{label} "
+                + " / ".join(f"x{scale} {results[label]['first'] * 1000:.0f}" for scale, _n, _t, results in sizes)
+                for label in streamed
+            )
+        )
+    print(
+        f"\nObjectif (issue 15) : même nombre de requêtes à toutes les tailles ; à ×{s_last}, temps ≤ {AIM_GROWTH}× celui"
+        f" de la taille démo et ≤ {AIM_ADMIN}× la liste des actions de l'admin mesurée dans la même exécution."
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--scale", type=int, default=25)
+    parser.add_argument(
+        "--scale",
+        type=int,
+        action="append",
+        help="a size to measure besides the demo's (seed_demo --scale N); repeat it: --scale 25 --scale 100"
+        " (25 when not given)",
+    )
+    parser.add_argument("--only", action="append", default=[], help="measure only the pages whose label holds this")
+    parser.add_argument("--skip", action="append", default=[], help="leave out the pages whose label holds this")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument(
+        "--budget", type=float, default=10.0, help="seconds at most per page and size (3 requests at least)"
+    )
     args = parser.parse_args()
+    scales = sorted({1, *(args.scale or [25])})
 
     tmp = None
     database_url = os.environ.get("DATABASE_URL")
@@ -163,31 +329,15 @@ def main():
     call_command("migrate", verbosity=0)
 
     sizes = []
-    for scale in (1, args.scale):
+    for scale in scales:
         actions, seconds = seed(scale)
-        sizes.append((scale, actions, seconds, measure(args.repeat)))
+        print(f"seed_demo --scale {scale} : {actions} actions en {seconds:.1f} s", file=sys.stderr, flush=True)
+        sizes.append((scale, actions, seconds, measure(args.repeat, args.only, args.budget, args.skip)))
 
-    print(f"PTI bench – base {connection.vendor}, médiane sur {args.repeat} requêtes par page\n")
-    reference = "admin : liste des actions (référence)"
-    BARE = "vue Django nue (plancher)"  # noqa: N806
-    (s1, n1, t1, small), (s2, n2, t2, big) = sizes
-    print(f"seed_demo : {n1} actions en {t1:.1f} s ; --scale {s2} : {n2} actions en {t2:.1f} s\n")
-    header = f"{'page':42} {'req. x1':>7} {'req. x' + str(s2):>8} {'ms x1':>8} {'ms x' + str(s2):>9} {'/admin x1':>9} {'/admin x' + str(s2):>10} {'/nue x' + str(s2):>9} {'croissance':>10}"
-    print(header)
-    print("-" * len(header))
-    for label in small:
-        a, b = small[label], big[label]
-        ratio1 = a["median"] / small[reference]["median"]
-        ratio2 = b["median"] / big[reference]["median"]
-        bare = b["median"] / big[BARE]["median"]
-        growth = b["median"] / a["median"]
-        print(
-            f"{label:42} {a['queries']:>7} {b['queries']:>8} {a['median'] * 1000:>8.1f} {b['median'] * 1000:>9.1f}"
-            f" {ratio1:>9.2f} {ratio2:>10.2f} {bare:>9.1f} {growth:>9.2f}x"
-        )
-    print(
-        f"\nObjectifs : au plus 12 requêtes et le même nombre aux deux tailles ; croissance ≤ 3x pour {s2}x de données."
-    )
+    analyzed = " après ANALYZE" if connection.vendor == "postgresql" else ""
+    print(f"PTI bench – base {connection.vendor}{analyzed}, médiane sur {args.repeat} requêtes par page au plus\n")
+    print(" ; ".join(f"--scale {scale} : {n} actions (seed {t:.1f} s)" for scale, n, t, _r in sizes) + "\n")
+    report(sizes, args.markdown)
     if tmp:
         tmp.cleanup()
 

@@ -14,8 +14,9 @@ import logging
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from actions import figures
 from actions.enums import ReportState
 from actions.models import Action
 from actions.services import reporting_year
+from axes.models import Axe
 from bilans.enums import ReminderKind
 from bilans.models import Reminder, ReportingCampaign
 from pti import notifications
@@ -37,36 +39,37 @@ logger = logging.getLogger(__name__)
 SUBMITTED, DRAFT, MISSING = "submitted", "draft", "missing"
 
 
-def due_actions(pacte, year, today=None):
-    """The actions owing a report for `year` (actions.figures), each with `report_state` ("submitted", "draft"
-    or "missing") and `responsible` (the users expected to write it), in four queries whatever their number."""
+def due_actions(pacte, year, today=None, owed=False):
+    """The actions owing a report for `year` (actions.figures; with `owed`, only those whose report is not yet
+    submitted), in the plan's order, each with `report_state` ("submitted", "draft" or "missing") and
+    `responsible` (the users expected to write it, figures.responsible_sql), in three queries whatever their
+    number. The actions are unsaved instances holding what the reminders need (number, title, pacte, axe)."""
     p = figures.period(pacte, year, today)
-    rows = figures.compute([p], totals=False, rows="due").by_action()
-    actions = [
-        action
-        for action in Action.objects.filter(pacte=pacte)
-        .select_related("axe")
-        .prefetch_related("referents", "axe__thematic_referents")
-        .order_by("axe__number", "sort_key")
-        if (p.key, action.pk) in rows
-    ]
+    actions = _actions(figures.compute([p], totals=False, rows="no_report" if owed else "due").rows)
+    responsible = _responsible(pacte)
+    users = get_user_model().objects.in_bulk({user_id for ids in responsible.values() for user_id in ids})
+    order = sorted(users.values(), key=lambda u: (u.last_name, u.first_name, u.username))
+    rank = {user.pk: index for index, user in enumerate(order)}
     for action in actions:
-        action.report_state = rows[(p.key, action.pk)]["report"] or MISSING
-        action.responsible = list(action.referents.all()) or list(action.axe.thematic_referents.all())
+        ids = sorted(responsible.get(action.pk, ()), key=rank.__getitem__)
+        action.responsible = [users[user_id] for user_id in ids]
     return actions
 
 
-def _counts(actions):
-    counts = {SUBMITTED: 0, DRAFT: 0, MISSING: 0}
-    for action in actions:
-        counts[action.report_state] += 1
-    total = len(actions)
-    return {**counts, "due": total, "share": figures.share(counts[SUBMITTED], total)}
+def _actions(rows):
+    """Unsaved Action instances for rows of actions.figures (number, title, pacte, axe and `report_state`)."""
+    actions = []
+    for row in rows:
+        action = Action(pk=row["id"], pacte_id=row["pacte_id"], axe_id=row["axe_id"], number=row["number"])
+        action.title = row["title"]
+        action.report_state = row["report"] or MISSING
+        actions.append(action)
+    return actions
 
 
-def report_counts(pacte, year, today=None):
-    """Submitted, draft and missing reports of the actions due for `year` (for the bilan page)."""
-    reports = figures.compute([figures.period(pacte, year, today)], group=None).total()["reports"]
+def _report_counts(data):
+    """The report counts of a figures dict (actions.figures)."""
+    reports = data["reports"]
     return {
         SUBMITTED: reports["submitted"],
         DRAFT: reports["draft"],
@@ -76,35 +79,100 @@ def report_counts(pacte, year, today=None):
     }
 
 
-def year_completion(pacte, year, today=None):
-    """Totals, by axe and by referent (each with the reports he still owes), of the reports due for `year`."""
-    actions = due_actions(pacte, year, today)
-    by_axe = defaultdict(list)
-    for action in actions:
-        by_axe[action.axe].append(action)
-    by_referent = defaultdict(list)
-    unassigned = []
-    for action in actions:
-        for user in action.responsible:
-            by_referent[user].append(action)
-        if not action.responsible:
-            unassigned.append(action)
-    referents = [
-        {
-            "user": user,
-            **_counts(owned),
-            "pending": [a for a in owned if a.report_state != SUBMITTED],
-        }
-        for user, owned in by_referent.items()
-    ]
+def report_counts(pacte, year, today=None):
+    """Submitted, draft and missing reports of the actions due for `year` (for the bilan page)."""
+    return _report_counts(figures.compute([figures.period(pacte, year, today)], group=None).total())
+
+
+REFERENTS_PER_PAGE = 50
+PENDING_SHOWN = 20  # the reports still owed listed by number on a referent's row; the others are counted
+
+
+def _pending_actions(p, scope, limit=None):
+    """The actions of period `p` within `scope` (a queryset) whose report is still owed, in the plan's order, as
+    unsaved Action instances holding `report_state`: one query, over `scope` only."""
+    return _actions(figures.compute([p], scope, totals=False, rows="no_report", limit=limit).rows)
+
+
+def year_completion(pacte, year, today=None, page=None, per_page=None):
+    """Totals, by axe and by referent (each with the reports he still owes), of the reports due for `year`,
+    counted by the database (actions.figures) in a few queries whatever the number of actions.
+
+    The referents come most owing first; `page` (from 1) keeps `per_page` of them (`referent_page` says which
+    page of how many), all when None. On a page, each keeps at most PENDING_SHOWN of the actions he owes
+    (`pending`), and `pending_more` counts the rest; `unassigned` lists at most PENDING_SHOWN of the owed reports
+    nobody is expected to write (all of them without a page), `unassigned_count` counts them all."""
+    per_page = per_page or REFERENTS_PER_PAGE
+    p = figures.period(pacte, year, today)
+    by_axe = figures.compute([p], group="axe")
+    by_user = figures.compute([p], group="responsible").groups()
+    unassigned = by_user.pop(None, None)
+    counts = {user_id: _report_counts(data) for user_id, data in by_user.items() if data["reports"]["due"]}
+    users = get_user_model().objects.in_bulk(list(counts))
+    referents = [{"user": users[user_id], **row} for user_id, row in counts.items() if user_id in users]
     referents.sort(key=lambda row: (-(row[DRAFT] + row[MISSING]), row["user"].last_name, row["user"].username))
+    pending_total = sum(1 for row in referents if row[DRAFT] + row[MISSING])
+    pages = max(1, -(-len(referents) // per_page)) if page is not None else 1
+    number = min(max(int(page), 1), pages) if page is not None else 1
+    if page is not None:
+        referents = referents[(number - 1) * per_page : number * per_page]
+    owing = {row["user"].pk: row for row in referents if row[DRAFT] + row[MISSING]}
+    for row in referents:
+        row["pending"], row["pending_more"] = [], 0
+    if owing:
+        responsible = _responsible(pacte, list(owing))
+        scope = Action.objects.filter(pk__in=sorted(responsible))
+        for action in _pending_actions(p, scope) if responsible else ():
+            for user_id in responsible[action.pk]:
+                row = owing[user_id]
+                if page is None or len(row["pending"]) < PENDING_SHOWN:
+                    row["pending"].append(action)
+                else:
+                    row["pending_more"] += 1
+    unassigned_count = unassigned["reports"]["due"] - unassigned["reports"]["submitted"] if unassigned else 0
+    unassigned_actions = []
+    if unassigned_count:
+        nobody = Action.objects.filter(pacte=pacte).exclude(
+            pk__in=RawSQL(f"SELECT resp.action_id FROM ({figures.responsible_sql()}) resp", ())
+        )
+        unassigned_actions = _pending_actions(p, nobody, limit=PENDING_SHOWN if page is not None else None)
+    axes = {axe.pk: axe for axe in Axe.objects.filter(pacte=pacte)}
+    axe_rows = [
+        {"axe": axes[axe_id], **_report_counts(data)}
+        for axe_id, data in by_axe.groups().items()
+        if data["reports"]["due"] and axe_id in axes
+    ]
     return {
-        "totals": _counts(actions),
-        "axes": [{"axe": axe, **_counts(owned)} for axe, owned in sorted(by_axe.items(), key=lambda i: i[0].number)],
+        "totals": _report_counts(by_axe.total()),
+        "axes": sorted(axe_rows, key=lambda row: row["axe"].number),
         "referents": referents,
-        "pending": [row for row in referents if row["pending"]],
-        "unassigned": [a for a in unassigned if a.report_state != SUBMITTED],
+        "referent_page": {"number": number, "pages": pages, "count": sum(1 for _ in counts), "per_page": per_page}
+        if page is not None
+        else None,
+        "pending": [row for row in referents if row["pending"] or row["pending_more"]],
+        "pending_count": pending_total,
+        "unassigned": unassigned_actions,
+        "unassigned_count": unassigned_count,
     }
+
+
+def _responsible(pacte, user_ids=None):
+    """{action id: [user ids]}: the actions of `pacte` each of `user_ids` (everyone when None) is expected to
+    write the report of (figures.responsible_sql), in one query."""
+    qn = connection.ops.quote_name
+    sql = (
+        f"SELECT resp.action_id, resp.user_id FROM ({figures.responsible_sql()}) resp"
+        f" JOIN {qn(Action._meta.db_table)} a ON a.id = resp.action_id"
+        f" WHERE a.{qn(Action._meta.get_field('pacte').column)} = %s"
+    )
+    if user_ids is not None:
+        sql += f" AND resp.user_id IN ({', '.join(['%s'] * len(user_ids))})"
+    result = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pacte.pk, *(user_ids or ())])
+        for action_id, user_id in cursor.fetchall():
+            result[action_id].append(user_id)
+    return result
 
 
 def days_left(campaign, today=None):
@@ -118,10 +186,11 @@ def past_deadline(campaign, today=None):
     return days_left(campaign, today) < 0
 
 
-def completion(campaign, today=None):
-    """What the campaign page shows: totals, by axe, by referent, the late referents and the reminders sent."""
+def completion(campaign, today=None, page=None):
+    """What the campaign page shows: totals, by axe, by referent (a page of them when `page` is given), the late
+    referents (those of the page) and the reminders sent."""
     today = today or timezone.localdate()
-    result = year_completion(campaign.pacte, campaign.year, today)
+    result = year_completion(campaign.pacte, campaign.year, today, page=page)
     passed = past_deadline(campaign, today)
     return {
         **result,
@@ -134,9 +203,7 @@ def completion(campaign, today=None):
 def pending_by_referent(campaign, today=None):
     """{user: [actions whose report is still owed]} for the referents of the campaign who owe any."""
     pending = defaultdict(list)
-    for action in due_actions(campaign.pacte, campaign.year, today):
-        if action.report_state == SUBMITTED:
-            continue
+    for action in due_actions(campaign.pacte, campaign.year, today, owed=True):
         for user in action.responsible:
             pending[user].append(action)
     return pending

@@ -29,6 +29,7 @@ from bilans.models import Bilan, BilanTransition, Reminder, ReportingCampaign
 from pti import access, confirm
 from pti.concurrency import ConflictError, lock_version
 from pti.formats import long_date
+from pti.inputs import page_number
 
 logger = logging.getLogger(__name__)
 
@@ -200,9 +201,13 @@ def bilan_submit(request, slug, year):
     return redirect("bilans:detail", slug=slug, year=year)
 
 
+def _more(count):
+    return ngettext("et %(count)s autre", "et %(count)s autres", count) % {"count": count}
+
+
 def _confirm_submission(request, bilan):
     """Submitting asks once: which reports are still missing or in draft, by referent, and that approval freezes."""
-    completion = campaigns.year_completion(bilan.pacte, bilan.year)
+    completion = campaigns.year_completion(bilan.pacte, bilan.year, page=1)
     totals = completion["totals"]
     if totals[campaigns.DRAFT] + totals[campaigns.MISSING]:
         intro = _(
@@ -220,11 +225,25 @@ def _confirm_submission(request, bilan):
             f"{a.number}" + (f" ({_('brouillon')})" if a.report_state == campaigns.DRAFT else "")
             for a in row["pending"]
         )
+        if row["pending_more"]:
+            owed += " " + _more(row["pending_more"])
         lines.append(f"{row['user']} : {owed}")
-    if completion["unassigned"]:
+    others = completion["pending_count"] - len(completion["pending"])
+    if others > 0:
         lines.append(
-            _("Sans référent : %(numbers)s") % {"numbers": ", ".join(a.number for a in completion["unassigned"])}
+            ngettext(
+                "Et %(count)s autre référent (voir la campagne).",
+                "Et %(count)s autres référents (voir la campagne).",
+                others,
+            )
+            % {"count": others}
         )
+    if completion["unassigned"]:
+        numbers = ", ".join(a.number for a in completion["unassigned"])
+        more = completion["unassigned_count"] - len(completion["unassigned"])
+        if more > 0:
+            numbers += " " + _more(more)
+        lines.append(_("Sans référent : %(numbers)s") % {"numbers": numbers})
     lines.append(
         _(
             "Une fois approuvé par l'assemblée, le bilan sera figé : son PDF, son empreinte et ses données ne "
@@ -383,7 +402,7 @@ def campaign(request, slug, year):
         "conflict": conflict,
         "can_manage": manage,
         "reporting_year": reporting_year(pacte),
-        "completion": campaigns.completion(campaign) if campaign else None,
+        "completion": campaigns.completion(campaign, page=page_number(request)) if campaign else None,
         "bilan": Bilan.objects.filter(pacte=pacte, year=year).first(),
         "closure": pacte.closure(year),
     }

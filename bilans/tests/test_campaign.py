@@ -363,3 +363,79 @@ def test_no_email_when_the_change_is_rolled_back(people, pacte, django_capture_o
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         action.referents.add(people["julien"])
     assert len(callbacks) == 1 and mail.outbox == []  # queued only once the transaction commits
+
+
+# Completion a page of referents at a time, counted by the database
+
+
+def test_completion_gives_the_referents_a_page_at_a_time_most_owing_first(campaign, people):
+    today = DEADLINE - datetime.timedelta(days=3)
+    pages = [campaigns.year_completion(campaign.pacte, YEAR, today, page=n, per_page=2) for n in (1, 2, 3, 0)]
+
+    assert [[row["user"].username for row in result["referents"]] for result in pages] == [
+        ["camille", "nadia"],
+        ["julien"],
+        ["julien"],  # beyond the last page: the last page
+        ["camille", "nadia"],  # before the first: the first
+    ]
+    assert [(r["referent_page"]["number"], r["referent_page"]["pages"]) for r in pages] == [
+        (1, 2),
+        (2, 2),
+        (2, 2),
+        (1, 2),
+    ]
+    assert {r["referent_page"]["count"] for r in pages} == {3}
+    assert {r["pending_count"] for r in pages} == {3}
+    # The totals and the axes count every action, whatever the page.
+    assert {(r["totals"]["due"], r["totals"]["submitted"], len(r["axes"])) for r in pages} == {(5, 1, 3)}
+
+
+def test_a_referents_owed_reports_are_listed_up_to_a_limit_then_counted(campaign, monkeypatch):
+    monkeypatch.setattr(campaigns, "PENDING_SHOWN", 1)
+
+    result = campaigns.year_completion(campaign.pacte, YEAR, DEADLINE - datetime.timedelta(days=3), page=1)
+
+    camille = next(row for row in result["referents"] if row["user"].username == "camille")
+    assert [(a.number, a.report_state) for a in camille["pending"]] == [("1.2", "draft")]
+    assert camille["pending_more"] == 1
+    assert [a.number for a in result["unassigned"]] == ["3.1"] and result["unassigned_count"] == 1
+
+
+@pytest.mark.parametrize("page", ["2", "99", "abc", "-1"])
+def test_campaign_page_of_referents_beyond_the_end_or_not_a_number_shows_a_page(client, campaign, staff, page):
+    client.force_login(staff)
+
+    response = client.get(campaign_url(campaign.pacte) + f"?page={page}")
+
+    assert response.status_code == 200
+    assert "Camille Durand" in body(response)
+
+
+def test_campaign_page_links_the_next_page_of_referents(client, campaign, staff, monkeypatch):
+    monkeypatch.setattr(campaigns, "REFERENTS_PER_PAGE", 2)
+    client.force_login(staff)
+
+    first = body(client.get(campaign_url(campaign.pacte)))
+    second = body(client.get(campaign_url(campaign.pacte) + "?page=2"))
+
+    assert "Page 1 sur 2 (3 référents)" in first and 'href="?page=2#titre-referents"' in first
+    assert "Camille Durand" in first and "Julien Morel" not in first.split('id="titre-referents"')[1]
+    assert "Page 2 sur 2 (3 référents)" in second and 'href="?page=1#titre-referents"' in second
+
+
+def test_campaign_page_runs_the_same_queries_whatever_the_number_of_actions(client, campaign, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(campaign_url(campaign.pacte)).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = queries()
+    axe = campaign.pacte.axes.get(number=1)
+    for n in range(4, 10):
+        ActionFactory(axe=axe, number=f"1.{n}", referents=[UserFactory()])
+    assert queries() == before

@@ -51,9 +51,9 @@ ACHIEVEMENT = {
 
 
 def max_scale():
-    """The largest --scale that keeps every action number valid."""
-    largest_axe = max(len(axe.numbered_actions()) for pacte in PACTES for axe in pacte.axes)
-    return MAX_NUMBER_PART // largest_axe
+    """The largest --scale that keeps every action number valid: a copy's number has three parts once two no
+    longer suffice (`plan_actions`), so copies are numbered up to 999."""
+    return MAX_NUMBER_PART
 
 
 # Sent inside seed()'s transaction with `pactes`, `users` ({username: user}) and `stats`: a higher app's hook.
@@ -96,13 +96,15 @@ class Planned:
 
 
 def plan_actions(pacte_spec, scale):
-    """Every action to create, originals first: copy k of action "a.n" is numbered "a.<n + k * base>"."""
+    """Every action to create, originals first: copy k of action "a.n" is numbered "a.<n + k * base>", or
+    "a.n.k" once that would pass 999 (at --scale 77 and over: an action number's parts have three digits)."""
     planned = []
     for copy in range(scale):
         for axe_number, axe in enumerate(pacte_spec.axes, 1):
             pairs = axe.numbered_actions()
             for n, (objectif_number, spec) in enumerate(pairs, 1):
-                number = f"{axe_number}.{n + copy * len(pairs)}"
+                index = n + copy * len(pairs)
+                number = f"{axe_number}.{index}" if index <= MAX_NUMBER_PART else f"{axe_number}.{n}.{copy}"
                 planned.append(Planned(number, axe_number, objectif_number, spec, copy))
     return planned
 

@@ -371,3 +371,20 @@ def test_every_seeded_row_passes_the_field_validators_and_the_models_clean(db):
             obj.clean_fields()
             with reopened():  # the closed years' rows refuse any change, which is not what is checked here
                 obj.clean()
+
+
+def test_copies_past_999_in_an_axe_take_a_three_part_number_so_that_scale_100_is_valid(db):
+    from actions.models import ACTION_NUMBER_RE
+    from pilotage.demo.builder import PACTES, plan_actions
+
+    for spec in PACTES:
+        planned = plan_actions(spec, 100)
+        numbers = [p.number for p in planned]
+        assert len(set(numbers)) == len(numbers)
+        assert all(re.match(ACTION_NUMBER_RE, number) for number in numbers)
+        # The first copies keep their two-part numbers; the last ones have three (axe, original, copy).
+        assert {p.number for p in planned if p.copy == 0} == {p.number for p in plan_actions(spec, 1)}
+        last = [p for p in planned if p.copy == 99]
+        largest = max(len(axe.numbered_actions()) for axe in spec.axes)
+        assert any(p.number.count(".") == 2 for p in last) == (largest * 100 > 999)
+        assert all(p.number.endswith(".99") for p in last if p.number.count(".") == 2)
