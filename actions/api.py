@@ -36,6 +36,7 @@ from pti import access
 from pti.api import (
     CONFLICT_RESPONSES,
     ReadOnlyViewSet,
+    choice_filter,
     conflict_response,
     conflict_schema,
     etag,
@@ -199,7 +200,7 @@ class ActionViewSet(mixins.UpdateModelMixin, ReadOnlyViewSet):
 
 
 class PartnerFilter(django_filters.FilterSet):
-    type = django_filters.ChoiceFilter(field_name="kind", choices=PartnerKind.choices, label=gettext_lazy("Type"))
+    type = choice_filter("kind", PartnerKind.choices, gettext_lazy("Type"))
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=gettext_lazy("Nom contient"))
     pacte = django_filters.CharFilter(method="filter_pacte", label=gettext_lazy("Pacte (identifiant)"))
 
@@ -251,7 +252,7 @@ class ReportFilter(django_filters.FilterSet):
     axe = id_filter("action__axe", gettext_lazy("Axe"))
     action = id_filter("action", gettext_lazy("Action"))
     annee = year_filter("year", gettext_lazy("Année"))
-    etat = django_filters.ChoiceFilter(field_name="state", choices=ReportState.choices, label=gettext_lazy("État"))
+    etat = choice_filter("state", ReportState.choices, gettext_lazy("État"))
 
     class Meta:
         model = ProgressReport

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from axes.enums import ProposalFate
 from axes.models import Meeting, Proposal, WorkingGroup
-from pti.api import ReadOnlyViewSet
+from pti.api import ReadOnlyViewSet, choice_filter
 
 COUNTS_HELP = _("Nombre de personnes par catégorie (jamais de noms).")
 
@@ -69,7 +69,7 @@ class AssisesFilter(django_filters.FilterSet):
 
 class ProposalFilter(django_filters.FilterSet):
     pacte = django_filters.CharFilter(field_name="group__axe__pacte__slug", label=_("Pacte (identifiant)"))
-    suite = django_filters.ChoiceFilter(field_name="fate", choices=ProposalFate.choices, label=_("Suite donnée"))
+    suite = choice_filter("fate", ProposalFate.choices, _("Suite donnée"))
 
     class Meta:
         model = Proposal

@@ -17,7 +17,7 @@ from bilans.enums import BilanStatus
 from bilans.models import Bilan
 from bilans.serializers import ApprovalSerializer, BilanSerializer, RejectionSerializer
 from pti import access
-from pti.api import ReadOnlyViewSet, year_filter
+from pti.api import ReadOnlyViewSet, choice_filter, year_filter
 
 
 class PdfRefused(APIException):
@@ -51,7 +51,7 @@ DECISION_RESPONSES = {
 class BilanFilter(django_filters.FilterSet):
     pacte = django_filters.CharFilter(field_name="pacte__slug", label=gettext_lazy("Pacte (identifiant)"))
     annee = year_filter("year", gettext_lazy("Année"))
-    statut = django_filters.ChoiceFilter(field_name="status", choices=BilanStatus.choices, label=gettext_lazy("Statut"))
+    statut = choice_filter("status", BilanStatus.choices, gettext_lazy("Statut"))
 
     class Meta:
         model = Bilan

@@ -31,6 +31,7 @@ from pti import access
 from pti.api import (
     CONFLICT_RESPONSES,
     ReadOnlyViewSet,
+    choice_filter,
     conflict_response,
     conflict_schema,
     etag,
@@ -168,9 +169,7 @@ class DecisionFilter(django_filters.FilterSet):
     pacte = django_filters.CharFilter(field_name="copil__pacte__slug", label=gettext_lazy("Pacte (identifiant)"))
     copil = id_filter("copil", gettext_lazy("COPIL"))
     action = id_filter("action", gettext_lazy("Action liée"))
-    statut = django_filters.ChoiceFilter(
-        field_name="status", choices=DecisionStatus.choices, label=gettext_lazy("Statut")
-    )
+    statut = choice_filter("status", DecisionStatus.choices, gettext_lazy("Statut"))
     en_retard = BooleanFilter(method="filter_late", label=gettext_lazy("Ouvertes et en retard"))
 
     class Meta:

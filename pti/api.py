@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from pti import access
 from pti.concurrency import ConflictError
 from pti.inputs import InvalidInput, bounded_int, version_number
-from pti.inputs import id_filter as id_filter  # the apps' API modules import the bounded filters from here
+from pti.inputs import choice_filter as choice_filter  # the apps' API modules import the bounded filters from here
+from pti.inputs import id_filter as id_filter
 from pti.inputs import year_filter as year_filter
 from pti.paging import FromTheEndPaginator
 from pti.pending import pending_message

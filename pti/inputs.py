@@ -127,6 +127,31 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class GivenChoiceField(django_filters.fields.ChoiceField):
+    """One of the choices, or the parameter left out; given empty (`?etat=`) it is refused, as the schema's enum
+    says, rather than read as "no filter"."""
+
+    def clean(self, value):
+        if value == "":
+            choices = ", ".join(str(key) for key, _label in self.choices if key != "")
+            raise forms.ValidationError(
+                gettext_lazy("Valeur vide : choisissez parmi %(choices)s, ou retirez le paramètre."),
+                code="empty",
+                params={"choices": choices},
+            )
+        return super().clean(value)
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    """A choice filter of the API (`choice_filter`): an empty value is a 400, not the whole list."""
+
+    field_class = GivenChoiceField
+
+
+def choice_filter(field_name, choices, label, **kwargs):
+    return ChoiceFilter(field_name=field_name, choices=choices, label=label, **kwargs)
+
+
 def id_filter(field_name, label, **kwargs):
     return IntegerFilter(field_name=field_name, label=label, min_value=1, max_value=ID_MAX, **kwargs)
 

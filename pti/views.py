@@ -1,9 +1,11 @@
 import functools
+import re
 
 import markdown
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -27,8 +29,20 @@ def home(request):
 @functools.cache
 def _figures_html():
     text = FIGURES_DOC.read_text(encoding="utf-8")
+    html = markdown.markdown(text, extensions=["tables", "toc"], output_format="html")
+    # Each table scrolls inside its own labelled region on a phone, named after the heading it follows.
+    parts = re.split(r"(<table>.*?</table>)", html, flags=re.S)
+    heading = ""
+    for n, part in enumerate(parts):
+        if part.startswith("<table>"):
+            label = escape(heading or _("Tableau"))
+            table = part.replace("<table>", '<table class="table table-sm">', 1)
+            parts[n] = f'<div class="table-responsive" tabindex="0" role="region" aria-label="{label}">{table}</div>'
+        else:
+            found = re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", part, flags=re.S)
+            heading = strip_tags(found[-1]) if found else heading
     # Our own document, in the repository: its HTML is trusted.
-    return mark_safe(markdown.markdown(text, extensions=["tables", "toc"], output_format="html"))  # noqa: S308
+    return mark_safe("".join(parts))  # noqa: S308
 
 
 @require_GET
