@@ -32,7 +32,7 @@ def euros(value):
     return formats.euros(value)
 
 
-@register.filter
+@register.filter(expects_localtime=True)
 def date_fr(value, fmt="j F Y"):
     """`{{ day|date_fr }}` → "1er décembre 2026"; `{{ day|date_fr:"l j F Y" }}` with the weekday."""
     return long_date(value, fmt)

@@ -274,3 +274,16 @@ def test_admin_pages_of_notifications_and_preferences(client, administrator, cam
     preferences = NotificationPreferences.objects.get()
     assert client.get(reverse("admin:pti_notificationpreferences_change", args=[preferences.pk])).status_code == 200
     assert client.get(reverse("admin:pti_notification_change", args=[Notification.objects.get().pk])).status_code == 200
+
+
+def test_a_notification_tells_its_time_in_paris_and_the_first_of_the_month_as_1er(client, camille, action):
+    import datetime
+
+    notification = tell(camille, action)
+    # 9:05 in UTC is 10:05 in Paris in winter.
+    when = datetime.datetime(2026, 12, 1, 9, 5, tzinfo=datetime.UTC)
+    Notification.objects.filter(pk=notification.pk).update(created_at=when)
+    client.force_login(camille)
+
+    assert "1er décembre 2026 à 10:05" in page(client.get(MY_ACTIONS))
+    assert "1er décembre 2026 à 10:05" in page(client.get(reverse("notification_list")))
