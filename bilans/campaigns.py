@@ -104,8 +104,8 @@ def year_completion(pacte, year, today=None, page=None, per_page=None):
     nobody is expected to write (all of them without a page), `unassigned_count` counts them all."""
     per_page = per_page or REFERENTS_PER_PAGE
     p = figures.period(pacte, year, today)
-    by_axe = figures.compute([p], group="axe")
-    by_user = figures.compute([p], group="responsible").groups()
+    grouped = figures.compute_groups([p], ("axe", "responsible"))
+    by_axe, by_user = grouped["axe"], grouped["responsible"].groups()
     unassigned = by_user.pop(None, None)
     counts = {user_id: _report_counts(data) for user_id, data in by_user.items() if data["reports"]["due"]}
     users = get_user_model().objects.in_bulk(list(counts))
