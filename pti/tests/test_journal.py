@@ -167,3 +167,24 @@ def test_journal_queries_do_not_grow_with_the_number_of_accounts(client, staff, 
     queries, options = measure()
     UserFactory.create_batch(30)
     assert measure() == (queries, options)
+
+
+def test_each_row_compares_with_the_change_just_before_it_across_objects(client, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = ActionFactory(number="3.1", progress=0), ActionFactory(number="3.2", progress=50)
+    for step in range(1, 6):
+        for action, start in ((first, 0), (second, 50)):
+            action.progress = start + step * 5
+            action.save()
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("journal"), {"kind": "action"}).content.decode()
+    for step in range(1, 6):
+        assert f"Avancement (%) : {(step - 1) * 5} → {step * 5}" in page
+        assert f"Avancement (%) : {50 + (step - 1) * 5} → {50 + step * 5}" in page
+    # Newest first: the last change of 3.2 comes before the last of 3.1, which comes before the one before it.
+    assert page.index("70 → 75") < page.index("20 → 25") < page.index("65 → 70") < page.index("15 → 20")
+    # The session, the user, the actions' newest records (each with its previous one's id), those previous ones.
+    assert len(ctx.captured_queries) == 4
