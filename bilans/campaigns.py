@@ -81,7 +81,8 @@ def _report_counts(data):
 
 def report_counts(pacte, year, today=None):
     """Submitted, draft and missing reports of the actions due for `year` (for the bilan page)."""
-    return _report_counts(figures.compute([figures.period(pacte, year, today)], group=None).total())
+    p = figures.period(pacte, year, today)
+    return _report_counts({"reports": figures.report_figures([p])[p.key]})
 
 
 REFERENTS_PER_PAGE = 50
