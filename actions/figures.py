@@ -639,19 +639,23 @@ class Result:
         return {(row["period"], row["id"]): row for row in self.rows}
 
 
-def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit=None, offset=0):
+def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit=None, offset=0, reports_only=False):
     """The figures of `periods` over `actions` (a queryset; all the actions of the periods' pactes when None),
     in one statement.
 
     `group` ("axe", "objectif", "responsible" or None) splits the totals; `rows` lists actions: True for every row, or the
     name of a flag ("attention", "due", "late", "no_report"…) the rows must have, or a list of
-    (sql over `facts`, params) conditions; `limit` and `offset` cut the list (in the plan's order)."""
+    (sql over `facts`, params) conditions; `limit` and `offset` cut the list (in the plan's order).
+
+    `reports_only` reads neither indicators nor milestones (a lighter statement): only the reports' figures
+    (due, submitted, draft, missing, no_report, weather) and the rows' plan fields are right then; the
+    indicators, "behind", "milestones_late" and "attention" are zero."""
     result = Result(periods=list(periods), figures={}, rows=[])
     for p in periods:
         result.figures[p.key] = {"total": empty_figures(p.year), "groups": {}}
     if not periods or (not totals and rows is None):
         return result
-    sql = _with(periods, actions)
+    sql = _with(periods, actions, lean=reports_only)
     if totals:
         _totals_select(sql, group)
     if rows is not None:
@@ -667,17 +671,17 @@ def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit
     return result
 
 
-def compute_groups(periods, groups, actions=None):
+def compute_groups(periods, groups, actions=None, *, reports_only=False):
     """{group: Result} of the figures of `periods` over `actions` split by each of `groups` (as `compute`'s
     `group`), in one statement: the facts are computed once for all of them (the campaign page needs the totals
-    by axe and by responsible user)."""
+    by axe and by responsible user). `reports_only` as for `compute`."""
     results = {group: Result(periods=list(periods), figures={}, rows=[]) for group in groups}
     for result in results.values():
         for p in periods:
             result.figures[p.key] = {"total": empty_figures(p.year), "groups": {}}
     if not periods or not groups:
         return results
-    sql = _with(periods, actions)
+    sql = _with(periods, actions, lean=reports_only)
     for kind, group in enumerate(groups):
         if kind:
             sql.add(" UNION ALL ")

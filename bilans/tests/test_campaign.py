@@ -453,8 +453,14 @@ def test_completion_counts_by_axe_and_by_referent_in_one_statement(campaign, peo
     with CaptureQueriesContext(connection) as ctx:
         together = figures.compute_groups([p], ("axe", "responsible"))
     assert len(ctx.captured_queries) == 1
+    lean = figures.compute_groups([p], ("axe", "responsible"), reports_only=True)
     for group in ("axe", "responsible"):
         assert together[group].figures == separate[group].figures
+        for key, entry in separate[group].figures.items():
+            assert lean[group].figures[key]["total"]["reports"] == entry["total"]["reports"]
+            assert {g: f["reports"] for g, f in lean[group].figures[key]["groups"].items()} == {
+                g: f["reports"] for g, f in entry["groups"].items()
+            }
     assert together["axe"].total()["reports"] == separate["axe"].total()["reports"]
     assert together["axe"].total()["reports"]["due"] > 0
     with CaptureQueriesContext(connection) as ctx:
