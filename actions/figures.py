@@ -387,8 +387,9 @@ def _state(n, p, year, alias, column, default):
     return f"COALESCE({alias}.{n[f'r.{column}']}, {default})"
 
 
-def _branch(sql, n, p, actions):
-    """The rows of period `p`: one per action of its pacte (within `actions`), with the rules' flags."""
+def _branch(sql, n, p, actions, lean=False):
+    """The rows of period `p`: one per action of its pacte (within `actions`), with the rules' flags. `lean`
+    leaves out the indicators and the milestones (zero): only the reports' figures are right then."""
     table = connection.ops.quote_name(ActionYear._meta.db_table)
     sql.add(f"SELECT {p.key} AS period, {table}.*")
     for flag, rule in _rules(p).items():
@@ -414,19 +415,21 @@ def _branch(sql, n, p, actions):
     sql.add(f", {_state(n, p, previous, 'lp', 'progress', '0')} AS previous_progress")
     sql.add(f", rep.report_{p.year} AS report, rep.weather_{p.year} AS weather")
     for state in INDICATOR_STATES:
-        sql.add(f", COALESCE(ind.{state}_{p.year}, 0) AS ind_{state}")
-    # How many of its milestones are late on the period's reference date (the one rule, milestone_late_q).
-    late_sql, late_params = compile_on(Milestone, milestone_late_q(p.reference_date))
-    milestones = n["milestone"]
-    sql.add(
-        f", (SELECT COUNT(*) FROM {milestones} WHERE {milestones}.{n['m.action']} = a.id AND {late_sql})"
-        " AS milestones_late_count",
-        *late_params,
-    )
-    sql.add(
-        f" FROM {n['action']} a JOIN {n['axe']} x ON x.id = a.{n['a.axe']}"
-        " LEFT JOIN rep ON rep.action_id = a.id LEFT JOIN ind ON ind.action_id = a.id"
-    )
+        sql.add(f", 0 AS ind_{state}" if lean else f", COALESCE(ind.{state}_{p.year}, 0) AS ind_{state}")
+    if lean:
+        sql.add(", 0 AS milestones_late_count")
+    else:
+        # How many of its milestones are late on the period's reference date (the one rule, milestone_late_q).
+        late_sql, late_params = compile_on(Milestone, milestone_late_q(p.reference_date))
+        milestones = n["milestone"]
+        sql.add(
+            f", (SELECT COUNT(*) FROM {milestones} WHERE {milestones}.{n['m.action']} = a.id AND {late_sql})"
+            " AS milestones_late_count",
+            *late_params,
+        )
+    sql.add(f" FROM {n['action']} a JOIN {n['axe']} x ON x.id = a.{n['a.axe']} LEFT JOIN rep ON rep.action_id = a.id")
+    if not lean:
+        sql.add(" LEFT JOIN ind ON ind.action_id = a.id")
     if not p.live:
         sql.add(f" LEFT JOIN {n['report']} l ON l.{n['r.action']} = a.id AND l.{n['r.year']} = rep.last_{p.year}")
     if previous_source == "reports":
@@ -438,20 +441,21 @@ def _branch(sql, n, p, actions):
     sql.add(f") {table}")
 
 
-def _with(periods, actions):
+def _with(periods, actions, lean=False):
     """`WITH rep …, ind …, facts …`: the facts of every action of `actions` (or of the periods' pactes) in
-    each period."""
+    each period (without the indicators and the milestones when `lean`, see `_branch`)."""
     n = _names()
     last_years, report_years, indicator_years = _needed_years(periods)
     sql = _Sql().add("WITH ")
     _rep_cte(sql, n, periods, actions, last_years, report_years)
-    sql.add(", ")
-    _ind_cte(sql, n, periods, actions, indicator_years)
+    if not lean:
+        sql.add(", ")
+        _ind_cte(sql, n, periods, actions, indicator_years)
     sql.add(", facts AS MATERIALIZED (")
     for index, p in enumerate(periods):
         if index:
             sql.add(" UNION ALL ")
-        _branch(sql, n, p, actions)
+        _branch(sql, n, p, actions, lean=lean)
     sql.add(") ")
     return sql
 
@@ -500,17 +504,19 @@ def responsible_sql():
     )
 
 
-def _totals_select(sql, group):
+def _totals_select(sql, group, kind=0):
+    """The totals of `facts` by period, `group` and status; `kind` tells the rows of one grouping from another's
+    when several share a statement (compute_groups)."""
     column = GROUPS[group]
     group_sql = (column if "." in column else f"facts.{column}") if column else "CAST(NULL AS BIGINT)"
     sql.add(
-        f"SELECT 0 AS kind, facts.period AS period, {group_sql} AS grp, facts.status AS status, COUNT(*) AS n,"
+        f"SELECT {int(kind)} AS kind, facts.period AS period, {group_sql} AS grp, facts.status AS status, COUNT(*) AS n,"
         " SUM(facts.progress) AS progress_total,"
         " SUM(CASE WHEN facts.in_mean = 1 THEN facts.progress ELSE 0 END) AS mean_total"
     )
     for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES)):
         sql.add(f", SUM(facts.{name}) AS {name}")
-    sql.add("".join(f", CAST(NULL AS {kind}) AS {name}" for name, kind in ROW_COLUMNS.items()))
+    sql.add("".join(f", CAST(NULL AS {sql_type}) AS {name}" for name, sql_type in ROW_COLUMNS.items()))
     sql.add(" FROM facts")
     if group == "responsible":
         sql.add(f" LEFT JOIN ({responsible_sql()}) resp ON resp.action_id = facts.id")
@@ -633,19 +639,23 @@ class Result:
         return {(row["period"], row["id"]): row for row in self.rows}
 
 
-def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit=None, offset=0):
+def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit=None, offset=0, reports_only=False):
     """The figures of `periods` over `actions` (a queryset; all the actions of the periods' pactes when None),
     in one statement.
 
     `group` ("axe", "objectif", "responsible" or None) splits the totals; `rows` lists actions: True for every row, or the
     name of a flag ("attention", "due", "late", "no_report"…) the rows must have, or a list of
-    (sql over `facts`, params) conditions; `limit` and `offset` cut the list (in the plan's order)."""
+    (sql over `facts`, params) conditions; `limit` and `offset` cut the list (in the plan's order).
+
+    `reports_only` reads neither indicators nor milestones (a lighter statement): only the reports' figures
+    (due, submitted, draft, missing, no_report, weather) and the rows' plan fields are right then; the
+    indicators, "behind", "milestones_late" and "attention" are zero."""
     result = Result(periods=list(periods), figures={}, rows=[])
     for p in periods:
         result.figures[p.key] = {"total": empty_figures(p.year), "groups": {}}
     if not periods or (not totals and rows is None):
         return result
-    sql = _with(periods, actions)
+    sql = _with(periods, actions, lean=reports_only)
     if totals:
         _totals_select(sql, group)
     if rows is not None:
@@ -657,15 +667,58 @@ def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit
         elif isinstance(rows, list):
             where.extend(rows)
         _rows_select(sql, where, limit, offset)
+    _fill({0: (result, group)}, _fetch(sql))
+    return result
+
+
+def compute_groups(periods, groups, actions=None, *, reports_only=False):
+    """{group: Result} of the figures of `periods` over `actions` split by each of `groups` (as `compute`'s
+    `group`), in one statement: the facts are computed once for all of them (the campaign page needs the totals
+    by axe and by responsible user). `reports_only` as for `compute`."""
+    results = {group: Result(periods=list(periods), figures={}, rows=[]) for group in groups}
+    for result in results.values():
+        for p in periods:
+            result.figures[p.key] = {"total": empty_figures(p.year), "groups": {}}
+    if not periods or not groups:
+        return results
+    sql = _with(periods, actions, lean=reports_only)
+    for kind, group in enumerate(groups):
+        if kind:
+            sql.add(" UNION ALL ")
+        _totals_select(sql, group, kind=kind)
+    _fill({kind: (results[group], group) for kind, group in enumerate(groups)}, _fetch(sql))
+    return results
+
+
+def report_figures(periods, actions=None):
+    """{period key: the "reports" figures (submitted, draft, missing, due, share)} of `periods` over `actions`, as
+    `compute(...).total(key)["reports"]`, in one lighter statement: neither indicators nor milestones are read,
+    they count for nothing in the reports' figures (the bilan page)."""
+    result = Result(periods=list(periods), figures={}, rows=[])
+    for p in periods:
+        result.figures[p.key] = {"total": empty_figures(p.year), "groups": {}}
+    if periods:
+        sql = _with(periods, actions, lean=True)
+        _totals_select(sql, None)
+        _fill({0: (result, None)}, _fetch(sql))
+    return {key: entry["total"]["reports"] for key, entry in result.figures.items()}
+
+
+def _fetch(sql):
     with connection.cursor() as cursor:
         cursor.execute(sql.text(), sql.params)
         names = [column[0] for column in cursor.description]
-        fetched = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    years = {p.key: p.year for p in periods}
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _fill(targets, fetched):
+    """Add the `fetched` rows into `targets` ({kind: (Result, group)}; listed rows go to kind 0's Result)."""
     for row in fetched:
         if row["kind"] == ROWS:
-            result.rows.append(_row(row))
+            targets[0][0].rows.append(_row(row))
             continue
+        result, group = targets[row["kind"]]
+        years = {p.key: p.year for p in result.periods}
         entry = result.figures[row["period"]]
         if group == "responsible":
             _add(entry["groups"].setdefault(row["grp"], empty_figures(years[row["period"]])), row)
@@ -673,12 +726,12 @@ def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit
         _add(entry["total"], row)
         if row["grp"] is not None:
             _add(entry["groups"].setdefault(row["grp"], empty_figures(years[row["period"]])), row)
-    for entry in result.figures.values():
-        finish(entry["total"])
-        for figures in entry["groups"].values():
-            finish(figures)
-    result.rows.sort(key=lambda row: (row["axe_number"], row["sort_key"], row["period"]))
-    return result
+    for result, _group in targets.values():
+        for entry in result.figures.values():
+            finish(entry["total"])
+            for figures in entry["groups"].values():
+                finish(figures)
+        result.rows.sort(key=lambda row: (row["axe_number"], row["sort_key"], row["period"]))
 
 
 def matching(periods, flag, negate=False):

@@ -45,7 +45,7 @@ def due_actions(pacte, year, today=None, owed=False):
     `responsible` (the users expected to write it, figures.responsible_sql), in three queries whatever their
     number. The actions are unsaved instances holding what the reminders need (number, title, pacte, axe)."""
     p = figures.period(pacte, year, today)
-    actions = _actions(figures.compute([p], totals=False, rows="no_report" if owed else "due").rows)
+    actions = _actions(figures.compute([p], totals=False, rows="no_report" if owed else "due", reports_only=True).rows)
     responsible = _responsible(pacte)
     users = get_user_model().objects.in_bulk({user_id for ids in responsible.values() for user_id in ids})
     order = sorted(users.values(), key=lambda u: (u.last_name, u.first_name, u.username))
@@ -81,7 +81,8 @@ def _report_counts(data):
 
 def report_counts(pacte, year, today=None):
     """Submitted, draft and missing reports of the actions due for `year` (for the bilan page)."""
-    return _report_counts(figures.compute([figures.period(pacte, year, today)], group=None).total())
+    p = figures.period(pacte, year, today)
+    return _report_counts({"reports": figures.report_figures([p])[p.key]})
 
 
 REFERENTS_PER_PAGE = 50
@@ -91,7 +92,7 @@ PENDING_SHOWN = 20  # the reports still owed listed by number on a referent's ro
 def _pending_actions(p, scope, limit=None):
     """The actions of period `p` within `scope` (a queryset) whose report is still owed, in the plan's order, as
     unsaved Action instances holding `report_state`: one query, over `scope` only."""
-    return _actions(figures.compute([p], scope, totals=False, rows="no_report", limit=limit).rows)
+    return _actions(figures.compute([p], scope, totals=False, rows="no_report", limit=limit, reports_only=True).rows)
 
 
 def year_completion(pacte, year, today=None, page=None, per_page=None):
@@ -104,8 +105,8 @@ def year_completion(pacte, year, today=None, page=None, per_page=None):
     nobody is expected to write (all of them without a page), `unassigned_count` counts them all."""
     per_page = per_page or REFERENTS_PER_PAGE
     p = figures.period(pacte, year, today)
-    by_axe = figures.compute([p], group="axe")
-    by_user = figures.compute([p], group="responsible").groups()
+    grouped = figures.compute_groups([p], ("axe", "responsible"), reports_only=True)
+    by_axe, by_user = grouped["axe"], grouped["responsible"].groups()
     unassigned = by_user.pop(None, None)
     counts = {user_id: _report_counts(data) for user_id, data in by_user.items() if data["reports"]["due"]}
     users = get_user_model().objects.in_bulk(list(counts))

@@ -10,6 +10,7 @@ from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -120,7 +121,17 @@ class AuditFilterForm(forms.Form):
         + [(TRANSITIONS, gettext_lazy("Étapes des bilans"))],
     )
     user = forms.ModelChoiceField(
-        label=gettext_lazy("Par"), required=False, queryset=None, empty_label=gettext_lazy("Tout le monde")
+        label=gettext_lazy("Par"),
+        required=False,
+        queryset=None,
+        empty_label=gettext_lazy("Tout le monde"),
+        help_text=gettext_lazy("Les auteurs des modifications affichées."),
+    )
+    who = forms.CharField(
+        label=gettext_lazy("Nom ou identifiant"),
+        required=False,
+        max_length=150,
+        help_text=gettext_lazy("Une partie du nom ou de l'identifiant de la personne."),
     )
     since = forms.DateField(
         label=gettext_lazy("Depuis le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -131,7 +142,17 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Any user id is accepted (one query by pk); the list offered is narrowed by `offer` before rendering.
         self.fields["user"].queryset = get_user_model().objects.order_by("last_name", "first_name")
+
+    def offer(self, rows):
+        """List in "Par" only the authors of the rows shown and the person chosen, not every account: at scale the
+        full list of users was most of the page's HTML and time."""
+        pks = {row["user"].pk for row in rows if row["user"] is not None}
+        chosen = self.cleaned_data.get("user") if self.is_bound and hasattr(self, "cleaned_data") else None
+        if chosen is not None:
+            pks.add(chosen.pk)
+        self.fields["user"].queryset = self.fields["user"].queryset.filter(pk__in=pks)
 
     def clean(self):
         cleaned = super().clean()
@@ -148,10 +169,20 @@ def _bounds(day, end=False):
 def journal_rows(cleaned, limit):
     kind, user = cleaned.get("kind"), cleaned.get("user")
     since, until = cleaned.get("since"), cleaned.get("until")
+    who = (cleaned.get("who") or "").strip()
+    matching = None
+    if who:
+        matching = (
+            get_user_model()
+            .objects.filter(Q(username__icontains=who) | Q(first_name__icontains=who) | Q(last_name__icontains=who))
+            .values("pk")
+        )
 
     def narrow(queryset, date_field, user_field):
         if user:
             queryset = queryset.filter(**{user_field: user})
+        if matching is not None:
+            queryset = queryset.filter(**{f"{user_field}__in": matching})
         if since:
             queryset = queryset.filter(**{f"{date_field}__gte": _bounds(since)})
         if until:
@@ -205,6 +236,7 @@ def journal(request):
     if request.GET.get("format") == "csv" and valid:
         return _csv(journal_rows(cleaned, EXPORT_LIMIT))
     rows = journal_rows(cleaned, SCREEN_LIMIT) if valid else []
+    form.offer(rows)
     query = request.GET.copy()
     query["format"] = "csv"
     return render(

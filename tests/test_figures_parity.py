@@ -305,3 +305,33 @@ def test_the_referents_closed_pacte_offers_nothing_to_write(client, db):
     closed = [a for a in desk.context["actions"] if a.pacte.slug == "pti-2017-2021"]
     assert closed and all(a.report_closure is not None and not a.report_todo for a in closed)
     assert not any(a.pacte.slug == "pti-2017-2021" for a in desk.context["missing"] + desk.context["drafts"])
+
+
+@pytest.mark.parametrize("slug", ["pti-2022-2025", "pti-2017-2021"])
+def test_the_lighter_report_figures_are_the_full_ones(db, slug):
+    """`figures.report_figures` (the bilan page) leaves indicators and milestones out: same reports' figures."""
+    from actions import figures
+    from axes.models import Pacte
+
+    pacte = Pacte.objects.get(slug=slug)
+    periods = [figures.period(pacte, year, key=index) for index, year in enumerate(pacte.years)]
+    full = figures.compute(periods, group=None)
+    lean = figures.report_figures(periods)
+    assert lean == {p.key: full.total(p.key)["reports"] for p in periods}
+    assert any(reports["due"] for reports in lean.values())
+
+
+@pytest.mark.parametrize("slug", ["pti-2022-2025", "pti-2017-2021"])
+def test_the_lighter_rows_of_owed_reports_are_the_full_ones(db, slug):
+    """`reports_only` (the campaign and its reminders) lists the same actions owing or due a report."""
+    from actions import figures
+    from axes.models import Pacte
+
+    pacte = Pacte.objects.get(slug=slug)
+    keep = ("id", "pacte_id", "axe_id", "number", "title", "report", "due", "no_report", "submitted")
+    for year in pacte.years:
+        p = figures.period(pacte, year)
+        for flag in ("no_report", "due"):
+            full = figures.compute([p], totals=False, rows=flag).rows
+            lean = figures.compute([p], totals=False, rows=flag, reports_only=True).rows
+            assert [{k: row[k] for k in keep} for row in lean] == [{k: row[k] for k in keep} for row in full]

@@ -439,3 +439,33 @@ def test_campaign_page_runs_the_same_queries_whatever_the_number_of_actions(clie
     for n in range(4, 10):
         ActionFactory(axe=axe, number=f"1.{n}", referents=[UserFactory()])
     assert queries() == before
+
+
+def test_completion_counts_by_axe_and_by_referent_in_one_statement(campaign, people):
+    """The totals by axe and by referent come from one figures statement, and are those of two separate ones."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from actions import figures
+
+    p = figures.period(campaign.pacte, YEAR)
+    separate = {group: figures.compute([p], group=group) for group in ("axe", "responsible")}
+    with CaptureQueriesContext(connection) as ctx:
+        together = figures.compute_groups([p], ("axe", "responsible"))
+    assert len(ctx.captured_queries) == 1
+    lean = figures.compute_groups([p], ("axe", "responsible"), reports_only=True)
+    for group in ("axe", "responsible"):
+        assert together[group].figures == separate[group].figures
+        for key, entry in separate[group].figures.items():
+            assert lean[group].figures[key]["total"]["reports"] == entry["total"]["reports"]
+            assert {g: f["reports"] for g, f in lean[group].figures[key]["groups"].items()} == {
+                g: f["reports"] for g, f in entry["groups"].items()
+            }
+    assert together["axe"].total()["reports"] == separate["axe"].total()["reports"]
+    assert together["axe"].total()["reports"]["due"] > 0
+    with CaptureQueriesContext(connection) as ctx:
+        campaigns.year_completion(campaign.pacte, YEAR, page=1)
+    statements = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("WITH rep")]
+    # One for the totals by axe and by referent (there were two), one for the owed reports of the referents of
+    # the page, one for the owed reports nobody is expected to write.
+    assert len(statements) == 3

@@ -8,6 +8,7 @@ from actions.factories import ActionFactory, ProgressReportFactory
 from bilans.factories import BilanFactory
 from bilans.models import BilanTransition
 from pilotage.factories import DecisionFactory
+from pti.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +127,64 @@ def test_the_journal_shows_values_as_people_read_them(client, staff, referent):
     assert "Plus c&#x27;est haut, mieux c&#x27;est : oui → non" in content
     assert "Valeur 2024 de l&#x27;indicateur « Personnes reçues – 2.6 »" in content
     assert "97 → 1 250,5" in content
+
+
+def test_the_by_list_offers_the_authors_shown_not_every_account(client, staff, referent, changes):
+
+    idle = UserFactory(first_name="Personne", last_name="Sansmodif")
+    client.force_login(staff)
+    page = client.get(reverse("journal")).content.decode()
+    select = page[page.index('name="user"') : page.index("</select>", page.index('name="user"'))]
+    assert str(referent) in select and str(staff) in select
+    assert "Sansmodif" not in select
+    # The person chosen stays offered (and selected) even when the rows shown are all theirs or none.
+    page = client.get(reverse("journal"), {"user": idle.pk}).content.decode()
+    select = page[page.index('name="user"') : page.index("</select>", page.index('name="user"'))]
+    assert f'value="{idle.pk}" selected' in select
+    assert "Aucune modification ne correspond" in page
+
+
+def test_journal_finds_an_author_by_part_of_the_name(client, staff, referent, changes):
+    client.force_login(staff)
+    by_name = client.get(reverse("journal"), {"who": referent.username[1:5].upper()}).content.decode()
+    assert "10 → 35" in by_name and "Avant → Après" not in by_name
+    nobody = client.get(reverse("journal"), {"who": "zzz-personne"}).content.decode()
+    assert "Aucune modification ne correspond" in nobody
+
+
+def test_journal_queries_do_not_grow_with_the_number_of_accounts(client, staff, changes):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff)
+
+    def measure():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("journal"))
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.content.decode().count("<option")
+
+    queries, options = measure()
+    UserFactory.create_batch(30)
+    assert measure() == (queries, options)
+
+
+def test_each_row_compares_with_the_change_just_before_it_across_objects(client, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = ActionFactory(number="3.1", progress=0), ActionFactory(number="3.2", progress=50)
+    for step in range(1, 6):
+        for action, start in ((first, 0), (second, 50)):
+            action.progress = start + step * 5
+            action.save()
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("journal"), {"kind": "action"}).content.decode()
+    for step in range(1, 6):
+        assert f"Avancement (%) : {(step - 1) * 5} → {step * 5}" in page
+        assert f"Avancement (%) : {50 + (step - 1) * 5} → {50 + step * 5}" in page
+    # Newest first: the last change of 3.2 comes before the last of 3.1, which comes before the one before it.
+    assert page.index("70 → 75") < page.index("20 → 25") < page.index("65 → 70") < page.index("15 → 20")
+    # The session, the user, the actions' newest records (each with its previous one's id), those previous ones.
+    assert len(ctx.captured_queries) == 4
