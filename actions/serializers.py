@@ -208,6 +208,13 @@ class ReportIndicatorValueSerializer(serializers.Serializer):
         help_text=gettext_lazy("À la place de la valeur : pourquoi elle n'est pas disponible cette année."),
     )
 
+    def validate(self, attrs):
+        # A PATCH is partial and DRF passes that on to these rows, which still need their indicator and value.
+        missing = [name for name in ("indicator", "value") if name not in attrs]
+        if missing:
+            raise serializers.ValidationError({name: [_("Ce champ est obligatoire.")] for name in missing})
+        return attrs
+
 
 class ReportSerializer(serializers.ModelSerializer):
     pacte = serializers.SlugRelatedField(source="action.pacte", slug_field="slug", read_only=True)

@@ -34,6 +34,7 @@ PAGE_MAX = 100_000
 # Longest values: a path, one query-string value, one form field (the longest text a form accepts is 10,000
 # characters: twice that leaves room for line ends), one cookie or header.
 PATH_MAX = 2_000
+PATH_SEGMENT_MAX = 255  # a file name on the disk (media files served in development)
 QUERY_VALUE_MAX = 2_000
 FORM_VALUE_MAX = 20_000
 HEADER_MAX = 8_000
@@ -235,6 +236,10 @@ def _problem(request):
         return nul
     if len(request.path) > PATH_MAX:
         return _("L'adresse est trop longue (%(max)s caractères au plus).") % {"max": PATH_MAX}
+    if any(len(segment) > PATH_SEGMENT_MAX for segment in request.path.split("/")):
+        return _("Un élément de l'adresse est trop long (%(max)s caractères au plus entre deux « / »).") % {
+            "max": PATH_SEGMENT_MAX
+        }
     for key, values in request.GET.lists():
         for value in [key, *values]:
             if "\x00" in value:

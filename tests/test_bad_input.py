@@ -85,6 +85,8 @@ def text(response):
         (f"/pactes/pti-fuzz/axes/{HUGE}/", 404, "Page introuvable"),
         ("/actions/?q=" + "x" * 3000, 400, "trop long"),
         ("/pactes/" + "x" * 3000 + "/", 400, "trop longue"),
+        ("/media/" + "9" * 600, 400, "est trop long (255 caractères au plus"),
+        ("/public/" + "x" * 256 + "/", 400, "est trop long (255 caractères au plus"),
     ],
 )
 def test_bad_addresses_answer_400_or_404_in_french(server, plan, url, status, message):

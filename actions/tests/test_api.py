@@ -425,6 +425,15 @@ def test_report_patch_validation_errors_are_per_field(referent):
         url, {"version": 1, "indicator_values": [{"indicator": indicator.pk, "value": -1}]}, format="json"
     )
     assert response.status_code == 400
+    # A PATCH is partial, not its rows: a row without its indicator or its value is refused, field by field.
+    response = client.patch(
+        url, {"version": 1, "indicator_values": [{"value": 2}, {"indicator": indicator.pk}]}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["indicator_values"] == {
+        "0": {"indicator": ["Ce champ est obligatoire."]},
+        "1": {"value": ["Ce champ est obligatoire."]},
+    }
     report.refresh_from_db()
     assert report.version == 1
 

@@ -186,7 +186,7 @@ def test_milestones_due_within_15_days_are_told_once(camille, action):
     MilestoneFactory(action=action, title="Passée", planned_date=TODAY - datetime.timedelta(1))
     MilestoneFactory(action=action, title="Franchie", planned_date=TODAY + datetime.timedelta(3), done_date=TODAY)
     today = MilestoneFactory(action=action, title="Aujourd'hui", planned_date=TODAY)
-    abandoned = ActionFactory(axe=action.axe, referents=[camille], status=ActionStatus.ABANDONED)
+    abandoned = ActionFactory(axe=action.axe, number="1.5", referents=[camille], status=ActionStatus.ABANDONED)
     MilestoneFactory(action=abandoned, planned_date=TODAY + datetime.timedelta(2))
 
     assert action_notifications.milestones_due(TODAY) == 2
