@@ -5,7 +5,7 @@ maps to staff signs in as staff. The login and holding pages pass axe-core and h
 
 import json
 import os
-import select
+import queue
 import shutil
 import socket
 import subprocess
@@ -89,20 +89,28 @@ def provider(live_server):
         env={**os.environ, "NODE_ENV": "test"},
     )
     deadline = time.monotonic() + START_TIMEOUT_S
-    seen, reader = [], None
+    # One thread reads everything the provider prints (a full pipe would block it). select() on the pipe would
+    # miss the READY line when it arrives with the warnings before it, already inside the reader's buffer.
+    seen, lines = [], queue.Queue()
+
+    def read():
+        for printed in process.stdout:
+            seen.append(printed)
+            lines.put(printed)
+        lines.put(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
         while True:
-            remaining = deadline - time.monotonic()
-            ready, _, _ = select.select([process.stdout], [], [], max(remaining, 0))
-            line = process.stdout.readline() if ready else ""
-            seen.append(line)
+            try:
+                line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                line = None
+            if line is None:
+                raise AssertionError(f"Le fournisseur OpenID Connect n'a pas démarré : {''.join(seen)}")
             if line.startswith("READY "):
                 break
-            if not ready or process.poll() is not None:
-                raise AssertionError(f"Le fournisseur OpenID Connect n'a pas démarré : {''.join(seen)}")
-        # Keep reading what it prints, so that a full pipe never blocks it.
-        reader = threading.Thread(target=seen.extend, args=(process.stdout,), daemon=True)
-        reader.start()
         yield line.split()[1]
     finally:
         process.terminate()
