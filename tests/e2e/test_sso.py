@@ -3,6 +3,7 @@ on the loopback by the fixture with the machine's Node): an unknown agent signs 
 the holding page, and nothing else; signing out ends the provider's session too; an agent whose groups claim
 maps to staff signs in as staff. The login and holding pages pass axe-core and hold at 360 px."""
 
+import base64
 import json
 import os
 import queue
@@ -188,3 +189,34 @@ def test_agents_sign_in_through_the_sso_wait_for_their_role_and_sign_out_of_the_
     page.goto(f"{live_server.url}/journal/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert page.url == f"{live_server.url}/journal/"
+
+
+def tampered(token, claims=None):
+    """The provider's real ID token with its signature altered, or with other claims under the same signature."""
+    header, payload, signature = token.split(".")
+    if claims is None:
+        signature = ("A" if signature[0] != "A" else "B") + signature[1:]
+    else:
+        decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        payload = base64.urlsafe_b64encode(json.dumps({**decoded, **claims}).encode()).rstrip(b"=").decode()
+    return f"{header}.{payload}.{signature}"
+
+
+@pytest.mark.parametrize("change", [None, {"email": "chef.service@haute-vienne.example"}], ids=["signature", "claims"])
+def test_an_id_token_tampered_on_its_way_back_from_the_real_provider_is_refused(
+    page, live_server, sso_on, monkeypatch, change
+):
+    exchange = sso.SSOBackend.get_token
+
+    def tampered_exchange(self, payload):
+        tokens = exchange(self, payload)  # the real token endpoint's answer
+        return {**tokens, "id_token": tampered(tokens["id_token"], change)}
+
+    monkeypatch.setattr(sso.SSOBackend, "get_token", tampered_exchange)
+    page.goto(f"{live_server.url}/comptes/login/")
+    page.get_by_role("link", name="Se connecter avec le compte du Département").click()
+    sign_in_at_the_provider(page, "nouvel.agent")
+
+    expect(page.get_by_role("alert").first).to_contain_text("La connexion avec le compte du Département a échoué")
+    assert page.url == f"{live_server.url}/comptes/login/"
+    assert not User.objects.filter(email__in=["nouvel.agent@haute-vienne.example", change and change["email"]]).exists()
