@@ -2,23 +2,17 @@
 its errors shown too), the refusal says why in French, and the list holds at 390 px without scrolling sideways."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from actions.factories import ActionFactory
 from axes.factories import AxeFactory, MeetingFactory, PacteFactory, ProposalFactory, WorkingGroupFactory
 from axes.models import Proposal
 from pti.factories import UserFactory
 from tests.e2e.conftest import login
+from tests.e2e.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "mot-de-passe-des-assises"
-BLOCKING = {"serious", "critical"}
-
-
-def assert_accessible(page, label):
-    violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING]
-    assert not violations, f"{label} : {[(v['id'], [n['target'] for n in v['nodes']][:3]) for v in violations]}"
 
 
 @pytest.fixture
