@@ -34,7 +34,11 @@ def populate(pacte, referent, n):
     actions = []
     for i in range(n):
         axe = axes[i % 2]
-        action = ActionFactory(axe=axe, objectif=objectifs[i % 2], number=f"{axe.number}.{i + 1}", referents=[referent])
+        number = f"{axe.number}.{i + 1}"
+        # A title the filtered list's search (q=a) always finds: a random one would leave the small pacte's list
+        # empty on some runs, and an empty page runs fewer queries than a full one.
+        title = f"Accompagnement {number}"
+        action = ActionFactory(axe=axe, objectif=objectifs[i % 2], number=number, title=title, referents=[referent])
         ActionPartnerFactory(action=action, partner=partner)
         IndicatorValueFactory(indicator=IndicatorFactory(action=action), year=2024, target=10, value=5)
         ProgressReportFactory(action=action, year=2025, state=ReportState.SUBMITTED if i % 3 else ReportState.DRAFT)
