@@ -86,6 +86,7 @@ def inputs_hash(copil, today=None):
         LAYOUT_VERSION,
         today.isoformat(),
         services.dossier_year(copil),
+        copil.pk,  # two COPILs of one pacte and year, both untouched, still make two dossiers
         Copil.objects.filter(pk=copil.pk).values_list("version", flat=True).first(),
         _aggregates(Pacte.objects.filter(pk=pacte_id), version=True),
         _aggregates(ClosedYear.objects.filter(pacte_id=pacte_id)),
