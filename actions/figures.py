@@ -43,6 +43,7 @@ from actions.models import (
     ProgressReport,
 )
 from axes.models import Axe
+from pti import stamps
 
 FINISHED = tuple(status.value for status in FINISHED_STATUSES)
 SUBMITTED, DRAFT = ReportState.SUBMITTED.value, ReportState.DRAFT.value
@@ -667,8 +668,7 @@ def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit
         elif isinstance(rows, list):
             where.extend(rows)
         _rows_select(sql, where, limit, offset)
-    _fill({0: (result, group)}, _fetch(sql))
-    return result
+    return _filled(sql, {0: (result, group)})[0]
 
 
 def compute_groups(periods, groups, actions=None, *, reports_only=False):
@@ -686,8 +686,8 @@ def compute_groups(periods, groups, actions=None, *, reports_only=False):
         if kind:
             sql.add(" UNION ALL ")
         _totals_select(sql, group, kind=kind)
-    _fill({kind: (results[group], group) for kind, group in enumerate(groups)}, _fetch(sql))
-    return results
+    filled = _filled(sql, {kind: (results[group], group) for kind, group in enumerate(groups)})
+    return {group: filled[kind] for kind, group in enumerate(groups)}
 
 
 def report_figures(periods, actions=None):
@@ -700,8 +700,21 @@ def report_figures(periods, actions=None):
     if periods:
         sql = _with(periods, actions, lean=True)
         _totals_select(sql, None)
-        _fill({0: (result, None)}, _fetch(sql))
+        result = _filled(sql, {0: (result, None)})[0]
     return {key: entry["total"]["reports"] for key, entry in result.figures.items()}
+
+
+def _filled(sql, targets):
+    """{kind: Result} of `targets` ({kind: (Result, group)}) filled with the rows of the statement: from the cache
+    while the data it reads is unchanged (`pti.stamps`). The statement's text and parameters name it; they hold
+    the periods' dates, so a new day is a new statement."""
+
+    def fill():
+        _fill(targets, _fetch(sql))
+        return {kind: result for kind, (result, _group) in targets.items()}
+
+    groups = tuple((kind, group) for kind, (_result, group) in targets.items())
+    return stamps.cached(("figures", groups, sql.text(), tuple(sql.params)), fill)
 
 
 def _fetch(sql):
@@ -709,6 +722,23 @@ def _fetch(sql):
         cursor.execute(sql.text(), sql.params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def watched_models():
+    """What the figures read, whose every write changes the data stamp: the plan (pactes, axes, objectives, closed
+    years), the actions and all that hangs on them (reports, indicators and values, budgets, milestones, referents,
+    partners), and the users (a referent's role, his thematic axes)."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    models = [get_user_model()]
+    for label in ("axes", "actions"):
+        models.extend(model for model in apps.get_app_config(label).get_models() if not _is_history(model))
+    return models
+
+
+def _is_history(model):
+    return model.__name__.startswith("Historical")
 
 
 def _fill(targets, fetched):
@@ -801,6 +831,7 @@ def budget_totals(pacte, actions=None):
         )
         .order_by()
     )
+    rows = stamps.cached(("budgets", *rows.query.sql_with_params()), lambda: list(rows))
     years = {year: _Budget() for year in pacte.years}
     axes, axe_totals, total = {}, {}, _Budget()
     for row in rows:

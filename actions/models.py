@@ -24,6 +24,7 @@ from actions.enums import (
 )
 from axes.closing import ClosedYearError, ensure_open, ensure_queryset_open, writes_allowed
 from axes.models import YEAR_VALIDATORS, Axe, Objectif, Pacte
+from pti.stamps import StampedQuerySet
 
 ACTION_NUMBER_RE = r"^\d{1,3}(\.\d{1,3}){0,3}$"
 PROGRESS_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -35,7 +36,7 @@ def number_sort_key(number):
     return ".".join(part.zfill(4) for part in re.findall(r"\d+", number or ""))
 
 
-class ClosedYearQuerySet(models.QuerySet):
+class ClosedYearQuerySet(StampedQuerySet):
     """Bulk updates of rows of a closed year are refused too (axes.closing)."""
 
     pacte_path = "action__pacte"
@@ -132,7 +133,7 @@ def action_late_q(today):
     return late_q(today)
 
 
-class ActionQuerySet(models.QuerySet):
+class ActionQuerySet(StampedQuerySet):
     def delete(self):
         for action in self.select_related("pacte"):
             action.ensure_deletable()

@@ -1,0 +1,143 @@
+"""The figures of a whole pacte are computed once and served from the cache until the data they read changes
+(pti.stamps): every kind of write shows at once, a transaction reads its own writes, a rolled-back write leaves
+the cache as it was.
+
+These tests commit for real (transaction=True): the cache only serves what was committed."""
+
+import datetime
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from actions import figures
+from actions.enums import ActionStatus, ReportState
+from actions.factories import ActionFactory, ProgressReportFactory
+from actions.models import Action, ProgressReport
+from axes.factories import AxeFactory, PacteFactory
+from pti import stamps
+from pti.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TODAY = datetime.date(2025, 6, 15)
+
+
+@pytest.fixture
+def pacte():
+    pacte = PacteFactory(slug="pti-cache", first_year=2022, last_year=2025)
+    axe = AxeFactory(pacte=pacte, number=1)
+    for number, status, progress in (("1.1", ActionStatus.IN_PROGRESS, 40), ("1.2", ActionStatus.ABANDONED, 10)):
+        action = ActionFactory(
+            axe=axe,
+            number=number,
+            status=status,
+            progress=progress,
+            objectif=None,
+            start_date=datetime.date(2022, 1, 1),
+            end_date=datetime.date(2025, 12, 31),
+        )
+        ProgressReportFactory(action=action, year=2025, status=status, progress=progress, state=ReportState.DRAFT)
+    return pacte
+
+
+def read(pacte):
+    """(the 2025 figures' submitted reports, the number of actions, whether the statement ran)."""
+    with CaptureQueriesContext(connection) as queries:
+        total = figures.compute([figures.period(pacte, 2025, TODAY)]).total()
+    ran = any(query["sql"].startswith("WITH ") for query in queries.captured_queries)
+    return total["reports"]["submitted"], total["actions"], ran
+
+
+def submit(action):
+    report = action.reports.get(year=2025)
+    report.state = ReportState.SUBMITTED
+    report.save()
+
+
+def test_the_figures_are_computed_once_then_read_from_the_cache(pacte):
+    assert read(pacte) == (0, 2, True)
+    assert read(pacte) == (0, 2, False)
+
+
+@pytest.mark.parametrize(
+    "write",
+    ["save", "queryset update", "new action", "deleted action", "referent added", "bulk create"],
+)
+def test_every_kind_of_write_shows_at_once(pacte, write):
+    action = pacte.actions.get(number="1.1")
+    assert read(pacte) == (0, 2, True)
+    expected = (1, 2)
+    if write == "save":
+        submit(action)
+    elif write == "queryset update":
+        ProgressReport.objects.filter(action=action, year=2025).update(state=ReportState.SUBMITTED)
+    elif write == "new action":
+        ActionFactory(axe=action.axe, number="1.3", objectif=None)
+        expected = (0, 3)
+    elif write == "deleted action":
+        pacte.actions.get(number="1.2").delete()
+        expected = (0, 1)
+    elif write == "referent added":
+        action.referents.add(UserFactory())
+        expected = (0, 2)  # the same figures, computed again (a referent's desk filters on them)
+    elif write == "bulk create":
+        Action.objects.bulk_create([Action(pacte=pacte, axe=action.axe, number="1.4", title="Nouvelle")])
+        expected = (0, 3)
+    assert read(pacte) == (*expected, True)
+    assert read(pacte) == (*expected, False)
+
+
+def test_a_sign_in_does_not_drop_the_cached_figures(pacte):
+    user = UserFactory()
+    read(pacte)
+    user.last_login = datetime.datetime(2025, 6, 15, 8, tzinfo=datetime.UTC)
+    user.save(update_fields=["last_login"])
+    assert read(pacte) == (0, 2, False)
+
+
+def test_a_transaction_reads_its_own_writes_and_caches_them_only_once_committed(pacte):
+    action = pacte.actions.get(number="1.1")
+    read(pacte)
+    with transaction.atomic():
+        submit(action)
+        assert read(pacte) == (1, 2, True)
+        assert read(pacte) == (1, 2, True)  # not cached while it could still be rolled back
+    assert read(pacte) == (1, 2, True)
+    assert read(pacte) == (1, 2, False)
+
+
+def test_a_rolled_back_write_leaves_the_cache_and_the_next_write_still_shows(pacte):
+    first, second = pacte.actions.get(number="1.1"), pacte.actions.get(number="1.2")
+    read(pacte)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        submit(first)
+        raise RuntimeError
+    assert read(pacte) == (0, 2, False)
+    with transaction.atomic():
+        submit(second)
+    assert read(pacte) == (1, 2, True)
+
+
+def test_a_lost_stamp_means_everything_is_computed_again(pacte):
+    read(pacte)
+    from django.core.cache import cache
+
+    cache.delete(stamps.KEY)
+    assert read(pacte) == (0, 2, True)
+
+
+def test_the_bilan_page_shows_a_report_transmitted_since_its_last_display(client, pacte):
+    """A page read twice: the second display comes from the cache, the third follows a transmitted report."""
+    from django.urls import reverse
+
+    from pti.enums import Role
+
+    client.force_login(UserFactory(role=Role.STAFF))
+    url = reverse("bilans:detail", args=[pacte.slug, 2025])
+    assert "0 transmis sur 2 attendus (2 en brouillon, 0 manquants)" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert "0 transmis sur 2 attendus" in client.get(url).content.decode()
+    assert not any(query["sql"].startswith("WITH ") for query in queries.captured_queries)
+    submit(pacte.actions.get(number="1.1"))
+    assert "1 transmis sur 2 attendus (1 en brouillon, 0 manquants)" in client.get(url).content.decode()

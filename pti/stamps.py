@@ -1,0 +1,146 @@
+"""The data stamp: a value in the shared cache that changes after every write to the data the figures read, so
+that a figure computed over a whole pacte (a statement over thousands of actions and reports) is computed once
+and then served from the cache until something changes.
+
+- `watch(*models)` connects the models a cached result reads (their saves, deletions and many-to-many changes).
+  `actions.figures` watches what its statement reads; a bulk write that sends no signal (`QuerySet.update`,
+  `bulk_create`) calls `changed()` itself (`pilotage.demo.sync`, `axes.services`).
+- `cached(parts, compute)` returns `compute()` from the cache under `parts` and the current stamp, or computes
+  and stores it.
+
+Consistency, with several gunicorn processes and Celery workers side by side (the cache is Redis or the
+database's table in production, `pti.settings.CACHES`):
+- the stamp changes **after the commit** of the write (`transaction.on_commit`): a reader that cached the old
+  figures before the commit did so under the old stamp, which nobody reads any more;
+- inside a transaction that wrote watched data, results are computed afresh and not cached: the request that
+  saved a report reads its own write, and nobody else gets figures that could still be rolled back (the tests,
+  each inside one transaction, therefore read what they wrote);
+- a write the signals cannot see (a raw SQL statement, a data migration: `post_migrate` changes the stamp too)
+  shows at most `RESULT_SECONDS` later, when the cached result expires;
+- a stamp evicted from the cache is replaced by a new one: everything is computed afresh.
+"""
+
+import hashlib
+import uuid
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+
+KEY = "pti:data-stamp"
+RESULT_SECONDS = 10 * 60
+_CALLBACK = "pti_stamps_renew"  # a connection's own callback, pending in its on-commit list after a write
+
+
+def current():
+    """The stamp now (a new one when the cache has none)."""
+    stamp = cache.get(KEY)
+    if stamp is None:
+        cache.add(KEY, uuid.uuid4().hex, None)
+        stamp = cache.get(KEY) or uuid.uuid4().hex
+    return stamp
+
+
+def _renew():
+    cache.set(KEY, uuid.uuid4().hex, None)
+
+
+def _callback(connection):
+    callback = getattr(connection, _CALLBACK, None)
+    if callback is None:
+        callback = lambda: _renew()  # noqa: E731 - one object per connection, found again in its on-commit list
+        setattr(connection, _CALLBACK, callback)
+    return callback
+
+
+def _pending(connection):
+    """Whether the open transaction wrote watched data (a rolled-back write, savepoint or transaction, drops its
+    callback with it: Django empties the on-commit list of what was rolled back)."""
+    callback = getattr(connection, _CALLBACK, None)
+    return callback is not None and any(entry[1] is callback for entry in connection.run_on_commit)
+
+
+def changed(using=DEFAULT_DB_ALIAS):
+    """Watched data changed on `using`: a new stamp once the transaction commits (at once outside one)."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        _renew()
+    elif not _pending(connection):
+        transaction.on_commit(_callback(connection), using=using)
+
+
+def _reads_own_writes(using=DEFAULT_DB_ALIAS):
+    connection = connections[using]
+    return connection.in_atomic_block and _pending(connection)
+
+
+def cached(parts, compute, using=DEFAULT_DB_ALIAS):
+    """`compute()`, from the cache when the same `parts` (a repr-able value naming the result: a statement and its
+    parameters) were computed since the last change of the data."""
+    if _reads_own_writes(using):
+        return compute()
+    # One entry per result, holding the stamp it was computed under: the cache keeps as many entries as there
+    # are different results asked for, however often the data changes (the database cache culls only at its
+    # MAX_ENTRIES). Two processes storing the same entry under two stamps: the next reader computes it again.
+    key = "pti:stamped:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    stamp = current()
+    entry = cache.get(key)
+    if entry is not None and entry[0] == stamp:
+        return entry[1]
+    result = compute()
+    cache.set(key, (stamp, result), RESULT_SECONDS)
+    return result
+
+
+# Saves of bookkeeping only (a sign-in's date) change nothing a figure reads.
+UNWATCHED_FIELDS = frozenset({"last_login"})
+
+
+def _on_write(sender, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs):
+    if update_fields and set(update_fields) <= UNWATCHED_FIELDS:
+        return
+    changed(using)
+
+
+def _on_m2m(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
+    if action.startswith("post_"):
+        changed(using)
+
+
+def watch(*models):
+    """Change the stamp on every save and deletion of `models` and every change of their many-to-many fields."""
+    for model in models:
+        uid = f"pti.stamps:{model._meta.label}"
+        post_save.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
+        post_delete.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(_on_m2m, sender=field.remote_field.through, dispatch_uid=f"{uid}:{field.name}")
+
+
+def _on_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    try:
+        changed(using)
+    except DatabaseError:  # the cache's own table is not there yet (the first `migrate` of a database cache)
+        pass
+
+
+post_migrate.connect(_on_migrate, dispatch_uid="pti.stamps:migrate")
+
+
+class StampedQuerySet(models.QuerySet):
+    """A queryset whose bulk writes, which send no signal, change the stamp too (the watched models' querysets)."""
+
+    def update(self, **kwargs):
+        count = super().update(**kwargs)
+        changed(self.db)
+        return count
+
+    def bulk_create(self, *args, **kwargs):
+        created = super().bulk_create(*args, **kwargs)
+        changed(self.db)
+        return created
+
+    def bulk_update(self, *args, **kwargs):
+        count = super().bulk_update(*args, **kwargs)
+        changed(self.db)
+        return count
