@@ -11,7 +11,6 @@ action list and the indicators are here; other apps describe their own sheets wi
 import copy
 import datetime
 import io
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,7 +21,6 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -51,9 +49,8 @@ TEXT, INTEGER, DECIMAL, DATE, BOOLEAN = "text", "integer", "decimal", "date", "b
 NUMBER_FORMATS = {TEXT: "@", INTEGER: "0", DECIMAL: "#,##0.00", DATE: "DD/MM/YYYY", BOOLEAN: "General"}
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="00567A")
-# Exports are written row by row: a workbook past SPOOL_SIZE bytes goes to disk, a CSV leaves CSV_CHUNK
-# characters at a time.
-SPOOL_SIZE = 4 * 1024 * 1024
+# Exports are written row by row and leave as they are written: a workbook FILE_CHUNK bytes at a time, a CSV
+# CSV_CHUNK characters at a time.
 CHUNK_SIZE = 500
 CSV_CHUNK = 64 * 1024
 FILE_CHUNK = 256 * 1024
@@ -134,14 +131,16 @@ class _Styles:
         return self._tones[tone.hex]
 
 
-def write_sheet(book, sheet):
-    """Append `sheet` to `book` (an openpyxl write-only workbook): each row is written out as it comes, so that
-    memory stays flat however long the list."""
-    worksheet = book.create_sheet(sheet.title[:31])
+def _write_sheet(streamed, sheet):
+    """Write `sheet` into `streamed` (a `pti.spreadsheet.StreamedWorkbook`), yielding its bytes every FILE_CHUNK:
+    each row leaves as it comes, so that memory stays flat and the download starts at once however long the list."""
+    worksheet = streamed.add_sheet(sheet.title[:31])
     for index, column in enumerate(sheet.columns, start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = column.width
     if sheet.header:
         worksheet.freeze_panes = "A2"
+    streamed.begin(worksheet)
+    yield streamed.take()  # the archive's first bytes: the browser shows the download before the rows are read
     header = []
     for column in sheet.columns:
         cell = spreadsheet.write_only_cell(worksheet, column.header)
@@ -166,28 +165,23 @@ def write_sheet(book, sheet):
             cell._style = copy.copy(styles.of(worksheet, column, tone))
             cells.append(cell)
         worksheet.append(cells)
+        if streamed.pending >= FILE_CHUNK:
+            yield streamed.take()
     if sheet.columns and sheet.header:
         worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{max(row_number, 1)}"
-    return worksheet
-
-
-def workbook(sheets):
-    book = Workbook(write_only=True)
-    for sheet in sheets:
-        write_sheet(book, sheet)
-        if sheet.notes:
-            write_sheet(book, Sheet(_("Notice"), [Column("", lambda line: line, width=120)], sheet.notes, header=False))
-    return book
+    streamed.end(worksheet)
 
 
 def xlsx_chunks(sheets):
-    """The workbook of `sheets`, written when the response is read (into a temporary file, on disk past
-    SPOOL_SIZE), then sent FILE_CHUNK bytes at a time; the file is gone once sent or abandoned."""
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_SIZE) as file:
-        workbook(sheets).save(file)
-        file.seek(0)
-        while chunk := file.read(FILE_CHUNK):
-            yield chunk
+    """The workbook of `sheets`, sent while it is written (`pti.spreadsheet.StreamedWorkbook`): its first bytes
+    at once, then about FILE_CHUNK bytes at a time as the rows are read, the styles and the workbook's parts last."""
+    streamed = spreadsheet.StreamedWorkbook()
+    for sheet in sheets:
+        yield from filter(None, _write_sheet(streamed, sheet))
+        if sheet.notes:
+            notice = Sheet(_("Notice"), [Column("", lambda line: line, width=120)], sheet.notes, header=False)
+            yield from filter(None, _write_sheet(streamed, notice))
+    yield streamed.finish()
 
 
 def xlsx_bytes(sheets):
@@ -199,7 +193,7 @@ def dated_filename(stem, extension):
 
 
 def xlsx_response(sheets, stem):
-    """The workbook, streamed from its temporary file: memory stays flat however long the lists."""
+    """The workbook, streamed while it is written: memory stays flat however long the lists."""
     response = StreamingHttpResponse(xlsx_chunks(sheets), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{dated_filename(stem, "xlsx")}"'
     return response

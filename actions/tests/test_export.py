@@ -203,3 +203,26 @@ def test_the_xlsx_paints_statuses_and_indicator_states_with_the_pages_colours(cl
     rows = [row for row in indicators.iter_rows(min_row=2) if row[header.index("Année")].value == 2024]
     reached = rows[0][header.index("Cible atteinte")]
     assert reached.value == "Non" and reached.fill.fgColor.rgb.endswith("B02A37")  # behind is red
+
+
+def test_the_xlsx_download_starts_before_the_actions_are_read(client, copil_member):
+    """The first bytes leave before a single action is read (the rows follow as they are read:
+    pti/tests/test_spreadsheet.py); the file put back together opens with every row, frozen header and filter."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    axe = AxeFactory(number=4, title="Emploi")
+    for index in range(1, 41):
+        ActionFactory(axe=axe, number=f"4.{index}", title=f"Action d'insertion numéro {index}")
+    client.force_login(copil_member)
+    response = client.get(reverse("actions_io:actions_xlsx"))
+    parts = iter(response.streaming_content)
+    with CaptureQueriesContext(connection) as queries:
+        first = next(parts)
+    assert first.startswith(b"PK\x03\x04") and len(first) < 1024
+    assert not any("actions_action" in query["sql"] for query in queries.captured_queries)
+    book = openpyxl.load_workbook(io.BytesIO(first + b"".join(parts)))
+    sheet = book.worksheets[0]
+    assert sheet.max_row == 41 and sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    assert sheet.auto_filter.ref.endswith("41")
+    assert rows(sheet)[40][1:3] == ["4.40", "Action d'insertion numéro 40"]

@@ -63,3 +63,48 @@ def test_write_cell_keeps_text_as_text_and_numbers_as_numbers():
     book.save(buffer)
     row = next(openpyxl.load_workbook(buffer).active.iter_rows(values_only=True))
     assert row == ("'=1+1", "'=1+1", -4.5)
+
+
+def test_a_streamed_workbook_leaves_while_its_rows_are_written():
+    """The bytes come out as the rows go in (a few tens of kilobytes every thousand rows), not once at the end,
+    and the pieces make a workbook that opens, rows, widths, frozen header, filter and second sheet included."""
+    from pti.spreadsheet import StreamedWorkbook
+
+    streamed = StreamedWorkbook()
+    sheet = streamed.add_sheet("Actions")
+    sheet.column_dimensions["B"].width = 40
+    sheet.freeze_panes = "A2"
+    streamed.begin(sheet)
+    parts = [streamed.take()]
+    sheet.append(["Numéro", "Titre"])
+    taken_while_writing = 0
+    for number in range(1, 5001):
+        sheet.append(
+            [number, f"Action {number} : insertion par l'activité économique, mobilité {number * 7919 % 10007}"]
+        )
+        if streamed.pending:
+            taken_while_writing += 1
+            parts.append(streamed.take())
+    sheet.auto_filter.ref = "A1:B5001"
+    streamed.end(sheet)
+    other = streamed.add_sheet("Notice")
+    streamed.begin(other)
+    other.append(["=1+1"])
+    streamed.end(other)
+    parts.append(streamed.finish())
+
+    assert parts[0].startswith(b"PK\x03\x04") and taken_while_writing >= 3
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(parts)))
+    actions, notice = book.worksheets
+    assert (actions.title, actions.max_row, actions.freeze_panes, actions.auto_filter.ref) == (
+        "Actions",
+        5001,
+        "A2",
+        "A1:B5001",
+    )
+    assert actions.column_dimensions["B"].width == 40
+    assert [cell.value for cell in actions[5001]] == [
+        5000,
+        "Action 5000 : insertion par l'activité économique, mobilité 7308",
+    ]
+    assert notice["A1"].value == "=1+1"
