@@ -209,13 +209,15 @@ def test_the_xlsx_export_is_written_in_write_only_mode_and_streamed(client, copi
     Action.objects.filter(pk=long_list[0].pk).update(title="@SUM(1+1)")
     monkeypatch.setattr(exports, "CHUNK_SIZE", 7)
     written = []
-    book_class = exports.Workbook
+    from pti import spreadsheet
+
+    book_class = spreadsheet.Workbook
 
     def workbook(*args, **kwargs):
         written.append(kwargs)
         return book_class(*args, **kwargs)
 
-    monkeypatch.setattr(exports, "Workbook", workbook)
+    monkeypatch.setattr(spreadsheet, "Workbook", workbook)
     client.force_login(copil_member)
     response = client.get(reverse("actions_io:actions_xlsx"))
     assert response.streaming and written == []  # written as the response is read
