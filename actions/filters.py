@@ -9,6 +9,7 @@ from actions.enums import ActionStatus
 from actions.models import Action, Partner
 from axes.models import Axe, Objectif, Pacte
 from pti.inputs import YEAR_MAX, YEAR_MIN, year_filter
+from pti.widgets import StampedSelect
 
 # The report filter's choices and the flag of actions.figures each one reads (among the reports due).
 REPORT_CHOICES = [
@@ -36,13 +37,23 @@ class ActionFilter(django_filters.FilterSet):
         help_text=_("Numéro, ou mots de l'intitulé et de la description : un début de mot suffit."),
     )
     pacte = django_filters.ModelChoiceFilter(
-        label=_("Pacte"), queryset=Pacte.objects.all(), to_field_name="slug", empty_label=_("Tous les pactes")
+        label=_("Pacte"),
+        queryset=Pacte.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Tous les pactes"),
+        widget=StampedSelect,
     )
     axe = django_filters.ModelChoiceFilter(
-        label=_("Axe"), queryset=Axe.objects.select_related("pacte"), empty_label=_("Tous les axes")
+        label=_("Axe"),
+        queryset=Axe.objects.select_related("pacte"),
+        empty_label=_("Tous les axes"),
+        widget=StampedSelect,
     )
     objectif = django_filters.ModelChoiceFilter(
-        label=_("Objectif"), queryset=Objectif.objects.select_related("axe"), empty_label=_("Tous les objectifs")
+        label=_("Objectif"),
+        queryset=Objectif.objects.select_related("axe"),
+        empty_label=_("Tous les objectifs"),
+        widget=StampedSelect,
     )
     statut = django_filters.ChoiceFilter(
         label=_("Statut"), field_name="status", choices=ActionStatus.choices, empty_label=_("Tous les statuts")
@@ -53,6 +64,7 @@ class ActionFilter(django_filters.FilterSet):
         queryset=None,
         empty_label=_("Tous les référents"),
         method="filter_related",
+        widget=StampedSelect,
     )
     partenaire = django_filters.ModelChoiceFilter(
         label=_("Partenaire"),
@@ -60,6 +72,7 @@ class ActionFilter(django_filters.FilterSet):
         queryset=Partner.objects.all(),
         empty_label=_("Tous"),
         method="filter_related",
+        widget=StampedSelect,
     )
     annee = year_filter(
         None,

@@ -16,7 +16,11 @@ handles well.
 """
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from pti import stamps
 
 
 class SearchableSelectMultiple(forms.CheckboxSelectMultiple):
@@ -41,3 +45,23 @@ class SearchableSelectMultiple(forms.CheckboxSelectMultiple):
             selected=sum(1 for option in options if option["selected"]),
         )
         return context
+
+
+class StampedSelect(forms.Select):
+    """A select whose options are rows of the plan (pactes, axes, referents, partners): rendered once, then served
+    from the cache until those rows change (`pti.stamps`, which the figures use too). A list filter offers as many
+    options as the data has (hundreds of referents and partners at a hundred times the demo's size): building them
+    again on every display, one model instance and one option template each, cost more than the list itself.
+
+    The options' queryset, the name, the value chosen, the attributes and the language name the result, so that
+    two forms restricted differently never share one."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        queryset = getattr(self.choices, "queryset", None)
+        try:
+            options = queryset.query.sql_with_params() if queryset is not None else repr(list(self.choices))
+        except EmptyResultSet:
+            options = "empty"
+        key = ("select", options, name, str(value), sorted((attrs or {}).items()), sorted(self.attrs.items()))
+        key += (translation.get_language(), self.is_required)
+        return stamps.cached(key, lambda: forms.Select.render(self, name, value, attrs, renderer))

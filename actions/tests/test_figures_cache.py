@@ -5,6 +5,7 @@ the cache as it was.
 These tests commit for real (transaction=True): the cache only serves what was committed."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection, transaction
@@ -141,3 +142,22 @@ def test_the_bilan_page_shows_a_report_transmitted_since_its_last_display(client
     assert not any(query["sql"].startswith("WITH ") for query in queries.captured_queries)
     submit(pacte.actions.get(number="1.1"))
     assert "1 transmis sur 2 attendus (1 en brouillon, 0 manquants)" in client.get(url).content.decode()
+
+
+def test_the_action_list_filters_offer_a_referent_named_since_their_last_display(client, pacte):
+    """The filters' options (referents, partners, axes) are rendered once and kept until the plan changes: a new
+    referent is offered at once, a list displayed twice reads no user the second time."""
+    from django.urls import reverse
+
+    from pti.enums import Role
+
+    client.force_login(UserFactory(role=Role.STAFF))
+    url = reverse("actions:list")
+    assert "Ferrand" not in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert not any("DISTINCT" in query["sql"] and "pti_user" in query["sql"] for query in queries.captured_queries)
+    pacte.actions.get(number="1.1").referents.add(UserFactory(first_name="Lucie", last_name="Ferrand"))
+    referent = pacte.actions.get(number="1.1").referents.get()
+    page = client.get(url).content.decode()
+    assert re.search(rf'<option value="{referent.pk}">[^<]*Ferrand[^<]*</option>', page)
