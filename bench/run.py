@@ -155,6 +155,24 @@ def hard_cases():
     ]
 
 
+# Pages whose figures come from the cache (pti.stamps) once computed: each is measured a second time with the
+# stamp renewed before every request, as right after a save, so that its figures are computed again.
+COLD = (
+    "tableau de bord 2017-2021",
+    "tableau de bord 2022-2025, année 2024",
+    "page du pacte 2017-2021",
+    "page du bilan 2021 du pacte 2017-2021",
+    "campagne de comptes rendus 2025",
+    "liste des actions",
+)
+COLD_SUFFIX = " (cache froid)"
+
+
+def with_cold(rows):
+    """`rows` and, after them, the cold-cache variant of each page of COLD."""
+    return [*rows, *((label + COLD_SUFFIX, user, url) for label, user, url in rows if label in COLD)]
+
+
 def _get(client, url):
     """GET `url` and read the whole answer (a streamed export too); (response, first byte seconds, total)."""
     start = time.perf_counter()
@@ -191,13 +209,22 @@ def measure(repeat, only=(), budget=10.0, skip=()):
             clients[username].force_login(User.objects.get(username=username))
         return clients[username]
 
-    for label, username, url in [*pages(), *hard_cases()]:
+    from pti import stamps
+
+    for label, username, url in with_cold([*pages(), *hard_cases()]):
         if only and label not in (REFERENCE, BARE) and not any(word in label for word in only):
             continue
         if any(word in label for word in skip):
             continue
         client = client_for(username)
-        _get(client, url)  # warm-up: caches, connections, templates
+        cold = label.endswith(COLD_SUFFIX)
+
+        def get(client=client, url=url, cold=cold):
+            if cold:
+                stamps.changed()  # as after a save: the figures are computed again
+            return _get(client, url)
+
+        get()  # warm-up: caches, connections, templates
         queries = []
 
         def count(execute, *args, queries=queries):
@@ -205,12 +232,12 @@ def measure(repeat, only=(), budget=10.0, skip=()):
             return execute(*args)
 
         with connection.execute_wrapper(count):
-            response, _first, elapsed = _get(client, url)
+            response, _first, elapsed = get()
         assert response.status_code == 200, (label, url, response.status_code)
         timings, firsts, admin = [], [], []
         times = repeat if elapsed * repeat <= budget else max(1, int(budget / max(elapsed, 1e-6)))
         for _ in range(times):
-            response, first, total = _get(client, url)
+            response, first, total = get()
             assert response.status_code == 200, (label, url, response.status_code)
             timings.append(total)
             firsts.append(first)
