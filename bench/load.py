@@ -102,6 +102,27 @@ class Referent(threading.Thread):
             self.request("/actions/?statut=in_progress", label="liste filtrée")
 
 
+class AdminReader(Referent):
+    """The yardstick: a staff member reading the Django admin's changelist of actions, over and over, under the
+    same conditions (same number of clients, same seconds, same server) right after the referents' run."""
+
+    def run(self):
+        status, page = self.request("/admin/login/", label="connexion (GET)", results=self.login_results)
+        token = CSRF_RE.search(page).group(1)
+        self.request(
+            "/admin/login/?next=/admin/",
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token, "next": "/admin/"},
+            label="connexion (POST)",
+            results=self.login_results,
+        )
+        self.barrier.wait()
+        deadline = time.monotonic() + self.seconds
+        n = 0
+        while time.monotonic() < deadline and n < MAX_REQUESTS_PER_USER:
+            n += 1
+            self.request("/admin/actions/action/", label="admin : liste des actions")
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -137,6 +158,10 @@ def prepare(database_url, users):
         )
         action.referents.add(user)
         accounts.append((user.username, action.pk))
+    User.objects.update_or_create(
+        username="charge.admin",
+        defaults={"role": Role.ADMIN, "password": password, "is_staff": True, "is_superuser": True},
+    )
     return accounts
 
 
@@ -250,6 +275,30 @@ def main():
             print(f"  {label:28} {len(durations):6} req.  médiane {statistics.median(durations) * 1000:6.0f} ms")
         print(f"comptes rendus enregistrés : {saves} ; perdus : {len(lost)} {lost[:5]}")
         print(f"erreurs : {len(errors)} {errors[:5]}")
+
+        # The same load on the Django admin's changelist of actions, right after, on the same server.
+        admin_results = []
+        admin_barrier = threading.Barrier(len(accounts) + 1)
+        readers = [
+            AdminReader(base, "charge.admin", None, year, args.seconds, admin_barrier, admin_results) for _ in accounts
+        ]
+        for reader in readers:
+            reader.start()
+        admin_barrier.wait(timeout=300)
+        started = time.perf_counter()
+        for reader in readers:
+            reader.join(args.seconds + 120)
+        admin_elapsed = time.perf_counter() - started
+        admin_errors = [(label, status) for label, status, _ in admin_results if status != 200]
+        admin_latencies = sorted(duration for _, _, duration in admin_results)
+        admin_rps = len(admin_results) / admin_elapsed
+        rps = len(results) / elapsed
+        print(
+            f"admin Django, même charge juste après : {len(admin_results)} requêtes en {admin_elapsed:.1f} s, soit"
+            f" {admin_rps:.1f} req/s ; latence médiane {statistics.median(admin_latencies) * 1000:.0f} ms ;"
+            f" erreurs : {len(admin_errors)}"
+        )
+        print(f"débit de PTI rapporté à celui de l'admin : {rps / admin_rps:.2f} (objectif ≥ 1)")
         ok = not errors and not lost and saves > 0
         print("résultat :", "OK" if ok else "ÉCHEC")
         sys.exit(0 if ok else 1)
