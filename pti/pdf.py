@@ -7,10 +7,12 @@ charts are server-side SVG (pti.charts). Resources are fetched only from our own
 """
 
 import contextlib
+import gc
 import logging
 import math
 import mimetypes
 import threading
+import zlib
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -58,16 +60,19 @@ _local = threading.local()
 
 
 def _install_paint_hook():
-    """Count the pages WeasyPrint paints into the PDF (Step 6 has no log line per page): `Page.paint` is wrapped
-    once, and only tells the render of the thread that asked (`layout_progress`); its drawing is unchanged."""
+    """Count the pages WeasyPrint paints into the PDF (Step 6 has no log line per page) and compact each page's
+    content once painted: `Page.paint` is wrapped once, and only acts for the render of the thread that asked
+    (`layout_progress`, `html_to_pdf`); its drawing is unchanged."""
     from weasyprint.document import Page
 
     if getattr(Page.paint, "_pti_progress", False):
         return
     paint = Page.paint
 
-    def counted_paint(self, *args, **kwargs):
-        result = paint(self, *args, **kwargs)
+    def counted_paint(self, stream, *args, **kwargs):
+        result = paint(self, stream, *args, **kwargs)
+        if getattr(_local, "compact", False):
+            _compact(stream)
         tracker = getattr(_local, "tracker", None)
         if tracker is not None:
             tracker.painted()
@@ -141,11 +146,40 @@ def layout_progress(report, expected_pages=20):
             progress_logger.propagate = previous[1]
 
 
-def html_to_pdf(html):
-    from weasyprint import HTML
+def _compact(stream):
+    """Deflate a page's content stream as soon as it is painted, as pydyf would when it writes the file (the same
+    bytes, `Filter` then `Length`), instead of keeping until then its thousands of small drawing operations: a
+    long bilan's pages no longer pile up in memory, uncompressed, while the others are painted."""
+    from pydyf import _to_bytes
 
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher())
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    if len(stream.stream) < 2 and not stream.compress:
+        return
+    data = b"\n".join(_to_bytes(item) for item in stream.stream)
+    if stream.compress:
+        compressor = zlib.compressobj(level=9)
+        data = compressor.compress(data) + compressor.flush()
+        stream.extra["Filter"] = "/FlateDecode"
+        stream.compress = False
+    stream.stream = [data]
+
+
+def html_to_pdf(html):
+    """The PDF/A of `html`. The parsed HTML and its style sheets are let go once the pages are laid out, and each
+    page's drawing is compressed once painted (`_compact`): a long document's memory peaks lower, the file is the
+    same."""
+    from weasyprint import DEFAULT_OPTIONS, HTML
+
+    _install_paint_hook()
+    options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
+    source = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher())
+    document = source.render(**options)
+    del source
+    gc.collect()  # the layout's discarded boxes, many in cycles, before painting asks for more memory
+    _local.compact = True
+    try:
+        return document.write_pdf(**options)
+    finally:
+        _local.compact = False
 
 
 def render_pdf(template_name, context):
