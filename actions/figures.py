@@ -23,6 +23,7 @@ What "the state of an action in year Y" means:
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -202,6 +203,24 @@ def _rules(period):
         rules["late"] | rules["no_report"] | rules["unchanged"] | rules["behind"] | rules["milestones_late"]
     )
     return rules
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_rules(year, reference_date, vendor):
+    """((flag, sql, params)) of the rules of a period of `year` as of `reference_date` (all they depend on),
+    compiled once per process: compiling twenty Q objects cost more than reading the figures from the cache."""
+    p = Period(key=0, pacte_id=0, first_year=year, year=year, reporting_year=year, reference_date=reference_date)
+    return tuple((flag, *_frozen(compile_on(ActionYear, rule))) for flag, rule in _rules(p).items())
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_milestone_rule(reference_date, vendor):
+    return _frozen(compile_on(Milestone, milestone_late_q(reference_date)))
+
+
+def _frozen(compiled):
+    sql, params = compiled
+    return sql, tuple(params)
 
 
 def compile_on(model, expression):
@@ -393,8 +412,7 @@ def _branch(sql, n, p, actions, lean=False):
     leaves out the indicators and the milestones (zero): only the reports' figures are right then."""
     table = connection.ops.quote_name(ActionYear._meta.db_table)
     sql.add(f"SELECT {p.key} AS period, {table}.*")
-    for flag, rule in _rules(p).items():
-        condition, params = compile_on(ActionYear, rule)
+    for flag, condition, params in _compiled_rules(p.year, p.reference_date, connection.vendor):
         sql.add(f", CASE WHEN {condition} THEN 1 ELSE 0 END AS {flag}", *params)
     previous = p.year - 1
     sql.add(
@@ -421,7 +439,7 @@ def _branch(sql, n, p, actions, lean=False):
         sql.add(", 0 AS milestones_late_count")
     else:
         # How many of its milestones are late on the period's reference date (the one rule, milestone_late_q).
-        late_sql, late_params = compile_on(Milestone, milestone_late_q(p.reference_date))
+        late_sql, late_params = _compiled_milestone_rule(p.reference_date, connection.vendor)
         milestones = n["milestone"]
         sql.add(
             f", (SELECT COUNT(*) FROM {milestones} WHERE {milestones}.{n['m.action']} = a.id AND {late_sql})"

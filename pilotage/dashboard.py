@@ -31,7 +31,7 @@ from actions.enums import ActionStatus, ReportState
 from actions.models import Indicator, IndicatorValue
 from axes.models import Axe
 from pilotage.models import Decision, decision_late_q
-from pti import charts, palette
+from pti import charts, palette, stamps
 from pti.formats import euros
 
 REASONS = figures.REASONS
@@ -178,17 +178,18 @@ def indicator_items(pacte, year, limit=None, offset=0, axe_number=None):
             "total",
         )
     )
+    # Both read the whole pacte's indicators to sort them: kept in the cache until the data changes (pti.stamps).
     if limit is not None:
-        indicators = list(queryset[offset : offset + limit])
+        indicators = stamps.rows(queryset[offset : offset + limit])
         values = IndicatorValue.objects.filter(indicator_id__in=[row["pk"] for row in indicators])
     else:
-        indicators = list(queryset)
+        indicators = stamps.rows(queryset)
         values = IndicatorValue.objects.filter(indicator__action__pacte=pacte)
         if axe_number is not None:
             values = values.filter(indicator__action__axe__number=axe_number)
     series = {}
     values = values.annotate(state=figures.indicator_state(higher_is_better="indicator__higher_is_better"))
-    for row in values.order_by("year").values("indicator_id", "year", "target", "value", "state"):
+    for row in stamps.rows(values.order_by("year").values("indicator_id", "year", "target", "value", "state")):
         series.setdefault(row["indicator_id"], []).append(row)
     items = []
     for row in indicators:

@@ -24,6 +24,7 @@ import hashlib
 import uuid
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
@@ -94,6 +95,16 @@ def cached(parts, compute, using=DEFAULT_DB_ALIAS):
 
 # Saves of bookkeeping only (a sign-in's date) change nothing a figure reads.
 UNWATCHED_FIELDS = frozenset({"last_login"})
+
+
+def rows(queryset, using=DEFAULT_DB_ALIAS):
+    """`list(queryset)` (over watched models only), from the cache while their data is unchanged: its SQL and
+    parameters name it."""
+    try:
+        statement = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    return cached(("rows", queryset.model._meta.label, *statement), lambda: list(queryset), using)
 
 
 def _on_write(sender, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs):

@@ -161,3 +161,25 @@ def test_the_action_list_filters_offer_a_referent_named_since_their_last_display
     referent = pacte.actions.get(number="1.1").referents.get()
     page = client.get(url).content.decode()
     assert re.search(rf'<option value="{referent.pk}">[^<]*Ferrand[^<]*</option>', page)
+
+
+def test_the_dashboard_shows_an_indicator_renamed_since_its_last_display(client, pacte):
+    """The dashboard's indicators, sorted over the whole pacte, come from the cache on the second display and
+    follow a change at once."""
+    from django.urls import reverse
+
+    from actions.factories import IndicatorFactory, IndicatorValueFactory
+    from pti.enums import Role
+
+    indicator = IndicatorFactory(action=pacte.actions.get(number="1.1"), label="Véhicules réparés")
+    IndicatorValueFactory(indicator=indicator, year=2025, target=10, value=4)
+    client.force_login(UserFactory(role=Role.COPIL))
+    url = reverse("pilotage:dashboard", args=[pacte.slug]) + "?annee=2025"
+    assert "Véhicules réparés" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert "Véhicules réparés" in client.get(url).content.decode()
+    assert not any("actions_indicator" in query["sql"] for query in queries.captured_queries)
+    indicator.label = "Permis de conduire obtenus"
+    indicator.save()
+    page = client.get(url).content.decode()
+    assert "Permis de conduire obtenus" in page and "Véhicules réparés" not in page
