@@ -29,7 +29,7 @@ from actions.services import reporting_year
 from axes.models import Axe
 from bilans.enums import ReminderKind
 from bilans.models import Reminder, ReportingCampaign
-from pti import notifications
+from pti import notifications, stamps
 from pti.enums import NotificationKind
 from pti.formats import long_date
 from pti.mail import absolute_url, templated_email
@@ -86,6 +86,8 @@ def report_counts(pacte, year, today=None):
 
 
 REFERENTS_PER_PAGE = 50
+# What the campaign's tables show of a referent (his name, his organisation): the rest is not read or cached.
+USER_FIELDS = ("pk", "username", "first_name", "last_name", "organisation")
 PENDING_SHOWN = 20  # the reports still owed listed by number on a referent's row; the others are counted
 
 
@@ -96,6 +98,14 @@ def _pending_actions(p, scope, limit=None):
 
 
 def year_completion(pacte, year, today=None, page=None, per_page=None):
+    """`_year_completion`, from the cache while the plan, the reports and the users are unchanged (pti.stamps)."""
+    today = today or timezone.localdate()
+    per_page = per_page or REFERENTS_PER_PAGE
+    key = ("campaign", pacte.pk, year, today, str(page), per_page)
+    return stamps.cached(key, lambda: _year_completion(pacte, year, today, page, per_page))
+
+
+def _year_completion(pacte, year, today, page, per_page):
     """Totals, by axe and by referent (each with the reports he still owes), of the reports due for `year`,
     counted by the database (actions.figures) in a few queries whatever the number of actions.
 
@@ -103,13 +113,12 @@ def year_completion(pacte, year, today=None, page=None, per_page=None):
     page of how many), all when None. On a page, each keeps at most PENDING_SHOWN of the actions he owes
     (`pending`), and `pending_more` counts the rest; `unassigned` lists at most PENDING_SHOWN of the owed reports
     nobody is expected to write (all of them without a page), `unassigned_count` counts them all."""
-    per_page = per_page or REFERENTS_PER_PAGE
     p = figures.period(pacte, year, today)
     grouped = figures.compute_groups([p], ("axe", "responsible"), reports_only=True)
     by_axe, by_user = grouped["axe"], grouped["responsible"].groups()
     unassigned = by_user.pop(None, None)
     counts = {user_id: _report_counts(data) for user_id, data in by_user.items() if data["reports"]["due"]}
-    users = get_user_model().objects.in_bulk(list(counts))
+    users = get_user_model().objects.only(*USER_FIELDS).in_bulk(list(counts))
     referents = [{"user": users[user_id], **row} for user_id, row in counts.items() if user_id in users]
     referents.sort(key=lambda row: (-(row[DRAFT] + row[MISSING]), row["user"].last_name, row["user"].username))
     pending_total = sum(1 for row in referents if row[DRAFT] + row[MISSING])

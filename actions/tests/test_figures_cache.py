@@ -183,3 +183,28 @@ def test_the_dashboard_shows_an_indicator_renamed_since_its_last_display(client,
     indicator.save()
     page = client.get(url).content.decode()
     assert "Permis de conduire obtenus" in page and "Véhicules réparés" not in page
+
+
+def test_the_campaign_page_follows_a_report_transmitted_since_its_last_display(client, pacte):
+    """The campaign's tables by axe and by referent are kept in the cache between two displays, and a report
+    transmitted in between moves its referent's row at once."""
+    from django.urls import reverse
+
+    from bilans.models import ReportingCampaign
+    from pti.enums import Role
+
+    referent = UserFactory(first_name="Lucie", last_name="Ferrand")
+    for action in pacte.actions.all():
+        action.referents.add(referent)
+    ReportingCampaign.objects.create(pacte=pacte, year=2025, deadline=datetime.date(2026, 1, 31))
+    client.force_login(UserFactory(role=Role.STAFF))
+    url = reverse("bilans:campaign", args=[pacte.slug, 2025])
+    row = re.compile(
+        r'<th scope="row">Lucie Ferrand</th><td class="text-end">(\d+)</td><td class="text-end">(\d+)</td>'
+    )
+    assert row.search(client.get(url).content.decode()).groups() == ("2", "0")
+    with CaptureQueriesContext(connection) as queries:
+        assert row.search(client.get(url).content.decode()).groups() == ("2", "0")
+    assert not any(query["sql"].startswith("WITH ") for query in queries.captured_queries)
+    submit(pacte.actions.get(number="1.1"))
+    assert row.search(client.get(url).content.decode()).groups() == ("2", "1")
