@@ -208,3 +208,21 @@ def test_the_campaign_page_follows_a_report_transmitted_since_its_last_display(c
     assert not any(query["sql"].startswith("WITH ") for query in queries.captured_queries)
     submit(pacte.actions.get(number="1.1"))
     assert row.search(client.get(url).content.decode()).groups() == ("2", "1")
+
+
+def test_the_list_filtered_on_its_reports_follows_a_report_transmitted_since(client, pacte):
+    """ "Compte rendu transmis" keeps the ids the figures found in the cache; a report transmitted in between puts
+    its action in the list at once, and takes it out of "brouillon"."""
+    from django.urls import reverse
+
+    from pti.enums import Role
+
+    client.force_login(UserFactory(role=Role.STAFF))
+    url = reverse("actions:list")
+    action = pacte.actions.get(number="1.1")
+    link = f'href="{action.get_absolute_url()}"'
+    assert link not in client.get(url, {"compte_rendu": "transmis", "annee": 2025}).content.decode()
+    assert link in client.get(url, {"compte_rendu": "brouillon", "annee": 2025}).content.decode()
+    submit(action)
+    assert link in client.get(url, {"compte_rendu": "transmis", "annee": 2025}).content.decode()
+    assert link not in client.get(url, {"compte_rendu": "brouillon", "annee": 2025}).content.decode()
