@@ -5,7 +5,6 @@ that says what will move."""
 from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from actions.filters_partners import PartnerFilter
 from actions.forms_contributions import AttachAccountForm, PartnerAccountForm
 from actions.forms_partners import PartnerForm, PartnerMergeForm
 from actions.models import ActionPartner, Partner, PartnerMember
-from pti import access, confirm, history
+from pti import access, confirm, history, stamps
 from pti.concurrency import ConflictError
 from pti.inputs import ID_MAX, InvalidInput, bounded_int, page_number
 
@@ -40,7 +39,7 @@ def _filtered(request):
 @require_GET
 def partner_list(request):
     partner_filter, queryset, pacte = _filtered(request)
-    page = Paginator(queryset, PAGE_SIZE).get_page(page_number(request))
+    page = stamps.page(queryset, PAGE_SIZE, page_number(request))  # each row counts a partner's many actions
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -107,6 +107,28 @@ def rows(queryset, using=DEFAULT_DB_ALIAS):
     return cached(("rows", queryset.model._meta.label, *statement), lambda: list(queryset), using)
 
 
+def count(queryset, using=DEFAULT_DB_ALIAS):
+    """`queryset.count()` (over watched models only), from the cache while their data is unchanged."""
+    try:
+        statement = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    return cached(("count", queryset.model._meta.label, *statement), queryset.count, using)
+
+
+def page(queryset, per_page, number):
+    """The page `number` of `queryset` (Django's `Paginator.get_page`: past the last page, the last), its count
+    and its rows read from the cache while the data is unchanged: a list whose every row is a figure over
+    thousands of others (a partner's actions) costs, once computed, what a short one costs."""
+    from django.core.paginator import Paginator
+
+    paginator = Paginator(queryset, per_page)
+    paginator.count = count(queryset)  # a cached_property: set once, read by get_page
+    result = paginator.get_page(number)
+    result.object_list = rows(result.object_list)
+    return result
+
+
 def _on_write(sender, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs):
     if update_fields and set(update_fields) <= UNWATCHED_FIELDS:
         return

@@ -226,3 +226,23 @@ def test_the_list_filtered_on_its_reports_follows_a_report_transmitted_since(cli
     submit(action)
     assert link in client.get(url, {"compte_rendu": "transmis", "annee": 2025}).content.decode()
     assert link not in client.get(url, {"compte_rendu": "brouillon", "annee": 2025}).content.decode()
+
+
+def test_the_partner_directory_counts_an_action_joined_since_its_last_display(client, pacte):
+    """The directory's page (its rows count each partner's actions) comes from the cache on the second display and
+    counts a new link at once."""
+    from django.urls import reverse
+
+    from actions.factories import ActionPartnerFactory
+    from pti.enums import Role
+
+    link = ActionPartnerFactory(action=pacte.actions.get(number="1.1"), partner__name="Mission locale du Limousin")
+    client.force_login(UserFactory(role=Role.COPIL))
+    url = reverse("partners:list") + f"?pacte={pacte.slug}"
+    cell = re.compile(r">Mission locale du Limousin</a></td>.*?<td class=\"text-end\">(\d+)</td>", re.S)
+    assert cell.search(client.get(url).content.decode()).group(1) == "1"
+    with CaptureQueriesContext(connection) as queries:
+        assert cell.search(client.get(url).content.decode()).group(1) == "1"
+    assert not any("actions_actionpartner" in query["sql"] for query in queries.captured_queries)
+    ActionPartnerFactory(action=pacte.actions.get(number="1.2"), partner=link.partner)
+    assert cell.search(client.get(url).content.decode()).group(1) == "2"
