@@ -7,3 +7,9 @@ class BilansConfig(AppConfig):
 
     def ready(self):
         from bilans import signals  # noqa: F401 - registers the receivers
+        from bilans.models import Reminder, ReportingCampaign
+        from pti import stamps
+
+        # The reminders' preview is kept in the cache (campaigns.reminders_preview): a reminder sent, a deadline
+        # moved, change it.
+        stamps.watch(Reminder, ReportingCampaign)

@@ -373,6 +373,13 @@ def _by_name(row):
     return (user.last_name.lower(), user.first_name.lower(), user.username)
 
 
+def reminders_preview(campaign, today=None):
+    """`reminders_now` for the staff's page, from the cache while the plan, the reports, the users and the
+    reminders are unchanged (pti.stamps); the sending itself reads `reminders_now`."""
+    today = today or timezone.localdate()
+    return stamps.cached(("reminders", campaign.pk, today), lambda: reminders_now(campaign, today))
+
+
 def reminders_now(campaign, today=None):
     """What "Envoyer les relances maintenant" sends on `today`, for the staff's preview and for the task alike:
     `recipients`, each referent who gets a reminder with the reports it lists (those still owed and not yet

@@ -10,6 +10,7 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
@@ -32,6 +33,8 @@ from pti.formats import long_date
 from pti.inputs import page_number
 
 logger = logging.getLogger(__name__)
+
+REMINDERS_PER_PAGE = 50
 
 
 def _pacte_year(slug, year):
@@ -420,7 +423,7 @@ def campaign_reminders(request, slug, year):
     closure = pacte.closure(year)
     if request.method == "POST" and closure is not None:
         raise PermissionDenied(closure.message)
-    preview = campaigns.reminders_now(campaign)
+    preview = campaigns.reminders_preview(campaign)
     count = len(preview["recipients"])
     if request.method == "POST" and confirm.is_confirmed(request):
         if not count:
@@ -464,6 +467,8 @@ def campaign_reminders(request, slug, year):
             "year": year,
             "campaign": campaign,
             "preview": preview,
+            # Hundreds of referents at the scale of a big département: a page of them at a time.
+            "recipients": Paginator(preview["recipients"], REMINDERS_PER_PAGE).get_page(page_number(request)),
             "count": count,
             "closure": closure,
             "cancel_url": reverse("bilans:campaign", args=[slug, year]),

@@ -246,3 +246,28 @@ def test_the_partner_directory_counts_an_action_joined_since_its_last_display(cl
     assert not any("actions_actionpartner" in query["sql"] for query in queries.captured_queries)
     ActionPartnerFactory(action=pacte.actions.get(number="1.2"), partner=link.partner)
     assert cell.search(client.get(url).content.decode()).group(1) == "2"
+
+
+def test_the_reminders_preview_follows_a_reminder_sent_since_its_last_display(client, pacte):
+    """The preview is kept in the cache between two displays; a reminder sent in between (the beat's, another
+    agent's) moves its referent to "Déjà relancés aujourd'hui" at once."""
+    from django.urls import reverse
+
+    from bilans.enums import ReminderKind
+    from bilans.models import Reminder, ReportingCampaign
+    from pti.enums import Role
+
+    referent = UserFactory(first_name="Lucie", last_name="Ferrand", email="lucie@haute-vienne.example")
+    for action in pacte.actions.all():
+        action.referents.add(referent)
+    campaign = ReportingCampaign.objects.create(pacte=pacte, year=2025, deadline=datetime.date(2026, 1, 31))
+    client.force_login(UserFactory(role=Role.STAFF))
+    url = reverse("bilans:campaign_reminders", args=[pacte.slug, 2025])
+    assert "1 référent relancé" in client.get(url).content.decode()
+    assert "1 référent relancé" in client.get(url).content.decode()
+    actions = [{"number": a.number, "title": a.title, "state": "draft", "id": a.pk} for a in pacte.actions.all()]
+    Reminder.objects.create(
+        campaign=campaign, recipient=referent, kind=ReminderKind.MANUAL, email=referent.email, actions=actions
+    )
+    page = client.get(url).content.decode()
+    assert "1 référent relancé" not in page and "Déjà relancés aujourd" in page

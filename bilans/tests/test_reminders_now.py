@@ -381,3 +381,20 @@ def test_without_a_worker_nothing_is_sent_and_staff_are_told(client, staff, camp
     assert response.status_code == 302
     assert "aucune relance n'est partie" in text(client.get(response["Location"]))
     assert mail.outbox == [] and not Reminder.objects.exists()
+
+
+def test_the_preview_shows_its_referents_a_page_at_a_time(client, staff, campaign, monkeypatch):
+    """Hundreds of referents at a big département's scale: the table shows a page of them (by name: Benali, Durand,
+    Morel), the count and the button still say how many get a reminder, and a page past the last shows the last."""
+    from bilans import views
+
+    monkeypatch.setattr(views, "REMINDERS_PER_PAGE", 1)
+    client.force_login(staff)
+    first = text(client.get(reminders_url(campaign)))
+    assert "Nadia Benali nadia@" in first and "Camille Durand" not in first and "Julien Morel" not in first
+    assert "Page 1 sur 3" in first and "3 référents relancés" in first
+    assert "Envoyer les relances à 3 référents" in first
+    second = text(client.get(reminders_url(campaign), {"page": 2}))
+    assert "Camille Durand camille@haute-vienne.example" in second and "Nadia Benali nadia@" not in second
+    last = text(client.get(reminders_url(campaign), {"page": 9}))
+    assert "Julien Morel julien@haute-vienne.example" in last and "Page 3 sur 3" in last
