@@ -25,6 +25,7 @@ What "the state of an action in year Y" means:
 import datetime
 import functools
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -362,9 +363,15 @@ def _rep_cte(sql, n, periods, actions, last_years, report_years):
     """`rep`: per action, the latest year with a submitted report by the end of each of `last_years`
     (last_<year>) and the state of its report of each of `report_years` (report_<year>): one grouped pass."""
     sql.add(f"rep AS MATERIALIZED (SELECT r.{n['r.action']} AS action_id")
+    # The status and progress of that latest report come in the same pass, packed with its year so that MAX
+    # picks the latest one (year × 1000 + progress, year × 100 + the status's rank): no join back to the reports.
+    ranks = " ".join(f"WHEN '{status}' THEN {rank}" for status, rank in STATUS_RANKS.items())
     for year in last_years:
+        latest = f"CASE WHEN r.{n['r.state']} = %s AND r.{n['r.year']} <= %s THEN r.{n['r.year']}"
+        sql.add(f", MAX({latest} END) AS last_{year}", SUBMITTED, year)
+        sql.add(f", MAX({latest} * 1000 + r.{n['r.progress']} END) AS lastprogress_{year}", SUBMITTED, year)
         sql.add(
-            f", MAX(CASE WHEN r.{n['r.state']} = %s AND r.{n['r.year']} <= %s THEN r.{n['r.year']} END) AS last_{year}",
+            f", MAX({latest} * 100 + CASE r.{n['r.status']} {ranks} ELSE 99 END END) AS laststatus_{year}",
             SUBMITTED,
             year,
         )
@@ -398,14 +405,25 @@ def _ind_cte(sql, n, periods, actions, years):
     sql.add(f") {table}) iy GROUP BY iy.action_id)")
 
 
-def _state(n, p, year, alias, column, default):
-    """The SQL of an action's `column` (status or progress) in `year` of period `p`."""
+# The statuses' ranks packed into `rep`'s laststatus_<year> (code constants, written into the statement).
+STATUS_RANKS = {status.value: rank for rank, status in enumerate(ActionStatus)}
+assert all(re.fullmatch(r"[a-z_]+", status) for status in STATUS_RANKS) and len(STATUS_RANKS) < 99
+
+
+def _state(n, p, year, column, default):
+    """The SQL of an action's `column` (status or progress) in `year` of period `p`: its own from the reporting
+    year on, else its latest report's submitted by then (unpacked from `rep`), else `default`."""
     source = p.state_source(year)
     if source is None:
         return "CAST(NULL AS VARCHAR(16))" if column == "status" else "CAST(NULL AS INTEGER)"
     if source == "live":
         return f"a.{n[f'a.{column}']}"
-    return f"COALESCE({alias}.{n[f'r.{column}']}, {default})"
+    if column == "progress":
+        packed = f"rep.lastprogress_{year}"
+        return f"COALESCE({packed} - ({packed} / 1000) * 1000, {default})"
+    packed = f"rep.laststatus_{year}"
+    statuses = " ".join(f"WHEN {rank} THEN '{status}'" for status, rank in STATUS_RANKS.items())
+    return f"COALESCE(CASE {packed} - ({packed} / 100) * 100 {statuses} END, {default})"
 
 
 def _branch(sql, n, p, actions, lean=False):
@@ -423,16 +441,16 @@ def _branch(sql, n, p, actions, lean=False):
         f" a.{n['a.end_date']} AS end_date"
     )
     to_launch = ActionStatus.TO_LAUNCH.value
-    sql.add(f", {_state(n, p, p.year, 'l', 'status', '%s')} AS status", *([to_launch] if not p.live else []))
-    sql.add(f", {_state(n, p, p.year, 'l', 'progress', '0')} AS progress")
+    sql.add(f", {_state(n, p, p.year, 'status', '%s')} AS status", *([to_launch] if not p.live else []))
+    sql.add(f", {_state(n, p, p.year, 'progress', '0')} AS progress")
     # The abandonment date is the action's own (cleared when it leaves the status): read with its status.
     sql.add(f", a.{n['a.status_date']} AS status_date")
     previous_source = p.state_source(previous)
     sql.add(
-        f", {_state(n, p, previous, 'lp', 'status', '%s')} AS previous_status",
+        f", {_state(n, p, previous, 'status', '%s')} AS previous_status",
         *([to_launch] if previous_source == "reports" else []),
     )
-    sql.add(f", {_state(n, p, previous, 'lp', 'progress', '0')} AS previous_progress")
+    sql.add(f", {_state(n, p, previous, 'progress', '0')} AS previous_progress")
     sql.add(f", rep.report_{p.year} AS report, rep.weather_{p.year} AS weather")
     for state in INDICATOR_STATES:
         sql.add(f", 0 AS ind_{state}" if lean else f", COALESCE(ind.{state}_{p.year}, 0) AS ind_{state}")
@@ -450,10 +468,6 @@ def _branch(sql, n, p, actions, lean=False):
     sql.add(f" FROM {n['action']} a JOIN {n['axe']} x ON x.id = a.{n['a.axe']} LEFT JOIN rep ON rep.action_id = a.id")
     if not lean:
         sql.add(" LEFT JOIN ind ON ind.action_id = a.id")
-    if not p.live:
-        sql.add(f" LEFT JOIN {n['report']} l ON l.{n['r.action']} = a.id AND l.{n['r.year']} = rep.last_{p.year}")
-    if previous_source == "reports":
-        sql.add(f" LEFT JOIN {n['report']} lp ON lp.{n['r.action']} = a.id AND lp.{n['r.year']} = rep.last_{previous}")
     sql.add(f" WHERE a.{n['a.pacte']} = %s", p.pacte_id)
     if actions is not None:
         subquery, params = actions.order_by().values("pk").query.sql_with_params()
