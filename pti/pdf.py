@@ -164,22 +164,34 @@ def _compact(stream):
 
 
 def html_to_pdf(html):
-    """The PDF/A of `html`. The parsed HTML and its style sheets are let go once the pages are laid out, and each
-    page's drawing is compressed once painted (`_compact`): a long document's memory peaks lower, the file is the
-    same."""
+    """The PDF/A of `html`. The parsed HTML and its style sheets are let go once the pages are laid out, each
+    page's drawing is compressed once painted (`_compact`) and the laid-out pages before the file is written
+    (`_release_pages`): a long document's memory peaks lower, the file is the same."""
     from weasyprint import DEFAULT_OPTIONS, HTML
 
     _install_paint_hook()
     options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
-    source = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher())
-    document = source.render(**options)
-    del source
-    gc.collect()  # the layout's discarded boxes, many in cycles, before painting asks for more memory
-    _local.compact = True
+    # What lived before the render (the application, its caches) is left out of the collections that free the
+    # pages (`_release_pages`): they then cost what the document costs, not what the whole process holds.
+    gc.freeze()
     try:
-        return document.write_pdf(**options)
+        source = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher())
+        document = source.render(**options)
+        del source
+        _local.compact = True
+        return document.write_pdf(finisher=_release_pages, **options)
     finally:
         _local.compact = False
+        gc.unfreeze()
+
+
+def _release_pages(document, pdf):
+    """WeasyPrint's finisher, called once every page is painted and tagged, just before the file is written: the
+    pages' laid-out boxes (and the computed styles they hold) are let go, so that writing the file reuses their
+    memory instead of asking for more."""
+    for page in document.pages:
+        page._page_box = None
+    gc.collect()  # the boxes hold one another in cycles: only the collector frees them
 
 
 def render_pdf(template_name, context):

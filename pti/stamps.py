@@ -2,11 +2,16 @@
 that a figure computed over a whole pacte (a statement over thousands of actions and reports) is computed once
 and then served from the cache until something changes.
 
-- `watch(*models)` connects the models a cached result reads (their saves, deletions and many-to-many changes).
-  `actions.figures` watches what its statement reads; a bulk write that sends no signal (`QuerySet.update`,
-  `bulk_create`) calls `changed()` itself (`pilotage.demo.sync`, `axes.services`).
+- `watch(*models)` connects the models a cached result reads (their saves, deletions and many-to-many changes):
+  `actions` watches the plan, the actions and all that hangs on them, and the users (`figures.watched_models`);
+  `bilans` its campaigns and reminders. A bulk write sends no signal: the querysets of the pactes, actions,
+  reports and values are `StampedQuerySet` (their `update`, `bulk_create`, `bulk_update` call `changed()`), and
+  `pilotage.demo.sync` calls `changed()` after its bulk inserts.
 - `cached(parts, compute)` returns `compute()` from the cache under `parts` and the current stamp, or computes
-  and stores it.
+  and stores it; `rows(queryset)`, `count(queryset)` and `page(queryset, per_page, number)` do it for a query.
+  What uses it: the figures' statement (`actions.figures`), the dashboard's indicators, the campaign's completion
+  and the reminders' preview (`bilans.campaigns`), the list filters' options (`pti.widgets.StampedSelect`), the
+  partner directory.
 
 Consistency, with several gunicorn processes and Celery workers side by side (the cache is Redis or the
 database's table in production, `pti.settings.CACHES`):
