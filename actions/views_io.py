@@ -58,7 +58,7 @@ def _filtered(request):
 @require_GET
 def export_actions(request, fmt):
     queryset, year = _filtered(request)
-    # Read and written a chunk at a time: the CSV leaves as it is written, the workbook from a temporary file.
+    # Read and written a chunk at a time: the CSV and the workbook leave as they are written.
     rows = queries.iter_year_facts(
         exports.export_actions_queryset(queryset).order_by("pacte_id", "sort_key", "pk"), year=year
     )
