@@ -90,7 +90,9 @@ def peak_mb():
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 """
 
-ALONE_SCRIPT = PEAK + """
+ALONE_SCRIPT = (
+    PEAK
+    + """
 import os, sys, time
 sys.path.insert(0, {root!r})
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pti.settings")
@@ -102,9 +104,12 @@ html = open({path!r}, encoding="utf-8").read()
 seconds = bilan.weasyprint_alone(html)
 print(seconds, peak_mb())
 """
+)
 
 
-GENERATION_SCRIPT = PEAK + """
+GENERATION_SCRIPT = (
+    PEAK
+    + """
 import os, sys, time
 sys.path.insert(0, {root!r})
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pti.settings")
@@ -123,6 +128,7 @@ bilan.refresh_from_db()
 assert bilan.status == "generated", bilan.error
 print(seconds, peak_mb(), before)
 """
+)
 
 
 def generation_elsewhere(bilan, media_root):
