@@ -171,9 +171,12 @@ def html_to_pdf(html):
 
     _install_paint_hook()
     options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
-    # What lived before the render (the application, its caches) is left out of the collections that free the
-    # pages (`_release_pages`): they then cost what the document costs, not what the whole process holds.
+    # No automatic collection during the render (they cost WeasyPrint seconds on a long bilan, going again and
+    # again through its millions of boxes): one collection frees the pages before the file is written
+    # (`_release_pages`), and what lived before the render (the application, its caches) is frozen out of it.
+    collecting = gc.isenabled()
     gc.freeze()
+    gc.disable()
     try:
         source = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher())
         document = source.render(**options)
@@ -182,6 +185,8 @@ def html_to_pdf(html):
         return document.write_pdf(finisher=_release_pages, **options)
     finally:
         _local.compact = False
+        if collecting:
+            gc.enable()
         gc.unfreeze()
 
 

@@ -67,3 +67,30 @@ def test_the_compacted_render_writes_the_very_same_file_as_weasyprint():
     assert len(PdfReader(io.BytesIO(compacted)).pages) > 6
     assert compacted == alone
     assert b"/FlateDecode" in compacted
+
+
+def test_a_render_leaves_the_garbage_collector_as_it_found_it(monkeypatch):
+    """The render turns automatic collections off while it runs: the process gets them back afterwards, even
+    when the render fails, and a caller that had them off keeps them off."""
+    import gc
+
+    html = '<!DOCTYPE html><html lang="fr"><head><title>t</title></head><body><p>Un paragraphe.</p></body></html>'
+    assert gc.isenabled()
+    html_to_pdf(html)
+    assert gc.isenabled() and not gc.get_freeze_count()
+    import weasyprint
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("mise en page impossible")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(weasyprint.HTML, "render", broken)
+        with pytest.raises(RuntimeError):
+            html_to_pdf(html)
+    assert gc.isenabled() and not gc.get_freeze_count()
+    gc.disable()
+    try:
+        html_to_pdf(html)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
