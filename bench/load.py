@@ -123,6 +123,18 @@ class AdminReader(Referent):
             self.request("/admin/actions/action/", label="admin : liste des actions")
 
 
+def run_together(clients, barrier, seconds):
+    """Start `clients` (each logs in, then waits at `barrier`), release them together once all are in, and wait
+    for them to finish: the seconds from the release to the last one's end."""
+    for client in clients:
+        client.start()
+    barrier.wait(timeout=300)
+    started = time.perf_counter()
+    for client in clients:
+        client.join(seconds + 120)
+    return time.perf_counter() - started
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -238,13 +250,7 @@ def main():
             Referent(base, username, action_id, year, args.seconds, barrier, results)
             for username, action_id in accounts
         ]
-        for client in clients:
-            client.start()
-        barrier.wait(timeout=300)
-        started = time.perf_counter()
-        for client in clients:
-            client.join(args.seconds + 120)
-        elapsed = time.perf_counter() - started
+        elapsed = run_together(clients, barrier, args.seconds)
         logins = [entry for client in clients for entry in client.login_results]
 
         errors = [
@@ -282,13 +288,7 @@ def main():
         readers = [
             AdminReader(base, "charge.admin", None, year, args.seconds, admin_barrier, admin_results) for _ in accounts
         ]
-        for reader in readers:
-            reader.start()
-        admin_barrier.wait(timeout=300)
-        started = time.perf_counter()
-        for reader in readers:
-            reader.join(args.seconds + 120)
-        admin_elapsed = time.perf_counter() - started
+        admin_elapsed = run_together(readers, admin_barrier, args.seconds)
         admin_errors = [(label, status) for label, status, _ in admin_results if status != 200]
         admin_latencies = sorted(duration for _, _, duration in admin_results)
         admin_rps = len(admin_results) / admin_elapsed
