@@ -83,38 +83,30 @@ def weasyprint_alone(html):
     return time.perf_counter() - start
 
 
-# The peak of the process's own memory (VmHWM starts afresh at exec; ru_maxrss would carry over this benchmark's).
-PEAK = """
+# What a measuring process starts with: the project on its path, Django set up, and the peak of its own memory
+# (VmHWM starts afresh at exec; ru_maxrss would carry over this benchmark's).
+PREAMBLE = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+sys.path.insert(0, {bench!r})
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pti.settings")
+import django
+django.setup()
+
+
 def peak_mb():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 """
 
-ALONE_SCRIPT = (
-    PEAK
-    + """
-import os, sys, time
-sys.path.insert(0, {root!r})
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pti.settings")
-import django
-django.setup()
-sys.path.insert(0, {bench!r})
+ALONE_SCRIPT = """
 import bilan
 html = open({path!r}, encoding="utf-8").read()
 seconds = bilan.weasyprint_alone(html)
 print(seconds, peak_mb())
 """
-)
 
-
-GENERATION_SCRIPT = (
-    PEAK
-    + """
-import os, sys, time
-sys.path.insert(0, {root!r})
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pti.settings")
-import django
-django.setup()
+GENERATION_SCRIPT = """
 import weasyprint  # a worker has it loaded after its first job; WeasyPrint alone is timed after its import too
 from bilans import services
 from bilans.models import Bilan
@@ -128,38 +120,35 @@ bilan.refresh_from_db()
 assert bilan.status == "generated", bilan.error
 print(seconds, peak_mb(), before)
 """
-)
+
+
+def in_own_process(script, env=None, **values):
+    """Run PREAMBLE + `script` (formatted with `values`) in a new Python process; the numbers its last line
+    prints."""
+    import subprocess
+
+    here = Path(__file__).resolve().parent
+    source = (PREAMBLE + script).format(root=str(here.parent), bench=str(here), **values)
+    output = subprocess.run(
+        [sys.executable, "-c", source], check=True, capture_output=True, text=True, env=env or os.environ
+    ).stdout
+    return [float(number) for number in output.splitlines()[-1].split()]
 
 
 def generation_elsewhere(bilan, media_root):
     """(seconds, peak RSS in MB, RSS before in MB) of the whole job for `bilan` in a process of its own, as a
     Celery worker runs it: the memory a worker needs, apart from what this benchmark holds."""
-    import subprocess
-
-    root = str(Path(__file__).resolve().parent.parent)
-    script = GENERATION_SCRIPT.format(root=root, pk=bilan.pk)
-    env = {**os.environ, "DJANGO_MEDIA_ROOT": media_root}
-    output = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, env=env)
-    seconds, peak, before = output.stdout.split()[-3:]
-    return float(seconds), float(peak), float(before)
+    return in_own_process(GENERATION_SCRIPT, env={**os.environ, "DJANGO_MEDIA_ROOT": media_root}, pk=bilan.pk)
 
 
 def weasyprint_alone_elsewhere(html):
     """(seconds, peak RSS in MB) of WeasyPrint alone on `html`, in a process of its own (its own peak)."""
-    import subprocess
-
     with tempfile.NamedTemporaryFile("w", suffix=".html", encoding="utf-8", delete=False) as handle:
         handle.write(html)
     try:
-        root = str(Path(__file__).resolve().parent.parent)
-        script = ALONE_SCRIPT.format(root=root, bench=str(Path(__file__).resolve().parent), path=handle.name)
-        output = subprocess.run(
-            [sys.executable, "-c", script], check=True, capture_output=True, text=True, env=os.environ
-        ).stdout
+        return in_own_process(ALONE_SCRIPT, path=handle.name)
     finally:
         os.unlink(handle.name)
-    seconds, peak = output.split()[-2:]
-    return float(seconds), float(peak)
 
 
 def bilan_for_demo():
