@@ -207,13 +207,7 @@ def axe_figures(axe, today=None, page=1, per_page=None):
         action.report_state = report_display_state(row)
         action.year_row = row
     page_info = {
-        "number": number,
-        "pages": pages,
-        "count": count,
-        "start": offset + 1 if window else 0,
-        "end": offset + len(window),
-        "first": number == 1,
-        "last": number == pages,
+        **_page_info(number, pages, count, offset, len(window)),
         "previous_objectif_id": previous.objectif_id if previous else None,
         "continued": previous is not None,
     }
@@ -227,12 +221,18 @@ def paginated(queryset, page=1, per_page=None):
     count = queryset.count()
     number, pages, offset = _page_bounds(count, page, per_page)
     rows = list(queryset[offset : offset + per_page])
-    return rows, {
+    return rows, _page_info(number, pages, count, offset, len(rows))
+
+
+def _page_info(number, pages, count, offset, shown):
+    """What a page of `shown` rows from `offset` says of itself: its number, the pages, the count, its first and
+    last row's rank (0 when empty) and whether it is the first or the last page."""
+    return {
         "number": number,
         "pages": pages,
         "count": count,
-        "start": offset + 1 if rows else 0,
-        "end": offset + len(rows),
+        "start": offset + 1 if shown else 0,
+        "end": offset + shown,
         "first": number == 1,
         "last": number == pages,
     }
