@@ -872,7 +872,7 @@ def budget_totals(pacte, actions=None):
         )
         .order_by()
     )
-    rows = stamps.cached(("budgets", *rows.query.sql_with_params()), lambda: list(rows))
+    rows = stamps.rows(rows)
     years = {year: _Budget() for year in pacte.years}
     axes, axe_totals, total = {}, {}, _Budget()
     for row in rows:

@@ -98,27 +98,25 @@ def cached(parts, compute, using=DEFAULT_DB_ALIAS):
     return result
 
 
-# Saves of bookkeeping only (a sign-in's date) change nothing a figure reads.
-UNWATCHED_FIELDS = frozenset({"last_login"})
+def statement(queryset):
+    """What names `queryset`'s result in the cache: its model, its SQL and parameters (None when it can match
+    nothing)."""
+    try:
+        return (queryset.model._meta.label, *queryset.query.sql_with_params())
+    except EmptyResultSet:
+        return None
 
 
 def rows(queryset, using=DEFAULT_DB_ALIAS):
-    """`list(queryset)` (over watched models only), from the cache while their data is unchanged: its SQL and
-    parameters name it."""
-    try:
-        statement = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    return cached(("rows", queryset.model._meta.label, *statement), lambda: list(queryset), using)
+    """`list(queryset)` (over watched models only), from the cache while their data is unchanged."""
+    named = statement(queryset)
+    return [] if named is None else cached(("rows", *named), lambda: list(queryset), using)
 
 
 def count(queryset, using=DEFAULT_DB_ALIAS):
     """`queryset.count()` (over watched models only), from the cache while their data is unchanged."""
-    try:
-        statement = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return 0
-    return cached(("count", queryset.model._meta.label, *statement), queryset.count, using)
+    named = statement(queryset)
+    return 0 if named is None else cached(("count", *named), queryset.count, using)
 
 
 def page(queryset, per_page, number):
@@ -132,6 +130,10 @@ def page(queryset, per_page, number):
     result = paginator.get_page(number)
     result.object_list = rows(result.object_list)
     return result
+
+
+# Saves of bookkeeping only (a sign-in's date) change nothing a figure reads.
+UNWATCHED_FIELDS = frozenset({"last_login"})
 
 
 def _on_write(sender, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs):
@@ -169,9 +171,9 @@ class StampedQuerySet(models.QuerySet):
     """A queryset whose bulk writes, which send no signal, change the stamp too (the watched models' querysets)."""
 
     def update(self, **kwargs):
-        count = super().update(**kwargs)
+        updated = super().update(**kwargs)
         changed(self.db)
-        return count
+        return updated
 
     def bulk_create(self, *args, **kwargs):
         created = super().bulk_create(*args, **kwargs)
@@ -179,6 +181,6 @@ class StampedQuerySet(models.QuerySet):
         return created
 
     def bulk_update(self, *args, **kwargs):
-        count = super().bulk_update(*args, **kwargs)
+        updated = super().bulk_update(*args, **kwargs)
         changed(self.db)
-        return count
+        return updated

@@ -16,7 +16,6 @@ handles well.
 """
 
 from django import forms
-from django.core.exceptions import EmptyResultSet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -58,10 +57,7 @@ class StampedSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         queryset = getattr(self.choices, "queryset", None)
-        try:
-            options = queryset.query.sql_with_params() if queryset is not None else repr(list(self.choices))
-        except EmptyResultSet:
-            options = "empty"
+        options = stamps.statement(queryset) if queryset is not None else repr(list(self.choices))
         key = ("select", options, name, str(value), sorted((attrs or {}).items()), sorted(self.attrs.items()))
         key += (translation.get_language(), self.is_required)
         return stamps.cached(key, lambda: forms.Select.render(self, name, value, attrs, renderer))
