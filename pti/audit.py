@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from pti import access, spreadsheet
+from pti import access, paging, spreadsheet
 from pti.history import history_rows
 
-SCREEN_LIMIT = 200
+PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
+MAX_PAGE = EXPORT_LIMIT // PAGE_SIZE  # the screen goes as far back as the export
 
 
 def _number(record, field):
@@ -166,7 +167,7 @@ def _bounds(day, end=False):
     return timezone.make_aware(moment)
 
 
-def journal_rows(cleaned, limit):
+def journal_rows(cleaned, limit, offset=0):
     kind, user = cleaned.get("kind"), cleaned.get("user")
     since, until = cleaned.get("since"), cleaned.get("until")
     who = (cleaned.get("who") or "").strip()
@@ -199,31 +200,46 @@ def journal_rows(cleaned, limit):
         for key, (_label, model, name) in SOURCES.items()
         if not kind or kind == key
     ]
-    rows = history_rows(sources, limit=limit)
+    others = []
     if not kind or kind == TRANSITIONS:
         transitions = narrow(
             apps.get_model("bilans.BilanTransition").objects.select_related("bilan__pacte", "user"), "at", "user"
-        ).order_by("-at", "-pk")[:limit]
-        for transition in transitions:
-            rows.append(
-                {
-                    "object": _("Bilan %(year)s – %(pacte)s")
-                    % {"year": transition.bilan.year, "pacte": transition.bilan.pacte},
-                    "date": transition.at,
-                    "user": transition.user,
-                    "type": _("Étape du bilan"),
-                    "changes": [
-                        {
-                            "field": _("statut"),
-                            "before": transition.get_source_display(),
-                            "after": transition.get_target_display()
-                            + (f" ({transition.note})" if transition.note else ""),
-                        }
-                    ],
-                }
-            )
-        rows.sort(key=lambda row: row["date"], reverse=True)
-    return rows[:limit]
+        )
+        others.append((transitions, "at", _transition_row))
+    return history_rows(sources, limit=limit, offset=offset, others=others)
+
+
+def _transition_row(transition):
+    return {
+        "object": _("Bilan %(year)s – %(pacte)s") % {"year": transition.bilan.year, "pacte": transition.bilan.pacte},
+        "date": transition.at,
+        "user": transition.user,
+        "type": _("Étape du bilan"),
+        "changes": [
+            {
+                "field": _("statut"),
+                "before": transition.get_source_display(),
+                "after": transition.get_target_display() + (f" ({transition.note})" if transition.note else ""),
+            }
+        ],
+    }
+
+
+def journal_page(cleaned, params):
+    """The page of the journal asked for by `params` (`page`): PAGE_SIZE rows, newest first, with links to the
+    pages before and after it. There is no "sur N": counting every change of every table would cost more than
+    the page itself as the history grows; a page past the last one reachable is that last one."""
+    try:
+        number = min(max(int(params.get(paging.PAGE, 1)), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        number = 1
+    rows = journal_rows(cleaned, PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
+    page = paging.Page(rows[:PAGE_SIZE], number, num_pages=None, count=None)
+    if number > 1:
+        page.previous_href = paging.page_href(params, number - 1)
+    if len(rows) > PAGE_SIZE and number < MAX_PAGE:
+        page.next_href = paging.page_href(params, number + 1)
+    return page
 
 
 @require_GET
@@ -235,14 +251,14 @@ def journal(request):
     cleaned = form.cleaned_data if form.is_bound and valid else {}
     if request.GET.get("format") == "csv" and valid:
         return _csv(journal_rows(cleaned, EXPORT_LIMIT))
-    rows = journal_rows(cleaned, SCREEN_LIMIT) if valid else []
-    form.offer(rows)
+    page = journal_page(cleaned, request.GET) if valid else paging.Page([], 1, num_pages=None, count=None)
+    form.offer(page.object_list)
     query = request.GET.copy()
     query["format"] = "csv"
     return render(
         request,
         "pti/journal.html",
-        {"form": form, "rows": rows, "limit": SCREEN_LIMIT, "csv_query": query.urlencode()},
+        {"form": form, "page": page, "csv_query": query.urlencode()},
         status=200 if valid else 400,
     )
 

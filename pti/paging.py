@@ -50,8 +50,8 @@ class RowCompare(Func):
 class Page:
     object_list: list
     number: int
-    num_pages: int
-    count: int
+    num_pages: int | None  # None: a list that is not counted (only "Précédente" and "Suivante")
+    count: int | None
     previous_href: str | None = None
     next_href: str | None = None
     keyset: bool = field(default=False)
@@ -144,6 +144,11 @@ def paginate(queryset, params, order, per_page, *, keyset=True):
         cursor = {AFTER: _key(rows[-1], order)} if keyset and rows else {}
         page.next_href = _href(params, {PAGE: number + 1, **cursor})
     return page
+
+
+def page_href(params, number):
+    """`?…`: the query string `params` pointing at page `number` (a list read by offset, without cursor)."""
+    return _href(params, {PAGE: number})
 
 
 def _href(params, values):

@@ -106,7 +106,8 @@ def test_the_query_count_does_not_grow_with_the_actions(client, referent, partne
     for number in range(3, 30):
         pacte = PacteFactory(slug=f"pti-{number}", first_year=2022, last_year=2025)
         ActionPartnerFactory(action=ActionFactory(axe=AxeFactory(pacte=pacte, number=1)), partner=partner, funder=True)
-    assert count_queries(client, url) == small
+    # At most: the history reads only the sources that have a row on the page (here the links' alone, now).
+    assert count_queries(client, url) <= small
 
 
 def test_the_history_lists_the_links_and_survives_a_deleted_action(client, referent, partner):

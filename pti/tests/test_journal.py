@@ -186,5 +186,57 @@ def test_each_row_compares_with_the_change_just_before_it_across_objects(client,
         assert f"Avancement (%) : {50 + (step - 1) * 5} → {50 + step * 5}" in page
     # Newest first: the last change of 3.2 comes before the last of 3.1, which comes before the one before it.
     assert page.index("70 → 75") < page.index("20 → 25") < page.index("65 → 70") < page.index("15 → 20")
-    # The session, the user, the actions' newest records (each with its previous one's id), those previous ones.
-    assert len(ctx.captured_queries) == 4
+    # The session, the user, the page's keys, its records (each with its previous one's id), those previous ones.
+    assert len(ctx.captured_queries) == 5
+
+
+def test_the_journal_pages_through_every_source_in_one_order(client, staff):
+    """50 rows a page, newest first across actions and a bilan's steps, without overlap or gap from page to page;
+    a page number that does not parse is the first page, one far beyond the last one reachable shows nothing."""
+    import datetime
+
+    from django.utils import timezone
+
+    action = ActionFactory(number="4.1", progress=0)
+    bilan = BilanFactory(pacte=action.pacte, year=2024)
+    start = timezone.make_aware(datetime.datetime(2025, 3, 1, 9, 0))
+    # 60 progress changes and, after each, a bilan step, after the action's and the bilan's creation: 122 rows.
+    for step in range(1, 61):
+        action.progress = step
+        action.save()
+        type(action).history.filter(progress=step).update(history_date=start + datetime.timedelta(minutes=2 * step))
+        BilanTransition.objects.create(
+            bilan=bilan, source="draft", target="generating", user=staff, note=f"étape {step}"
+        )
+        BilanTransition.objects.filter(note=f"étape {step}").update(at=start + datetime.timedelta(minutes=2 * step + 1))
+    type(action).history.filter(history_type="+").update(history_date=start)
+    bilan.history.update(history_date=start)
+    client.force_login(staff)
+
+    def rows(page):
+        content = client.get(reverse("journal"), {"page": page}).content.decode()
+        body = content[content.index("<tbody>") : content.index("</tbody>")]
+        return content, body.count("<tr>")
+
+    first, count = rows(1)
+    assert count == 50
+    # The newest: the 60th step, then the change to 60 %, the 59th step…
+    assert first.index("(étape 60)") < first.index("59 → 60") < first.index("(étape 59)")
+    assert "Page 1" in first and "sur" not in first[first.index("Pages du journal") :]
+    assert 'rel="next" ' not in first and "page=2" in first and "Précédente" not in first
+    second, count = rows(2)
+    assert count == 50 and "(étape 35)" in second and "(étape 36)" not in second
+    import re
+
+    print(re.findall(r"<li>[^<]*</li>|étape \d+", second)[:12])
+    assert "34 → 35" in second and "35 → 36" in first
+    third, count = rows(3)
+    assert count == 22 and "Suivante" not in third and "page=2" in third
+    # The creations, oldest of all, end the last page.
+    last_rows = third[third.index("<tbody>") : third.index("</tbody>")].split("<tr>")[-3:]
+    assert "0 → 1" in last_rows[0] and "(étape 1)" in third
+    assert "Action 4.1" in last_rows[1] and "→" not in last_rows[1]
+    assert "Bilan 2024" in last_rows[2] and "→" not in last_rows[2]
+    assert rows("deux")[1] == 50 and "(étape 60)" in rows("deux")[0]
+    beyond, count = rows(10**9)
+    assert count == 1 and "au-delà de la dernière" in beyond and 'rel="prev"' in beyond
