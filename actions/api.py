@@ -167,6 +167,7 @@ class ActionViewSet(mixins.UpdateModelMixin, ReadOnlyViewSet):
     ordering_fields = ["pacte", "number", "title", "status", "progress", "start_date", "end_date", "updated_at"]
     ordering_aliases = {"pacte": "pacte_id", "number": "sort_key"}
     ordering = ["pacte", "number"]
+    page_prefetch = [("referents", None), ("partner_roles", ActionPartner.objects.select_related("partner"))]
 
     def get_queryset(self):
         # A partner account reads only the actions its organisation takes part in.
@@ -237,6 +238,7 @@ class IndicatorFilter(django_filters.FilterSet):
 )
 class IndicatorViewSet(ReadOnlyViewSet):
     queryset = Indicator.objects.select_related("action__pacte").prefetch_related("values")
+    page_prefetch = [("values", None)]
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilter
     ordering_fields = ["action", "position"]
@@ -305,6 +307,7 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyVi
     ordering_fields = ["action", "year", "updated_at"]
     ordering_aliases = {"action": ("action__pacte_id", "action__sort_key")}
     ordering = ["action", "-year"]
+    page_prefetch = [("documents", None), ("action__indicators", None), ("action__indicators__values", None)]
 
     def get_queryset(self):
         return report_queryset()

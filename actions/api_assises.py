@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from axes.enums import ProposalFate
 from axes.models import Meeting, Proposal, WorkingGroup
-from pti.api import ReadOnlyViewSet, choice_filter
+from pti.api import ChoiceLabelField, ReadOnlyViewSet, choice_filter
 
 COUNTS_HELP = _("Nombre de personnes par catégorie (jamais de noms).")
 
@@ -47,7 +47,7 @@ class WorkingGroupSerializer(serializers.ModelSerializer):
 class ProposalSerializer(serializers.ModelSerializer):
     pacte = serializers.SlugRelatedField(source="group.axe.pacte", slug_field="slug", read_only=True)
     code = serializers.CharField(read_only=True, help_text=_("Numéro de la thématique et de la proposition, 2.3."))
-    fate_label = serializers.CharField(source="get_fate_display", read_only=True)
+    fate_label = ChoiceLabelField("fate")
     actions = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True, help_text=_("Les actions qui portent la proposition (retenue).")
     )

@@ -12,12 +12,12 @@ from rest_framework import serializers
 from actions.enums import ActionStatus, Priority, Weather
 from actions.forms import ActionForm, ReportForm
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Partner, ProgressReport
-from pti.api import NullableEmailField, NullableURLField, PersonSerializer
+from pti.api import ChoiceLabelField, NullableEmailField, NullableURLField, PersonSerializer
 from pti.inputs import ID_MAX, VERSION_MAX, YEAR_MAX, YEAR_MIN
 
 
 class PartnerSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = ChoiceLabelField("kind")
     email = NullableEmailField(
         read_only=True, help_text=gettext_lazy("Adresse e-mail ; null si elle n'est pas connue.")
     )
@@ -31,7 +31,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
 class ActionPartnerSerializer(serializers.ModelSerializer):
     partner_name = serializers.CharField(source="partner.name", read_only=True)
-    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    role_label = ChoiceLabelField("role")
 
     class Meta:
         model = ActionPartner
@@ -43,8 +43,8 @@ class ActionSerializer(serializers.ModelSerializer):
     pacte = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     axe_number = serializers.IntegerField(source="axe.number", read_only=True)
     objectif_code = serializers.CharField(source="objectif.code", read_only=True, allow_null=True, default=None)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-    priority_label = serializers.CharField(source="get_priority_display", read_only=True)
+    status_label = ChoiceLabelField("status")
+    priority_label = ChoiceLabelField("priority")
     referents = PersonSerializer(many=True, read_only=True)
     partners = ActionPartnerSerializer(source="partner_roles", many=True, read_only=True)
     is_late = serializers.BooleanField(
@@ -219,9 +219,9 @@ class ReportIndicatorValueSerializer(serializers.Serializer):
 class ReportSerializer(serializers.ModelSerializer):
     pacte = serializers.SlugRelatedField(source="action.pacte", slug_field="slug", read_only=True)
     action_number = serializers.CharField(source="action.number", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-    weather_label = serializers.CharField(source="get_weather_display", read_only=True)
+    state_label = ChoiceLabelField("state")
+    status_label = ChoiceLabelField("status")
+    weather_label = ChoiceLabelField("weather")
     author = PersonSerializer(read_only=True, allow_null=True)
     indicator_values = serializers.SerializerMethodField(
         help_text=gettext_lazy("Valeurs des indicateurs de l'action pour l'année du compte rendu.")

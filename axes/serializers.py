@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from axes.models import Axe, Objectif, Pacte
-from pti.api import PersonSerializer
+from pti.api import ChoiceLabelField, PersonSerializer
 
 
 class PacteSerializer(serializers.ModelSerializer):
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = ChoiceLabelField("status")
     closed_years = serializers.SerializerMethodField(help_text=_("Années dont le bilan est approuvé."))
 
     class Meta:

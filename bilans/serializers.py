@@ -6,11 +6,12 @@ from rest_framework import serializers
 
 from bilans.forms import REASON_MAX
 from bilans.models import Bilan
+from pti.api import ChoiceLabelField
 
 
 class BilanSerializer(serializers.ModelSerializer):
     pacte = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = ChoiceLabelField("status")
     pdf_url = serializers.SerializerMethodField(help_text=_("Téléchargement du PDF, s'il a été généré."))
 
     class Meta:

@@ -14,7 +14,7 @@ from actions.serializers import StrictSerializer, _form_errors, _form_value, _re
 from pilotage import forms as copil_forms
 from pilotage.enums import DecisionStatus, Presence
 from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
-from pti.api import PersonSerializer
+from pti.api import ChoiceLabelField, PersonSerializer
 from pti.inputs import ID_MAX, VERSION_MAX
 
 
@@ -29,7 +29,7 @@ class HighlightSerializer(serializers.ModelSerializer):
 
 class GuestSerializer(serializers.ModelSerializer):
     partner_name = serializers.CharField(source="partner.name", read_only=True, allow_null=True, default=None)
-    presence_label = serializers.CharField(source="get_presence_display", read_only=True)
+    presence_label = ChoiceLabelField("presence")
 
     class Meta:
         model = CopilAttendee
@@ -72,7 +72,7 @@ class DecisionSerializer(serializers.ModelSerializer):
     copil_date = serializers.DateField(source="copil.date", read_only=True)
     action_number = serializers.CharField(source="action.number", read_only=True, allow_null=True, default=None)
     owner = PersonSerializer(read_only=True, allow_null=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = ChoiceLabelField("status")
     is_late = serializers.BooleanField(read_only=True, help_text=gettext_lazy("Ouverte et échéance dépassée."))
 
     class Meta:

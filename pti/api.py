@@ -9,15 +9,17 @@ This module imports no domain app at module level; `urlpatterns()` is wiring, li
 each app's `api` module when the root URLconf asks for the routes.
 """
 
+import functools
+
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import filters, mixins, pagination, permissions, serializers, status, viewsets
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.response import Response
 
-from pti import access
+from pti import access, prefetch
 from pti.concurrency import ConflictError
 from pti.inputs import InvalidInput, bounded_int, version_number
 from pti.inputs import choice_filter as choice_filter  # the apps' API modules import the bounded filters from here
@@ -104,6 +106,16 @@ class BaseViewSet(viewsets.GenericViewSet):
     pagination_class = Pagination
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     write_permission = None
+    # [(path, queryset)]: the related rows a list's page reads, one query each through `pti.prefetch.fill`
+    # instead of the queryset's prefetch_related (which costs per row); a single object keeps the queryset's.
+    page_prefetch = ()
+
+    def paginate_queryset(self, queryset):
+        if not self.page_prefetch or self.paginator is None:
+            return super().paginate_queryset(queryset)
+        page = super().paginate_queryset(queryset.prefetch_related(None))
+        prefetch.fill(page if page is not None else [], self.page_prefetch)
+        return page
 
 
 class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
@@ -250,3 +262,24 @@ class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(source="__str__", read_only=True, help_text=gettext_lazy("Prénom et nom."))
     email = NullableEmailField(read_only=True, help_text=gettext_lazy("Adresse e-mail ; null s'il n'en a pas."))
+
+
+@functools.cache
+def _choice_labels(model, field_name, language):
+    """{stored value: label} of a model field's choices in `language`, built once per process."""
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choice field's value, as `get_FOO_display` gives it, read from a dict built once per
+    language: `get_FOO_display` rebuilds the choices' dict and DRF inspects the method's signature on every
+    call, which made most of a list's time."""
+
+    def __init__(self, choice_field, **kwargs):
+        self.choice_field = choice_field
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        value = getattr(instance, self.choice_field)
+        labels = _choice_labels(type(instance)._meta.concrete_model, self.choice_field, get_language())
+        return labels.get(value, value)

@@ -14,6 +14,7 @@ from pti import access, notifications
 from pti.api import (
     CONFLICT_RESPONSES,
     AccessPermission,
+    ChoiceLabelField,
     ReadOnlyViewSet,
     conflict_response,
     conflict_schema,
@@ -28,7 +29,7 @@ PREFERENCE_FIELDS = list(NotificationPreferences.FIELDS.values())
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True, help_text=gettext_lazy("Type."))
+    kind_label = ChoiceLabelField("kind", help_text=gettext_lazy("Type."))
     read = serializers.BooleanField(source="is_read", read_only=True, help_text=gettext_lazy("Lue ?"))
 
     class Meta:
