@@ -9,7 +9,8 @@ costs); the links keep `page` so that "Page N sur M" stays right. A key that doe
 no longer leads anywhere (the row was deleted) falls back to the page's number: never an error.
 
 The count is one `COUNT(*)` of the filtered rows (no DISTINCT: filters through many-to-many relations are written
-as EXISTS).
+as EXISTS), read from the cache while the data is unchanged (`pti.stamps`), as are the keys of a page read by
+rank (a search): paging through a search ranks its matches once.
 """
 
 import math
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, F, Func, Value
+
+from pti import stamps
 
 AFTER, BEFORE, PAGE = "apres", "avant", "page"
 SEPARATOR = "~"
@@ -111,7 +114,7 @@ def paginate(queryset, params, order, per_page, *, keyset=True):
     """The page of `queryset` asked for by `params` (a QueryDict: `page`, `apres`, `avant`), in `order` (field
     names, ascending, the last one unique: "pk"). With `keyset=False` (an order the keys cannot follow, such as
     a search's rank) pages are read by offset."""
-    count = queryset.count()
+    count = stamps.count(queryset)
     num_pages = max(1, math.ceil(count / per_page))
     number = _page_number(params.get(PAGE), num_pages)
     model = queryset.model
@@ -133,9 +136,10 @@ def paginate(queryset, params, order, per_page, *, keyset=True):
             # Past the middle (the last page, say) the page is read from the end of the list, in reverse.
             descending = [f"-{name}" for name in order]
             rows = list(queryset.order_by(*descending)[count - end : count - start])[::-1]
+        elif keyset:
+            rows = list(queryset.order_by(*order)[start:end])
         else:
-            ordered = queryset.order_by(*order) if keyset else queryset  # the caller's order (a rank, say)
-            rows = list(ordered[start:end])
+            rows = _ranked_rows(queryset, start, end)
     page = Page(rows, number, num_pages, count, keyset=keyset)
     if number > 1:
         cursor = {BEFORE: _key(rows[0], order)} if keyset and rows and number > 2 else {}
@@ -149,6 +153,14 @@ def paginate(queryset, params, order, per_page, *, keyset=True):
 def page_href(params, number):
     """`?…`: the query string `params` pointing at page `number` (a list read by offset, without cursor)."""
     return _href(params, {PAGE: number})
+
+
+def _ranked_rows(queryset, start, end):
+    """Rows `start` to `end` of `queryset` in its own order (a search's rank): which rows, from the cache while
+    the data is unchanged (ranking every match is what such a page costs), then those rows by their keys."""
+    pks = stamps.rows(queryset.values_list("pk", flat=True)[start:end])
+    by_pk = {row.pk: row for row in queryset.order_by().filter(pk__in=pks)}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 def _href(params, values):
