@@ -10,7 +10,6 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
@@ -423,8 +422,8 @@ def campaign_reminders(request, slug, year):
     closure = pacte.closure(year)
     if request.method == "POST" and closure is not None:
         raise PermissionDenied(closure.message)
-    preview = campaigns.reminders_preview(campaign)
-    count = len(preview["recipients"])
+    preview = campaigns.reminders_preview(campaign, page_number(request), REMINDERS_PER_PAGE)
+    count = preview["count"]
     if request.method == "POST" and confirm.is_confirmed(request):
         if not count:
             messages.info(
@@ -468,7 +467,7 @@ def campaign_reminders(request, slug, year):
             "campaign": campaign,
             "preview": preview,
             # Hundreds of referents at the scale of a big département: a page of them at a time.
-            "recipients": Paginator(preview["recipients"], REMINDERS_PER_PAGE).get_page(page_number(request)),
+            "recipients": preview["recipients"],
             "count": count,
             "closure": closure,
             "cancel_url": reverse("bilans:campaign", args=[slug, year]),
