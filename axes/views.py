@@ -12,7 +12,7 @@ from axes.closing import ClosedYearError
 from axes.enums import PacteStatus
 from axes.forms import AxeForm, DeletionForm, ObjectifForm, PacteForm
 from axes.models import Axe, Objectif, Pacte
-from pti import access, confirm
+from pti import access, confirm, stamps
 from pti.concurrency import ConflictError
 from pti.models import User
 
@@ -75,14 +75,23 @@ def plan(request, slug):
     """The pacte's skeleton, for staff to build: its axes with their referents and objectives, and what each
     holds (an axe or an objective with actions cannot be deleted)."""
     pacte = _get_pacte(request, slug)
-    objectifs = Objectif.objects.annotate(action_count=Count("actions")).order_by("number")
+    objectifs = Objectif.objects.order_by("number")
     referents = User.objects.order_by("last_name", "first_name", "username")
-    axes = (
+    axes = list(
         Axe.objects.filter(pacte=pacte)
-        .annotate(action_count=Count("actions"))
         .prefetch_related(Prefetch("objectifs", queryset=objectifs), Prefetch("thematic_referents", referents))
         .order_by("number")
     )
+    # What each axe and objective holds: counts over every action of the pacte, from the cache while the plan
+    # and the actions are unchanged (pti.stamps).
+    in_axes = dict(stamps.rows(Axe.objects.filter(pacte=pacte).annotate(n=Count("actions")).values_list("pk", "n")))
+    in_objectifs = dict(
+        stamps.rows(Objectif.objects.filter(axe__pacte=pacte).annotate(n=Count("actions")).values_list("pk", "n"))
+    )
+    for axe in axes:
+        axe.action_count = in_axes.get(axe.pk, 0)
+        for objectif in axe.objectifs.all():
+            objectif.action_count = in_objectifs.get(objectif.pk, 0)
     return render(
         request,
         "axes/plan.html",

@@ -271,3 +271,36 @@ def test_the_reminders_preview_follows_a_reminder_sent_since_its_last_display(cl
     )
     page = client.get(url).content.decode()
     assert "1 référent relancé" not in page and "Déjà relancés aujourd" in page
+
+
+def test_the_plan_counts_an_action_added_or_moved_since_its_last_display(client, pacte):
+    """The plan's counts of actions per axe and objective come from the cache on the second display (no count
+    over the actions), follow an action created or moved to another axe at once, and so the "Supprimer" button
+    of an axe that just got its first action disappears."""
+    from django.urls import reverse
+
+    from axes.factories import ObjectifFactory
+    from pti.enums import Role
+
+    first = pacte.axes.get(number=1)
+    second = AxeFactory(pacte=pacte, number=2)
+    objectif = ObjectifFactory(axe=first, number=1)
+    client.force_login(UserFactory(role=Role.STAFF))
+    url = reverse("axes:plan", args=[pacte.slug])
+
+    def shown():
+        page = client.get(url).content.decode()
+        return (
+            re.findall(r"(\d+ actions?|aucune action) · Référents thématiques", page),
+            "Supprimer l'axe 2" in page,
+            re.search(r"<strong>1\.1</strong>[^(]*\((\d+ actions?|aucune action)\)", page).group(1),
+        )
+
+    assert shown() == (["2 actions", "aucune action"], True, "aucune action")
+    with CaptureQueriesContext(connection) as queries:
+        assert shown() == (["2 actions", "aucune action"], True, "aucune action")
+    assert not any("COUNT(" in query["sql"] for query in queries.captured_queries)
+    ActionFactory(axe=second, number="2.1", objectif=None)
+    assert shown() == (["2 actions", "1 action"], False, "aucune action")
+    Action.objects.filter(number="1.1").update(objectif=objectif)  # a bulk update too
+    assert shown() == (["2 actions", "1 action"], False, "1 action")
