@@ -80,6 +80,68 @@ def _install_paint_hook():
 
     counted_paint._pti_progress = True
     Page.paint = counted_paint
+    _install_tagging_hook()
+
+
+def _install_tagging_hook():
+    """Let go of each page's laid-out boxes as soon as its tags are built: the tags of a PDF/A-3a are built page
+    after page once every page is painted, and each page's boxes (and the computed styles they hold) are not read
+    again, so that the tags of the last pages reuse the memory of the first ones' boxes instead of asking for
+    more. WeasyPrint's function is wrapped once and acts only in a render of `html_to_pdf`; the tags are
+    unchanged."""
+    from weasyprint.formatting_structure.boxes import PageBox
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+    if getattr(build, "_pti_release", False):
+        return
+
+    def build_then_release(box, parent, pdf, page_number, *args):
+        if isinstance(box, PageBox) and getattr(_local, "document", None) is not None:
+            return _released_after(build(box, parent, pdf, page_number, *args), _local.document.pages[page_number])
+        return build(box, parent, pdf, page_number, *args)  # the generator itself: no frame more per box
+
+    build_then_release._pti_release = True
+    tags._build_box_tree = build_then_release
+
+
+def _install_context_hook():
+    """Keep, for the render of `html_to_pdf` running in this thread, WeasyPrint's layout context (`_local.context`):
+    once the pages are laid out, what it holds (the style of every element, the layout's bookkeeping, the
+    cross-references' lookups) is read no more, and `_let_go_of_layout` lets it go."""
+    from weasyprint.document import Document
+
+    build = Document._build_layout_context.__func__
+    if getattr(build, "_pti_context", False):
+        return
+
+    def build_and_keep(cls, *args, **kwargs):
+        context = build(cls, *args, **kwargs)
+        if getattr(_local, "keep_context", False):
+            _local.context = context
+        return context
+
+    build_and_keep._pti_context = True
+    Document._build_layout_context = classmethod(build_and_keep)
+
+
+def _let_go_of_layout(context):
+    """Empty WeasyPrint's layout context once the pages are laid out: the computed styles of every element
+    (those the laid-out boxes use stay with the boxes), the pagination's states, the tables' and the
+    cross-references' bookkeeping, which hold the document's boxes before layout and one another in cycles."""
+    if context is None:
+        return
+    collector = context.target_collector
+    collector.target_lookup_items.clear()
+    collector.counter_lookup_items.clear()
+    for name in list(vars(context)):
+        if name != "font_config":  # the fonts are still used to write the file
+            setattr(context, name, None)
+
+
+def _released_after(elements, page):
+    yield from elements
+    page._page_box = None
 
 
 class _RenderProgress(logging.Handler):
@@ -170,6 +232,7 @@ def html_to_pdf(html):
     from weasyprint import DEFAULT_OPTIONS, HTML
 
     _install_paint_hook()
+    _install_context_hook()
     options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
     # No automatic collection during the render (they cost WeasyPrint seconds on a long bilan, going again and
     # again through its millions of boxes): one collection frees the pages before the file is written
@@ -179,12 +242,19 @@ def html_to_pdf(html):
     gc.disable()
     try:
         source = HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher())
+        _local.keep_context = True
         document = source.render(**options)
+        _local.keep_context = False
         del source
+        document._html = None  # the parsed HTML, kept by WeasyPrint for nothing that follows
+        _let_go_of_layout(getattr(_local, "context", None))
+        _local.context = None
         _local.compact = True
+        _local.document = document
         return document.write_pdf(finisher=_release_pages, **options)
     finally:
-        _local.compact = False
+        _local.compact = _local.keep_context = False
+        _local.document = _local.context = None
         if collecting:
             gc.enable()
         gc.unfreeze()

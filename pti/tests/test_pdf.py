@@ -52,15 +52,24 @@ def test_the_compacted_render_writes_the_very_same_file_as_weasyprint():
 
     from pti import pdf
 
+    # What the bilan uses: a table of contents with page numbers (target-counter), running headers (string-set),
+    # tables and lists split across pages, an inline link split across lines, margin boxes.
+    contents = "".join(f'<li><a href="#s{n}">Section {n}</a></li>' for n in range(6))
     pages = "".join(
-        f'<h2 id="s{n}">Section {n}</h2><p><a href="#s{(n + 1) % 6}">Suite</a></p>'
-        + "".join(f"<p>Ligne {n}.{line} : accompagnement vers l'emploi.</p>" for line in range(60))
+        f'<h2 id="s{n}">Section {n}</h2><p><a href="#s{(n + 1) % 6}">Suite vers la section suivante, un lien assez '
+        f"long pour passer à la ligne dans sa colonne</a></p><table><thead><tr><th>N°</th><th>Action</th></tr></thead>"
+        f"<tbody>{''.join(f'<tr><td>{n}.{row}</td><td>Atelier {row}</td></tr>' for row in range(40))}</tbody></table>"
+        + "".join(f"<p>Ligne {n}.{line} : accompagnement vers l'emploi.</p>" for line in range(30))
+        + f"<ul>{''.join(f'<li>Étape {item}</li>' for item in range(20))}</ul>"
         for n in range(6)
     )
     html = (
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Essai</title>'
-        "<style>@page { size: A5; @bottom-right { content: counter(page) ' / ' counter(pages); } }</style>"
-        f"</head><body>{pages}</body></html>"
+        "<style>@page { size: A5; @top-center { content: string(section); }"
+        " @bottom-right { content: counter(page) ' / ' counter(pages); } }"
+        " h2 { string-set: section content(); } .toc a::after { content: ' p. ' target-counter(attr(href), page); }"
+        "</style>"
+        f'</head><body><ol class="toc">{contents}</ol>{pages}</body></html>'
     )
     compacted = html_to_pdf(html)
     alone = HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=pdf._fetcher()).write_pdf(pdf_variant=pdf.PDF_VARIANT)
