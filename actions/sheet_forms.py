@@ -12,7 +12,7 @@ from actions.models import NON_NEGATIVE, Action, ActionPartner, Indicator, Partn
 from axes.models import Objectif
 from pti.concurrency import VersionedForm, VersionField
 from pti.enums import Role
-from pti.widgets import SearchableSelectMultiple
+from pti.widgets import QuickSelect, SearchableSelectMultiple
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 MEASURE = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
@@ -123,6 +123,8 @@ class PartnerRowForm(forms.ModelForm):
     class Meta:
         model = ActionPartner
         fields = ["partner", "role", "amount"]
+        # Every row offers every partner: written in Python, not one template per option.
+        widgets = {"partner": QuickSelect, "role": QuickSelect}
 
     def __init__(self, *args, partner_choices=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,7 +16,10 @@ handles well.
 """
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from pti import stamps
@@ -46,7 +49,34 @@ class SearchableSelectMultiple(forms.CheckboxSelectMultiple):
         return context
 
 
-class StampedSelect(forms.Select):
+class QuickSelect(forms.Select):
+    """A select written in Python: the same element, attributes and options as Django's `Select`, without a
+    template rendered for each option and its attributes (a form of a dozen rows, each offering every partner,
+    rendered thousands of templates). Works for `SelectMultiple` too (`QuickSelectMultiple`)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">', group_name))
+            for option in group_choices:
+                parts.append(
+                    format_html(
+                        '<option value="{}"{}>{}</option>', option["value"], flatatt(option["attrs"]), option["label"]
+                    )
+                )
+            if group_name:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part above went through format_html
+
+
+class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
+    pass
+
+
+class StampedSelect(QuickSelect):
     """A select whose options are rows of the plan (pactes, axes, referents, partners): rendered once, then served
     from the cache until those rows change (`pti.stamps`, which the figures use too). A list filter offers as many
     options as the data has (hundreds of referents and partners at a hundred times the demo's size): building them
@@ -60,4 +90,4 @@ class StampedSelect(forms.Select):
         options = stamps.statement(queryset) if queryset is not None else repr(list(self.choices))
         key = ("select", options, name, str(value), sorted((attrs or {}).items()), sorted(self.attrs.items()))
         key += (translation.get_language(), self.is_required)
-        return stamps.cached(key, lambda: forms.Select.render(self, name, value, attrs, renderer))
+        return stamps.cached(key, lambda: QuickSelect.render(self, name, value, attrs, renderer))
