@@ -185,6 +185,43 @@ def test_the_dashboard_shows_an_indicator_renamed_since_its_last_display(client,
     assert "Permis de conduire obtenus" in page and "Véhicules réparés" not in page
 
 
+def test_the_dashboard_body_is_rendered_once_and_follows_a_decision_or_an_action_since(client, pacte):
+    """The dashboard's body (figures, charts, lists) is read from the cache on the second display, without a
+    query on the actions nor the decisions, and follows at once a decision closed or an action abandoned."""
+    from django.urls import reverse
+
+    from pilotage.enums import DecisionStatus
+    from pilotage.factories import CopilFactory, DecisionFactory
+    from pti.enums import Role
+
+    copil = CopilFactory(pacte=pacte, date=datetime.date(2025, 3, 1))
+    decisions = DecisionFactory.create_batch(2, copil=copil, due_date=datetime.date(2099, 1, 1))
+    client.force_login(UserFactory(role=Role.COPIL))
+    url = reverse("pilotage:dashboard", args=[pacte.slug]) + "?annee=2025"
+    open_decisions = re.compile(
+        r'<dd class="pti-kpi-value">(\d+)</dd>\s*<dd>[^<]*(?:<span[^>]*>[^<]*</span>)?[^<]*– <a'
+    )
+
+    def shown():
+        page = client.get(url).content.decode()
+        match = open_decisions.search(page)
+        return (match.group(1) if match else "0"), "1.1" in page
+
+    first = shown()
+    with CaptureQueriesContext(connection) as queries:
+        assert shown() == first
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "actions_action" not in sql and "pilotage_decision" not in sql
+    assert first[0] == "2"
+    decisions[0].status = DecisionStatus.DONE
+    decisions[0].closed_on = datetime.date(2025, 4, 1)
+    decisions[0].save()
+    assert shown()[0] == "1"
+    page_before = client.get(url).content.decode()
+    Action.objects.filter(number="1.1").update(status=ActionStatus.DONE, progress=100)
+    assert client.get(url).content.decode() != page_before
+
+
 def test_the_campaign_page_follows_a_report_transmitted_since_its_last_display(client, pacte):
     """The campaign's tables by axe and by referent are kept in the cache between two displays, and a report
     transmitted in between moves its referent's row at once."""
