@@ -11,6 +11,7 @@ action list and the indicators are here; other apps describe their own sheets wi
 import copy
 import datetime
 import io
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,7 +42,7 @@ from actions.importer import (
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Milestone
 from axes.enums import PacteStatus
 from axes.models import Axe, Objectif
-from pti import palette, spreadsheet
+from pti import palette, prefetch, spreadsheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -294,9 +295,11 @@ def actions_sheet(actions, today=None):
 
 
 def export_actions_queryset(queryset):
-    return queryset.select_related("pacte", "axe", "objectif__axe").prefetch_related(
-        "referents", Prefetch("partner_roles", queryset=ActionPartner.objects.select_related("partner"))
-    )
+    return queryset.select_related("pacte", "axe", "objectif__axe")
+
+
+# What the action sheet reads of each action's related rows, a chunk of actions at a time (pti.prefetch.fill).
+EXPORT_LOOKUPS = [("referents", None), ("partner_roles", ActionPartner.objects.select_related("partner"))]
 
 
 # --- indicators with their yearly values ---------------------------------------------------------------------
@@ -308,11 +311,10 @@ def indicator_rows(actions):
     indicators = (
         Indicator.objects.filter(action__in=actions)
         .select_related("action__pacte")
-        .prefetch_related(Prefetch("values", queryset=IndicatorValue.objects.order_by("year")))
         .order_by("action__pacte_id", "action__sort_key", "position", "pk")
-        .iterator(chunk_size=CHUNK_SIZE)
     )
-    for indicator in indicators:
+    lookups = [("values", IndicatorValue.objects.order_by("year"))]
+    for indicator in itertools.chain.from_iterable(prefetch.in_chunks(indicators, lookups, CHUNK_SIZE)):
         by_year = {iv.year: iv for iv in indicator.values.all()}
         for year in indicator.action.pacte.years:
             yield indicator, by_year.get(year) or IndicatorValue(indicator=indicator, year=year)

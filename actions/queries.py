@@ -4,15 +4,13 @@ Their figures (report due, late, mean progress, indicator on target) come from `
 defined once.
 """
 
-import itertools
-
 from django.db.models import F, Prefetch, prefetch_related_objects
 
 from actions import figures
 from actions.enums import ActionStatus, ReportState, YearReportState
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, ProgressReport
 from axes.models import Axe, Proposal
-from pti import access
+from pti import access, prefetch
 
 NOT_DUE, MISSING = YearReportState.NOT_DUE.value, YearReportState.MISSING.value
 
@@ -57,11 +55,11 @@ def attach_year_facts(actions, year=None, today=None, scope=None):
     return actions
 
 
-def iter_year_facts(queryset, year=None, chunk_size=500):
+def iter_year_facts(queryset, year=None, chunk_size=500, lookups=()):
     """The actions of `queryset` one by one with their facts in `year` (as `attach_year_facts`), read
-    `chunk_size` at a time (with their prefetches): memory stays flat however long the list (exports)."""
-    rows = queryset.iterator(chunk_size=chunk_size)
-    while chunk := list(itertools.islice(rows, chunk_size)):
+    `chunk_size` at a time, each chunk with its related rows of `lookups` (`pti.prefetch.fill`): memory stays flat
+    however long the list (exports)."""
+    for chunk in prefetch.in_chunks(queryset, lookups, chunk_size):
         yield from attach_year_facts(chunk, year)
 
 

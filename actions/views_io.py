@@ -60,7 +60,9 @@ def export_actions(request, fmt):
     queryset, year = _filtered(request)
     # Read and written a chunk at a time: the CSV and the workbook leave as they are written.
     rows = queries.iter_year_facts(
-        exports.export_actions_queryset(queryset).order_by("pacte_id", "sort_key", "pk"), year=year
+        exports.export_actions_queryset(queryset).order_by("pacte_id", "sort_key", "pk"),
+        year=year,
+        lookups=exports.EXPORT_LOOKUPS,
     )
     if fmt == "csv":
         return exports.csv_response(exports.actions_sheet(rows), "actions")

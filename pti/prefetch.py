@@ -8,6 +8,8 @@ relation in one query and puts the rows, as a list, where the related manager lo
 is then that list, and no query is made, whatever reads it (a serializer, a template).
 """
 
+import itertools
+
 from django.db.models import F, ManyToManyField, ManyToOneRel
 
 
@@ -59,3 +61,12 @@ def fill(instances, lookups):
             if not hasattr(obj, "_prefetched_objects_cache"):
                 obj._prefetched_objects_cache = {}
             obj._prefetched_objects_cache[cache_name] = by_pk.get(obj.pk, [])
+
+
+def in_chunks(queryset, lookups, chunk_size):
+    """The rows of `queryset`, read `chunk_size` at a time (a server-side cursor where the database has one), each
+    chunk with its related rows of `lookups` read by `fill`: lists of any length in flat memory (exports)."""
+    rows = queryset.prefetch_related(None).iterator(chunk_size=chunk_size)
+    while chunk := list(itertools.islice(rows, chunk_size)):
+        fill(chunk, lookups)
+        yield chunk

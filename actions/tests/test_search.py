@@ -241,7 +241,7 @@ def test_the_export_reads_its_rows_a_chunk_at_a_time(client, copil_member, long_
         return attach(actions, year, **kwargs)
 
     monkeypatch.setattr(queries, "attach_year_facts", spy)
-    monkeypatch.setattr(queries.iter_year_facts, "__defaults__", (None, 25))
+    monkeypatch.setattr(queries.iter_year_facts, "__defaults__", (None, 25, ()))
     client.force_login(copil_member)
     lines = client.get(reverse("actions_io:actions_csv")).getvalue().decode("utf-8-sig").splitlines()
     assert len(lines) == 63 and chunks == [25, 25, 12]
