@@ -147,9 +147,18 @@ def _on_m2m(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
         changed(using)
 
 
+WATCHED = set()  # the models whose writes renew the stamp (`watch`)
+
+
+def is_watched(queryset):
+    """Whether `queryset`'s rows are of a watched model (its count or rows may then be kept under the stamp)."""
+    return queryset.model in WATCHED
+
+
 def watch(*models):
     """Change the stamp on every save and deletion of `models` and every change of their many-to-many fields."""
     for model in models:
+        WATCHED.add(model)
         uid = f"pti.stamps:{model._meta.label}"
         post_save.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
         post_delete.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)

@@ -341,3 +341,22 @@ def test_the_plan_counts_an_action_added_or_moved_since_its_last_display(client,
     assert shown() == (["2 actions", "1 action"], False, "aucune action")
     Action.objects.filter(number="1.1").update(objectif=objectif)  # a bulk update too
     assert shown() == (["2 actions", "1 action"], False, "1 action")
+
+
+def test_an_api_list_counts_from_the_cache_and_follows_a_report_written_since(client, pacte):
+    """The API's count of a watched model's rows is kept under the stamp (no COUNT on the second call) and
+    follows a report written in between; a model that is not watched (notifications) is counted every time."""
+    from pti.enums import Role
+    from pti.models import Notification
+
+    client.force_login(UserFactory(role=Role.COPIL))
+    before = client.get("/api/v1/comptes-rendus/").json()["count"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/comptes-rendus/").json()["count"] == before
+    assert not any("COUNT(" in query["sql"] for query in queries.captured_queries)
+    ProgressReportFactory(action=pacte.actions.get(number="1.2"), year=2023)
+    assert client.get("/api/v1/comptes-rendus/").json()["count"] == before + 1
+    assert Notification not in stamps.WATCHED
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/notifications/")
+    assert any("COUNT(" in query["sql"] for query in queries.captured_queries)
