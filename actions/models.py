@@ -8,7 +8,6 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.functions import Lower
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -24,6 +23,7 @@ from actions.enums import (
 )
 from axes.closing import ClosedYearError, ensure_open, ensure_queryset_open, writes_allowed
 from axes.models import YEAR_VALIDATORS, Axe, Objectif, Pacte
+from pti import links
 from pti.stamps import StampedQuerySet
 
 ACTION_NUMBER_RE = r"^\d{1,3}(\.\d{1,3}){0,3}$"
@@ -123,7 +123,7 @@ class Partner(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("partners:detail", args=[self.pk])
+        return links.object_url("partners:detail", self.pk)
 
 
 def action_late_q(today):
@@ -275,7 +275,7 @@ class Action(models.Model):
             raise ValidationError(errors)
 
     def get_absolute_url(self):
-        return reverse("actions:detail", args=[self.pk])
+        return links.object_url("actions:detail", self.pk)
 
     def delete(self, *args, **kwargs):
         self.ensure_deletable()
