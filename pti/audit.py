@@ -246,14 +246,18 @@ def journal_page(cleaned, params):
 def journal(request):
     if not access.is_staff(request.user):
         raise PermissionDenied(_("Le journal des modifications est réservé aux agents du Département."))
-    form = AuditFilterForm(request.GET or None)
+    # The page and the format are not filters: a page 2 without any filter is an unbound (unmarked) form.
+    filters = request.GET.copy()
+    for name in (paging.PAGE, "format"):
+        filters.pop(name, None)
+    form = AuditFilterForm(filters or None)
     valid = form.is_valid() if form.is_bound else True
     cleaned = form.cleaned_data if form.is_bound and valid else {}
     if request.GET.get("format") == "csv" and valid:
         return _csv(journal_rows(cleaned, EXPORT_LIMIT))
     page = journal_page(cleaned, request.GET) if valid else paging.Page([], 1, num_pages=None, count=None)
     form.offer(page.object_list)
-    query = request.GET.copy()
+    query = filters.copy()
     query["format"] = "csv"
     return render(
         request,

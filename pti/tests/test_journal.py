@@ -240,3 +240,14 @@ def test_the_journal_pages_through_every_source_in_one_order(client, staff):
     assert rows("deux")[1] == 50 and "(étape 60)" in rows("deux")[0]
     beyond, count = rows(10**9)
     assert count == 1 and "au-delà de la dernière" in beyond and 'rel="prev"' in beyond
+
+
+def test_a_page_of_the_journal_without_filters_shows_an_unmarked_form(client, staff, changes):
+    """`page` is not a filter: page 2 of the whole journal does not show its empty filters as "valid" fields,
+    and its CSV link exports the same filters without the page."""
+    client.force_login(staff)
+    page = client.get(reverse("journal"), {"page": 2}).content.decode()
+    assert "is-valid" not in page
+    assert 'href="?format=csv"' in page
+    filtered = client.get(reverse("journal"), {"kind": "action", "page": 2}).content.decode()
+    assert 'href="?kind=action&amp;format=csv"' in filtered
