@@ -4,14 +4,17 @@ and then served from the cache until something changes.
 
 - `watch(*models)` connects the models a cached result reads (their saves, deletions and many-to-many changes):
   `actions` watches the plan, the actions and all that hangs on them, and the users (`figures.watched_models`);
-  `bilans` its campaigns and reminders. A bulk write sends no signal: the querysets of the pactes, actions,
-  reports and values are `StampedQuerySet` (their `update`, `bulk_create`, `bulk_update` call `changed()`), and
-  `pilotage.demo.sync` calls `changed()` after its bulk inserts.
+  `bilans` its campaigns and reminders, `pilotage` its COPILs and decisions. A bulk write sends no signal: every
+  connection also runs its statements through `_watch_statements`, which changes the stamp after any INSERT,
+  UPDATE or DELETE of a watched table (or of its many-to-many tables), whoever sends it (`QuerySet.update` on any
+  model, `bulk_create`, raw SQL, a data migration); an UPDATE that sets only `UNWATCHED_FIELDS` (a sign-in's
+  date) does not. `StampedQuerySet` and `pilotage.demo.sync` call `changed()` too, as they did before.
 - `cached(parts, compute)` returns `compute()` from the cache under `parts` and the current stamp, or computes
   and stores it; `rows(queryset)`, `count(queryset)` and `page(queryset, per_page, number)` do it for a query.
-  What uses it: the figures' statement (`actions.figures`), the dashboard's indicators, the campaign's completion
-  and the reminders' preview (`bilans.campaigns`), the list filters' options (`pti.widgets.StampedSelect`), the
-  partner directory.
+  What uses it: the figures' statement (`actions.figures`), the dashboard's indicators and its rendered body
+  (`pilotage.views`), the campaign's completion and the reminders' preview (`bilans.campaigns`), the plan's
+  counts, the list filters' options (`pti.widgets.StampedSelect`), the partner directory, the count of a
+  paginated list and the keys of a ranked page (`pti.paging`).
 
 Consistency, with several gunicorn processes and Celery workers side by side (the cache is Redis or the
 database's table in production, `pti.settings.CACHES`):
@@ -20,17 +23,19 @@ database's table in production, `pti.settings.CACHES`):
 - inside a transaction that wrote watched data, results are computed afresh and not cached: the request that
   saved a report reads its own write, and nobody else gets figures that could still be rolled back (the tests,
   each inside one transaction, therefore read what they wrote);
-- a write the signals cannot see (a raw SQL statement, a data migration: `post_migrate` changes the stamp too)
-  shows at most `RESULT_SECONDS` later, when the cached result expires;
+- a write made on another connection than Django's (a `psql` session, another program) shows at most
+  `RESULT_SECONDS` later, when the cached result expires (`post_migrate` changes the stamp too);
 - a stamp evicted from the cache is replaced by a new one: everything is computed afresh.
 """
 
 import hashlib
+import re
 import uuid
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
+from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 KEY = "pti:data-stamp"
@@ -148,6 +153,40 @@ def _on_m2m(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 WATCHED = set()  # the models whose writes renew the stamp (`watch`)
+WATCHED_TABLES = set()  # their tables and their many-to-many tables
+_WRITE = re.compile(r'\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+[`"]?(\w+)', re.IGNORECASE)
+
+
+def _watch_statements(execute, sql, params, many, context):
+    """Every SQL statement that writes a watched table, whoever sends it (a save, `QuerySet.update` or
+    `bulk_create` on any model, a data migration, raw SQL), changes the stamp once it has run: the signals and
+    `StampedQuerySet` see the writes made through Django's models; this sees all of them."""
+    result = execute(sql, params, many, context)
+    if sql[:6].upper() in ("UPDATE", "INSERT", "DELETE") or sql[:1].isspace():
+        match = _WRITE.match(sql)
+        if match and match.group(1) in WATCHED_TABLES and not _bookkeeping(sql):
+            changed(context["connection"].alias)
+    return result
+
+
+_ASSIGNED = re.compile(r'[`"](\w+)[`"]\s*=')
+
+
+def _bookkeeping(sql):
+    """Whether `sql` is an UPDATE that sets only columns no figure reads (a sign-in's date)."""
+    head, _set, rest = sql.partition(" SET ")
+    if not head.lstrip()[:6].upper() == "UPDATE" or not rest:
+        return False
+    assigned = set(_ASSIGNED.findall(rest.split(" WHERE ", 1)[0]))
+    return bool(assigned) and assigned <= UNWATCHED_FIELDS
+
+
+def _install(connection, **kwargs):
+    if _watch_statements not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _watch_statements)
+
+
+connection_created.connect(_install, dispatch_uid="pti.stamps:statements")
 
 
 def is_watched(queryset):
@@ -157,8 +196,12 @@ def is_watched(queryset):
 
 def watch(*models):
     """Change the stamp on every save and deletion of `models` and every change of their many-to-many fields."""
+    for connection in connections.all(initialized_only=True):
+        _install(connection)
     for model in models:
         WATCHED.add(model)
+        WATCHED_TABLES.add(model._meta.db_table)
+        WATCHED_TABLES.update(field.remote_field.through._meta.db_table for field in model._meta.local_many_to_many)
         uid = f"pti.stamps:{model._meta.label}"
         post_save.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
         post_delete.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)

@@ -360,3 +360,34 @@ def test_an_api_list_counts_from_the_cache_and_follows_a_report_written_since(cl
     with CaptureQueriesContext(connection) as queries:
         client.get("/api/v1/notifications/")
     assert any("COUNT(" in query["sql"] for query in queries.captured_queries)
+
+
+def test_every_statement_writing_a_watched_table_changes_the_stamp_even_without_signal(pacte):
+    """A bulk update on a model whose queryset sends no signal (indicators, axes), raw SQL, a bulk insert: each
+    renews the stamp once it has run; a sign-in's date and a write to a table no figure reads do not."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from actions.factories import IndicatorFactory
+    from actions.models import Indicator
+    from axes.models import Axe
+
+    indicator = IndicatorFactory(action=pacte.actions.get(number="1.1"), label="Avant")
+    user = UserFactory()
+
+    def renews(write):
+        before = stamps.current()
+        write()
+        return stamps.current() != before
+
+    assert renews(lambda: Indicator.objects.filter(pk=indicator.pk).update(label="Après"))
+    assert renews(lambda: Axe.objects.filter(pacte=pacte).update(title="Axe renommé"))
+    with connection.cursor() as cursor:
+        assert renews(lambda: cursor.execute("UPDATE axes_axe SET title = %s", ["Encore"]))
+    with transaction.atomic():
+        before = stamps.current()
+        Indicator.objects.filter(pk=indicator.pk).update(label="Dans une transaction")
+        assert stamps.current() == before  # not before the commit
+    assert stamps.current() != before
+    user.last_login = datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC)
+    assert not renews(lambda: user.save(update_fields=["last_login"]))
+    assert not renews(lambda: SessionStore().create())
