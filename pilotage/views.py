@@ -104,12 +104,12 @@ def dashboard_page(request, slug):
     context = {"pacte": pacte, "form": form, "year": year}
     if year is None:
         context["body"] = render_to_string("pilotage/_dashboard_body.html", context, request)
-        template = "pilotage/_dashboard_body.html" if request.htmx else "pilotage/dashboard.html"
-        return render(request, template, context, status=400)
-    context["body"] = _dashboard_body(pacte, year)
+    else:
+        context["body"] = _dashboard_body(pacte, year)
+    status = 400 if year is None else 200
     if request.htmx:
-        return HttpResponse(context["body"])
-    return render(request, "pilotage/dashboard.html", context)
+        return HttpResponse(context["body"], status=status)
+    return render(request, "pilotage/dashboard.html", context, status=status)
 
 
 def _dashboard_body(pacte, year):

@@ -114,7 +114,7 @@ class BaseViewSet(viewsets.GenericViewSet):
         if not self.page_prefetch or self.paginator is None:
             return super().paginate_queryset(queryset)
         page = super().paginate_queryset(queryset.prefetch_related(None))
-        prefetch.fill(page if page is not None else [], self.page_prefetch)
+        prefetch.fill(page, self.page_prefetch)
         return page
 
 

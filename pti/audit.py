@@ -229,10 +229,7 @@ def journal_page(cleaned, params):
     """The page of the journal asked for by `params` (`page`): PAGE_SIZE rows, newest first, with links to the
     pages before and after it. There is no "sur N": counting every change of every table would cost more than
     the page itself as the history grows; a page past the last one reachable is that last one."""
-    try:
-        number = min(max(int(params.get(paging.PAGE, 1)), 1), MAX_PAGE)
-    except (TypeError, ValueError):
-        number = 1
+    number = paging.clamped_page(params.get(paging.PAGE), MAX_PAGE)
     rows = journal_rows(cleaned, PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
     page = paging.Page(rows[:PAGE_SIZE], number, num_pages=None, count=None)
     if number > 1:

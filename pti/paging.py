@@ -80,7 +80,8 @@ class Page:
         return self.next_href is not None
 
 
-def _page_number(value, num_pages):
+def clamped_page(value, num_pages):
+    """The page `value` asks for, between 1 and `num_pages`: 1 when it is not a number."""
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -117,7 +118,7 @@ def paginate(queryset, params, order, per_page, *, keyset=True):
     a search's rank) pages are read by offset."""
     count = stamps.count(queryset)
     num_pages = max(1, math.ceil(count / per_page))
-    number = _page_number(params.get(PAGE), num_pages)
+    number = clamped_page(params.get(PAGE), num_pages)
     model = queryset.model
     rows = None
     if keyset and count:
@@ -183,9 +184,7 @@ class FromTheEndPaginator(Paginator):
     @cached_property
     def count(self):
         rows = self.object_list
-        if isinstance(rows, QuerySet) and stamps.is_watched(rows):
-            return stamps.count(rows)
-        return super().count
+        return stamps.count(rows) if isinstance(rows, QuerySet) else super().count
 
     def page(self, number):
         number = self.validate_number(number)

@@ -113,13 +113,19 @@ def statement(queryset):
 
 
 def rows(queryset, using=DEFAULT_DB_ALIAS):
-    """`list(queryset)` (over watched models only), from the cache while their data is unchanged."""
+    """`list(queryset)`, from the cache while the data is unchanged; read afresh each time for a model that is not
+    watched (its writes would not change the stamp)."""
+    if not is_watched(queryset):
+        return list(queryset)
     named = statement(queryset)
     return [] if named is None else cached(("rows", *named), lambda: list(queryset), using)
 
 
 def count(queryset, using=DEFAULT_DB_ALIAS):
-    """`queryset.count()` (over watched models only), from the cache while their data is unchanged."""
+    """`queryset.count()`, from the cache while the data is unchanged; counted each time for a model that is not
+    watched."""
+    if not is_watched(queryset):
+        return queryset.count()
     named = statement(queryset)
     return 0 if named is None else cached(("count", *named), queryset.count, using)
 
