@@ -24,7 +24,6 @@ from actions.enums import (
 from axes.closing import ClosedYearError, ensure_open, ensure_queryset_open, writes_allowed
 from axes.models import YEAR_VALIDATORS, Axe, Objectif, Pacte
 from pti import links
-from pti.stamps import StampedQuerySet
 
 ACTION_NUMBER_RE = r"^\d{1,3}(\.\d{1,3}){0,3}$"
 PROGRESS_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -36,7 +35,7 @@ def number_sort_key(number):
     return ".".join(part.zfill(4) for part in re.findall(r"\d+", number or ""))
 
 
-class ClosedYearQuerySet(StampedQuerySet):
+class ClosedYearQuerySet(models.QuerySet):
     """Bulk updates of rows of a closed year are refused too (axes.closing)."""
 
     pacte_path = "action__pacte"
@@ -133,7 +132,7 @@ def action_late_q(today):
     return late_q(today)
 
 
-class ActionQuerySet(StampedQuerySet):
+class ActionQuerySet(models.QuerySet):
     def delete(self):
         for action in self.select_related("pacte"):
             action.ensure_deletable()

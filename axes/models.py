@@ -8,12 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from axes.enums import PacteStatus
-from pti.stamps import StampedQuerySet
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
-class PacteQuerySet(StampedQuerySet):
+class PacteQuerySet(models.QuerySet):
     def public(self):
         """The pactes anyone may read without an account (the public page and open data): published by staff,
         and no longer in preparation."""

@@ -2,13 +2,12 @@
 that a figure computed over a whole pacte (a statement over thousands of actions and reports) is computed once
 and then served from the cache until something changes.
 
-- `watch(*models)` connects the models a cached result reads (their saves, deletions and many-to-many changes):
-  `actions` watches the plan, the actions and all that hangs on them, and the users (`figures.watched_models`);
-  `bilans` its campaigns and reminders, `pilotage` its COPILs and decisions. A bulk write sends no signal: every
-  connection also runs its statements through `_watch_statements`, which changes the stamp after any INSERT,
-  UPDATE or DELETE of a watched table (or of its many-to-many tables), whoever sends it (`QuerySet.update` on any
-  model, `bulk_create`, raw SQL, a data migration); an UPDATE that sets only `UNWATCHED_FIELDS` (a sign-in's
-  date) does not. `StampedQuerySet` and `pilotage.demo.sync` call `changed()` too, as they did before.
+- `watch(*models)` names the models a cached result reads: `actions` watches the plan, the actions and all that
+  hangs on them, and the users (`figures.watched_models`); `bilans` its campaigns and reminders, `pilotage` its
+  COPILs and decisions. Every connection runs its statements through `_watch_statements`, which changes the
+  stamp after any INSERT, UPDATE or DELETE of a watched table or of its many-to-many tables, whoever sends it (a
+  save, a deletion, `QuerySet.update` on any model, `bulk_create`, raw SQL, a data migration); an UPDATE that
+  sets only `UNWATCHED_FIELDS` (a sign-in's date) does not.
 - `cached(parts, compute)` returns `compute()` from the cache under `parts` and the current stamp, or computes
   and stores it; `rows(queryset)`, `count(queryset)` and `page(queryset, per_page, number)` do it for a query.
   What uses it: the figures' statement (`actions.figures`), the dashboard's indicators and its rendered body
@@ -34,9 +33,9 @@ import uuid
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.backends.signals import connection_created
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 
 KEY = "pti:data-stamp"
 RESULT_SECONDS = 10 * 60
@@ -147,26 +146,15 @@ def page(queryset, per_page, number):
 UNWATCHED_FIELDS = frozenset({"last_login"})
 
 
-def _on_write(sender, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs):
-    if update_fields and set(update_fields) <= UNWATCHED_FIELDS:
-        return
-    changed(using)
-
-
-def _on_m2m(sender, action, using=DEFAULT_DB_ALIAS, **kwargs):
-    if action.startswith("post_"):
-        changed(using)
-
-
 WATCHED = set()  # the models whose writes renew the stamp (`watch`)
 WATCHED_TABLES = set()  # their tables and their many-to-many tables
 _WRITE = re.compile(r'\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+[`"]?(\w+)', re.IGNORECASE)
 
 
 def _watch_statements(execute, sql, params, many, context):
-    """Every SQL statement that writes a watched table, whoever sends it (a save, `QuerySet.update` or
-    `bulk_create` on any model, a data migration, raw SQL), changes the stamp once it has run: the signals and
-    `StampedQuerySet` see the writes made through Django's models; this sees all of them."""
+    """Every SQL statement that writes a watched table, whoever sends it (a save, a deletion, a many-to-many
+    change, `QuerySet.update` or `bulk_create` on any model, a data migration, raw SQL), changes the stamp once it
+    has run: the one place where writes are seen."""
     result = execute(sql, params, many, context)
     if sql[:6].upper() in ("UPDATE", "INSERT", "DELETE") or sql[:1].isspace():
         match = _WRITE.match(sql)
@@ -201,18 +189,14 @@ def is_watched(queryset):
 
 
 def watch(*models):
-    """Change the stamp on every save and deletion of `models` and every change of their many-to-many fields."""
+    """Change the stamp after every statement that writes the tables of `models` or of their many-to-many fields
+    (`_watch_statements`): saves, deletions, many-to-many changes, bulk writes and raw SQL alike."""
     for connection in connections.all(initialized_only=True):
         _install(connection)
     for model in models:
         WATCHED.add(model)
         WATCHED_TABLES.add(model._meta.db_table)
         WATCHED_TABLES.update(field.remote_field.through._meta.db_table for field in model._meta.local_many_to_many)
-        uid = f"pti.stamps:{model._meta.label}"
-        post_save.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
-        post_delete.connect(_on_write, sender=model, dispatch_uid=uid, weak=False)
-        for field in model._meta.local_many_to_many:
-            m2m_changed.connect(_on_m2m, sender=field.remote_field.through, dispatch_uid=f"{uid}:{field.name}")
 
 
 def _on_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -223,22 +207,3 @@ def _on_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 post_migrate.connect(_on_migrate, dispatch_uid="pti.stamps:migrate")
-
-
-class StampedQuerySet(models.QuerySet):
-    """A queryset whose bulk writes, which send no signal, change the stamp too (the watched models' querysets)."""
-
-    def update(self, **kwargs):
-        updated = super().update(**kwargs)
-        changed(self.db)
-        return updated
-
-    def bulk_create(self, *args, **kwargs):
-        created = super().bulk_create(*args, **kwargs)
-        changed(self.db)
-        return created
-
-    def bulk_update(self, *args, **kwargs):
-        updated = super().bulk_update(*args, **kwargs)
-        changed(self.db)
-        return updated

@@ -9,8 +9,6 @@ from collections import Counter
 
 from simple_history.utils import bulk_create_with_history
 
-from pti import stamps
-
 BATCH_SIZE = 2000
 
 
@@ -71,7 +69,6 @@ def sync(model, keys, rows, existing, stats):
         else:
             model._default_manager.bulk_create(to_create, batch_size=BATCH_SIZE)
         stats.created(model, len(to_create))
-        stamps.changed()  # a bulk insert sends no signal: the figures cached before it are dropped
     return result
 
 
@@ -86,7 +83,6 @@ def sync_m2m(through, left, right, pairs, left_ids, stats):
             [through(**{left_attname: a, right_attname: b}) for a, b in missing], batch_size=BATCH_SIZE
         )
         stats.created(through, len(missing))
-        stamps.changed()
     for a, b in sorted(existing - pairs):
         through.objects.filter(**{left_attname: a, right_attname: b}).delete()
         stats.updated(through)
