@@ -22,7 +22,9 @@ WIDE = {"width": 1280, "height": 900}
 
 
 def holds_at_360_px(page):
-    """The current page does not scroll sideways at 360 px (the viewport is put back to 1280 px after)."""
+    """The current page does not scroll sideways at 360 px (the viewport is put back to 1280 px after). The caller
+    has waited for something of the new page; the load state covers its styles."""
+    page.wait_for_load_state("load")
     page.set_viewport_size(NARROW)
     try:
         return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -97,6 +99,7 @@ def build_an_action_sheet(page, pacte):
     # An operational partner not yet in the directory: staff add it there first.
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Partenaires").click()
     page.get_by_role("link", name="Nouveau partenaire").click()
+    expect(page.get_by_role("heading", name="Nouveau partenaire", level=1)).to_be_visible()
     assert holds_at_360_px(page)
     page.get_by_label("Nom").fill("Mission locale de l'agglomération de Limoges")
     page.get_by_label("Type").select_option(label="Associatif")
