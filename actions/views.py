@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,7 +23,7 @@ from actions.filters import ActionFilter
 from actions.forms import ActionForm, ReportForm, ReportReturnForm
 from actions.models import Action, ProgressReport, ReportDocument
 from axes.models import Axe, Objectif, Pacte
-from pti import access, charts, history, paging
+from pti import access, charts, fragments, history, paging
 from pti.concurrency import ConflictError
 from pti.inputs import page_number
 
@@ -83,19 +83,28 @@ def my_actions(request):
 @require_GET
 @vary_on_headers("HX-Request")
 def my_axe_actions(request, pk):
-    """The actions of an axe with this year's report state (loaded into /mes-actions/ by htmx, or a page)."""
+    """The actions of an axe with this year's report state (loaded into /mes-actions/ by htmx, or a page). The
+    rows are the same for every reader: rendered once, then read from the cache while the data is unchanged."""
     axe = get_object_or_404(Axe.objects.select_related("pacte"), pk=pk)
-    actions, page = queries.paginated(
-        Action.objects.filter(axe=axe).select_related("pacte", "axe__pacte", "objectif").order_by("sort_key", "pk"),
-        page_number(request),
-    )
-    actions = queries.attach_year_facts(actions, scope=Action.objects.filter(pk__in=[a.pk for a in actions]))
-    year = actions[0].report_year if actions else services.reporting_year(axe.pacte)
-    if request.htmx:
-        template = "actions/_my_action_rows.html" if page["first"] else "actions/_my_action_more.html"
-    else:
-        template = "actions/my_axe_actions.html"
-    return render(request, template, {"axe": axe, "actions": actions, "year": year, "page": page})
+    requested, htmx = page_number(request), bool(request.htmx)
+
+    def render_part():
+        actions, page = queries.paginated(
+            Action.objects.filter(axe=axe).select_related("pacte", "axe__pacte", "objectif").order_by("sort_key", "pk"),
+            requested,
+        )
+        actions = queries.attach_year_facts(actions, scope=Action.objects.filter(pk__in=[a.pk for a in actions]))
+        # The first page is a table; the next ones are rows added to it by htmx ("Afficher la suite").
+        more = htmx and not page["first"]
+        template = "actions/_my_action_more.html" if more else "actions/_my_action_rows.html"
+        context = {"axe": axe, "actions": actions, "page": page}
+        return {"html": fragments.rendered(template, context, request), "page": page}
+
+    part = fragments.cached(("my-axe-actions", axe.pk, requested, htmx, queries.AXE_PAGE_SIZE), render_part)
+    if htmx:
+        return HttpResponse(fragments.safe(part["html"]))
+    context = {"axe": axe, "page": part["page"], "part": fragments.safe(part["html"])}
+    return render(request, "actions/my_axe_actions.html", context)
 
 
 @require_GET
@@ -129,10 +138,23 @@ def pacte_detail(request, slug):
 @require_GET
 @vary_on_headers("HX-Request")
 def pacte_axe(request, slug, number):
-    """One axe of the pacte tree: its objectives and actions with status and progress (htmx part or page)."""
+    """One axe of the pacte tree: its objectives and actions with status and progress (htmx part or page). The
+    part is the same for every reader: rendered once, then read from the cache while the data is unchanged."""
     axe = get_object_or_404(Axe.objects.select_related("pacte"), pacte__slug=slug, number=number)
+    requested = page_number(request)
+    part = fragments.cached(
+        ("pacte-axe", axe.pk, requested, queries.AXE_PAGE_SIZE), lambda: _pacte_axe_part(axe, requested)
+    )
+    if request.htmx:
+        return HttpResponse(fragments.safe(part["html"]))
+    context = {"axe": axe, "pacte": axe.pacte, "page": part["page"], "part": fragments.safe(part["html"])}
+    return render(request, "actions/pacte_axe.html", context)
+
+
+def _pacte_axe_part(axe, requested):
+    """{"html": the axe's page `requested` of objectives and actions, "page": which one it is}."""
     objectifs = list(Objectif.objects.filter(axe=axe).select_related("axe").order_by("number"))
-    year, actions, per_objectif, _total, page = queries.axe_figures(axe, page=page_number(request))
+    year, actions, per_objectif, _total, page = queries.axe_figures(axe, page=requested)
     by_objectif = {obj.pk: [] for obj in objectifs}
     loose = []
     for action in actions:
@@ -161,22 +183,17 @@ def pacte_axe(request, slug, number):
         }
         for index, obj in enumerate(objectifs[start:end], start=start)
     ]
-    loose_continued = page["continued"] and previous is None
-    template = "actions/_pacte_axe.html" if request.htmx else "actions/pacte_axe.html"
-    return render(
-        request,
-        template,
-        {
-            "axe": axe,
-            "pacte": axe.pacte,
-            "branches": branches,
-            "loose": loose,
-            "loose_continued": loose_continued,
-            "has_objectifs": bool(objectifs),
-            "year": year,
-            "page": page,
-        },
-    )
+    context = {
+        "axe": axe,
+        "pacte": axe.pacte,
+        "branches": branches,
+        "loose": loose,
+        "loose_continued": page["continued"] and previous is None,
+        "has_objectifs": bool(objectifs),
+        "year": year,
+        "page": page,
+    }
+    return {"html": fragments.rendered("actions/_pacte_axe.html", context), "page": page}
 
 
 @require_GET

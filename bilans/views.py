@@ -26,7 +26,7 @@ from bilans import campaigns, services, workflow
 from bilans.enums import BilanStatus as S
 from bilans.forms import ApprovalForm, BilanTextsForm, CampaignForm, RejectionForm
 from bilans.models import Bilan, BilanTransition, Reminder, ReportingCampaign
-from pti import access, confirm
+from pti import access, confirm, fragments
 from pti.concurrency import ConflictError, lock_version
 from pti.formats import long_date
 from pti.inputs import page_number
@@ -404,11 +404,42 @@ def campaign(request, slug, year):
         "conflict": conflict,
         "can_manage": manage,
         "reporting_year": reporting_year(pacte),
-        "completion": campaigns.completion(campaign, page=page_number(request)) if campaign else None,
+        "completion": _campaign_completion(campaign, page_number(request)) if campaign else None,
         "bilan": Bilan.objects.filter(pacte=pacte, year=year).first(),
         "closure": pacte.closure(year),
     }
     return render(request, "bilans/campaign.html", context, status=status)
+
+
+def _campaign_completion(campaign, page):
+    """The campaign's figures and its tables by axe and by referent (page `page` of them), the same for every
+    reader: rendered once, then read from the cache while the data is unchanged (pti.fragments). {"html", and the
+    few figures the page shows around it: "totals", "past_deadline", "days_left"}."""
+
+    def render_part():
+        completion = campaigns.completion(campaign, page=page)
+        return {
+            "html": fragments.rendered("bilans/_campaign_completion.html", {"completion": completion}),
+            **{name: completion[name] for name in ("totals", "past_deadline", "days_left")},
+        }
+
+    part = fragments.cached(("campaign-completion", campaign.pk, page, campaigns.REFERENTS_PER_PAGE), render_part)
+    return {**part, "html": fragments.safe(part["html"])}
+
+
+def _reminder_recipients(campaign, preview):
+    """The table of the referents reminded today (the preview's page), the same for every reader: rendered once,
+    then read from the cache while the data is unchanged (pti.fragments)."""
+    recipients = preview["recipients"]
+
+    def render_table():
+        return fragments.rendered("bilans/_reminder_recipients.html", {"recipients": recipients})
+
+    return fragments.safe(
+        fragments.cached(
+            ("reminder-recipients", campaign.pk, recipients.number, recipients.paginator.per_page), render_table
+        )
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -467,7 +498,7 @@ def campaign_reminders(request, slug, year):
             "campaign": campaign,
             "preview": preview,
             # Hundreds of referents at the scale of a big département: a page of them at a time.
-            "recipients": preview["recipients"],
+            "recipients_table": _reminder_recipients(campaign, preview),
             "count": count,
             "closure": closure,
             "cancel_url": reverse("bilans:campaign", args=[slug, year]),

@@ -7,9 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -21,7 +19,7 @@ from pilotage.enums import DecisionStatus
 from pilotage.filters import DecisionFilter, late_first
 from pilotage.forms import CopilForm, DecisionFollowUpForm, DecisionForm, YearForm
 from pilotage.models import Copil, Decision, decision_late_q
-from pti import access, confirm, stamps
+from pti import access, confirm, fragments
 from pti.concurrency import ConflictError
 from pti.enums import JobStatus
 from pti.formats import long_date
@@ -114,8 +112,7 @@ def dashboard_page(request, slug):
 
 def _dashboard_body(pacte, year):
     """The dashboard's figures, charts and lists, the same for every reader: rendered once, then read from the
-    cache while the data is unchanged (pti.stamps), that day and in that language; its charts and tables were
-    most of the page's time."""
+    cache while the data is unchanged (pti.fragments); its charts and tables were most of the page's time."""
 
     def render_body():
         data = dashboard.dashboard_data(pacte, year, limit=LIST_PAGE)
@@ -128,10 +125,9 @@ def _dashboard_body(pacte, year):
             "attention_next": 2 if data["attention"]["truncated"] else None,
             "indicators_next": 2 if data["indicators"]["truncated"] else None,
         }
-        return str(render_to_string("pilotage/_dashboard_body.html", context))
+        return fragments.rendered("pilotage/_dashboard_body.html", context)
 
-    key = ("dashboard-body", pacte.pk, year, LIST_PAGE, get_language(), timezone.localdate())
-    return mark_safe(stamps.cached(key, render_body))  # noqa: S308 - rendered by our own autoescaped template
+    return fragments.safe(fragments.cached(("dashboard-body", pacte.pk, year, LIST_PAGE), render_body))
 
 
 @require_GET

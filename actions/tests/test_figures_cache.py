@@ -241,8 +241,16 @@ def test_the_campaign_page_follows_a_report_transmitted_since_its_last_display(c
     )
     assert row.search(client.get(url).content.decode()).groups() == ("2", "0")
     with CaptureQueriesContext(connection) as queries:
-        assert row.search(client.get(url).content.decode()).groups() == ("2", "0")
+        page = client.get(url).content.decode()
+    assert row.search(page).groups() == ("2", "0")
+    # The tables are rendered once: neither the figures' statement nor the actions are read again.
     assert not any(query["sql"].startswith("WITH ") for query in queries.captured_queries)
+    assert "actions_action" not in " ".join(query["sql"] for query in queries.captured_queries)
+    assert "Envoyer les relances maintenant" in page
+    # A COPIL member reads the same tables, without the staff's buttons.
+    client.force_login(UserFactory(role=Role.COPIL))
+    page = client.get(url).content.decode()
+    assert row.search(page).groups() == ("2", "0") and "Envoyer les relances maintenant" not in page
     submit(pacte.actions.get(number="1.1"))
     assert row.search(client.get(url).content.decode()).groups() == ("2", "1")
 
@@ -300,8 +308,17 @@ def test_the_reminders_preview_follows_a_reminder_sent_since_its_last_display(cl
     campaign = ReportingCampaign.objects.create(pacte=pacte, year=2025, deadline=datetime.date(2026, 1, 31))
     client.force_login(UserFactory(role=Role.STAFF))
     url = reverse("bilans:campaign_reminders", args=[pacte.slug, 2025])
-    assert "1 référent relancé" in client.get(url).content.decode()
-    assert "1 référent relancé" in client.get(url).content.decode()
+    listed = re.compile(r"<li>(1\.\d) [^<]* – (brouillon à transmettre|à rédiger)</li>")
+    first = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    page = response.content.decode()
+    assert "actions_action" not in " ".join(query["sql"] for query in queries.captured_queries)
+    # The table of recipients is read as rendered the first time.
+    assert "bilans/_reminder_recipients.html" not in [template.name for template in response.templates]
+    assert listed.findall(page) == listed.findall(first)
+    assert "1 référent relancé" in page and "lucie@haute-vienne.example" in page
+    assert listed.findall(page) == [("1.1", "brouillon à transmettre"), ("1.2", "brouillon à transmettre")]
     actions = [{"number": a.number, "title": a.title, "state": "draft", "id": a.pk} for a in pacte.actions.all()]
     Reminder.objects.create(
         campaign=campaign, recipient=referent, kind=ReminderKind.MANUAL, email=referent.email, actions=actions
@@ -391,3 +408,59 @@ def test_every_statement_writing_a_watched_table_changes_the_stamp_even_without_
     user.last_login = datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC)
     assert not renews(lambda: user.save(update_fields=["last_login"]))
     assert not renews(lambda: SessionStore().create())
+
+
+def test_an_unfolded_axe_is_rendered_once_for_every_reader_and_follows_a_change_since(client, pacte):
+    """The objectives and actions of an unfolded axe are read from the cache on the second display, whoever reads
+    them, without a query on the actions; what belongs to the reader (staff's "Nouvelle action") stays his; an
+    action finished in between shows at once."""
+    from django.urls import reverse
+
+    from pti.enums import Role
+
+    url = reverse("actions:pacte_axe", args=[pacte.slug, 1])
+    referent, staff = UserFactory(), UserFactory(role=Role.STAFF)
+    client.force_login(staff)
+    assert "Nouvelle action dans cet axe" in client.get(url).content.decode()
+    client.force_login(referent)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert "actions_action" not in " ".join(query["sql"] for query in queries.captured_queries)
+    assert "Nouvelle action dans cet axe" not in page
+    row = re.compile(r">1\.1</td>.*?<span class=\"small text-nowrap\">(\d+) %</span>", re.S)
+    assert row.search(page).group(1) == "40"
+    assert row.search(client.get(url, headers={"HX-Request": "true"}).content.decode()).group(1) == "40"
+    Action.objects.filter(number="1.1").update(status=ActionStatus.DONE, progress=100)
+    assert row.search(client.get(url).content.decode()).group(1) == "100"
+
+
+def test_a_thematic_referents_axe_is_rendered_once_and_follows_a_report_or_the_next_day(client, pacte, monkeypatch):
+    """A thematic referent's axe is read from the cache on the second display; a report transmitted in between
+    shows at once, and the next day (the deadline's days left change) it is rendered again."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from actions.models import Axe
+    from bilans.models import ReportingCampaign
+
+    axe = Axe.objects.get(pacte=pacte, number=1)
+    referent = UserFactory()
+    axe.thematic_referents.add(referent)
+    ReportingCampaign.objects.create(pacte=pacte, year=2025, deadline=datetime.date(2099, 1, 31))
+    client.force_login(referent)
+    url = reverse("actions:my_axe_actions", args=[axe.pk])
+    row = re.compile(r">1\.1</td>.*?2025 : <span class=\"badge report-(\w+)\">", re.S)
+
+    def read():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        return row.search(page).group(1), "actions_action" in " ".join(q["sql"] for q in queries.captured_queries)
+
+    assert read() == ("draft", True)
+    assert read() == ("draft", False)
+    submit(pacte.actions.get(number="1.1"))
+    assert read() == ("submitted", True)
+    assert read() == ("submitted", False)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
+    assert read() == ("submitted", True)
