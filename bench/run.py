@@ -156,14 +156,18 @@ def hard_cases():
     ]
 
 
-# Pages whose figures come from the cache (pti.stamps) once computed: each is measured a second time with the
-# stamp renewed before every request, as right after a save, so that its figures are computed again.
+# Pages whose figures or rendered parts come from the cache (pti.stamps, pti.fragments) once computed: each is
+# measured a second time with the stamp renewed before every request, as right after a save, so that its figures
+# are computed and its parts rendered again.
 COLD = (
     "tableau de bord 2017-2021",
     "tableau de bord 2022-2025, année 2024",
     "page du pacte 2017-2021",
     "page du bilan 2021 du pacte 2017-2021",
     "campagne de comptes rendus 2025",
+    "aperçu des relances 2025",
+    "axe déplié (pacte 2022-2025, axe 2)",
+    "/mes-actions/axes/<axe> (référent thématique)",
     "liste des actions",
 )
 COLD_SUFFIX = " (cache froid)"
