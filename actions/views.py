@@ -199,24 +199,30 @@ def _pacte_axe_part(axe, requested):
 @require_GET
 @vary_on_headers("HX-Request")
 def action_list(request):
+    """The actions, filtered, a page at a time. The results are the same for every reader of the same query:
+    rendered once, then read from the cache while the data is unchanged (pti.fragments)."""
     action_filter = ActionFilter(request.GET or None, queryset=Action.objects.all())
-    queryset = action_filter.qs if action_filter.is_bound else Action.objects.all()
     year = action_filter.form.cleaned_data.get("annee") if action_filter.is_bound and action_filter.is_valid() else None
-    # Pages in the list's indexed order are read from the last row shown (pti.paging), so the last page costs
-    # what the first costs; a full-text search is read by rank, page by page.
-    searched = search.RANK in queryset.query.annotations
-    queryset = search.ordered(queries.list_actions(queryset), *LIST_ORDER)
-    page = paging.paginate(queryset, request.GET, LIST_ORDER, PAGE_SIZE, keyset=not searched)
-    page.object_list = queries.attach_year_facts(page.object_list, year)
+
+    def render_results():
+        queryset = action_filter.qs if action_filter.is_bound else Action.objects.all()
+        # Pages in the list's indexed order are read from the last row shown (pti.paging), so the last page costs
+        # what the first costs; a full-text search is read by rank, page by page.
+        searched = search.RANK in queryset.query.annotations
+        queryset = search.ordered(queries.list_actions(queryset), *LIST_ORDER)
+        page = paging.paginate(queryset, request.GET, LIST_ORDER, PAGE_SIZE, keyset=not searched)
+        page.object_list = queries.attach_year_facts(page.object_list, year)
+        return fragments.rendered("actions/_action_results.html", {"page": page})
+
+    asked = tuple(sorted((name, tuple(values)) for name, values in request.GET.lists()))
+    results = fragments.safe(fragments.cached(("action-list", asked, PAGE_SIZE), render_results))
+    if request.htmx:
+        return HttpResponse(results)
     query = request.GET.copy()
     for name in paging.CURSOR_PARAMS:
         query.pop(name, None)
-    template = "actions/_action_results.html" if request.htmx else "actions/action_list.html"
-    return render(
-        request,
-        template,
-        {"filter": action_filter, "page": page, "query": query.urlencode(), "year": year},
-    )
+    context = {"filter": action_filter, "results": results, "query": query.urlencode(), "year": year}
+    return render(request, "actions/action_list.html", context)
 
 
 @require_GET

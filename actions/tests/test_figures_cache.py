@@ -464,3 +464,24 @@ def test_a_thematic_referents_axe_is_rendered_once_and_follows_a_report_or_the_n
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *args: tomorrow)
     assert read() == ("submitted", True)
+
+
+def test_the_action_list_is_rendered_once_per_query_for_every_reader_and_follows_a_change(client, pacte):
+    """The results of the same filters are read from the cache on the second display, by another reader too,
+    without a query on the actions; other filters are their own results; an action abandoned since shows at once."""
+    from django.urls import reverse
+
+    url = reverse("actions:list")
+    row = re.compile(r'<td>(1\.\d)</td>.*?<span class="badge status-(\w+)">', re.S)
+    first, second = UserFactory(), UserFactory()  # both before: a user written renews the stamp
+    client.force_login(first)
+    assert row.findall(client.get(url).content.decode()) == [("1.1", "in_progress"), ("1.2", "abandoned")]
+    client.force_login(second)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert "actions_action" not in " ".join(query["sql"] for query in queries.captured_queries)
+    assert row.findall(page) == [("1.1", "in_progress"), ("1.2", "abandoned")]
+    assert row.findall(client.get(url + "?statut=abandoned").content.decode()) == [("1.2", "abandoned")]
+    assert row.findall(client.get(url, headers={"HX-Request": "true"}).content.decode())[0] == ("1.1", "in_progress")
+    Action.objects.filter(number="1.1").update(status=ActionStatus.ABANDONED)
+    assert row.findall(client.get(url).content.decode()) == [("1.1", "abandoned"), ("1.2", "abandoned")]
