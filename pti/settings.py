@@ -164,7 +164,13 @@ STATICFILES_FINDERS = [
 ]
 
 # django-bootstrap5: labels only, no placeholder repeating them (RGAA: a placeholder is not a label).
-BOOTSTRAP5 = {"set_placeholder": False}
+BOOTSTRAP5 = {
+    "set_placeholder": False,
+    "field_renderers": {
+        "default": "django_bootstrap5.renderers.FieldRenderer",
+        "filter": "pti.renderers.FilterFieldRenderer",  # a list's filters: never ticked "valid"
+    },
+}
 
 # E-mail: console by default, SMTP when EMAIL_HOST is set.
 EMAIL_BACKEND = env(

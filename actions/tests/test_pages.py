@@ -183,6 +183,19 @@ def test_action_list_with_bad_filter_values_answers_200_with_a_message(client, r
     assert "Sélectionnez un choix valide" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["actions:list", "partners:list", "pilotage:decision_list", "journal"],
+)
+def test_a_lists_filters_are_not_ticked_valid_but_a_wrong_one_is_marked(client, staff, url):
+    """A filter understood is not a checked answer: no green tick on every field; a wrong one is still marked."""
+    client.force_login(staff)
+    understood = client.get(reverse(url), {"q": "insertion", "statut": "in_progress"}).content.decode()
+    assert "is-valid" not in understood
+    wrong = client.get(reverse("actions:list"), {"statut": "n-importe"}).content.decode()
+    assert wrong.count("is-invalid") >= 1 and "Sélectionnez un choix valide" in wrong
+
+
 def test_action_page_shows_fields_partners_indicators_reports_and_history(client, referent):
     action = ActionFactory(title="GEIQ Papier carton emballage", target_public="BRSA de plus de 26 ans")
     ActionPartnerFactory(action=action, partner=PartnerFactory(name="GEIQ PCE"), funder=True)

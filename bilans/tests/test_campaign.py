@@ -132,6 +132,21 @@ def test_campaign_page_shows_completion_late_referents_and_reminders(client, cam
     assert "Ouvrir la campagne" not in content and "<form" not in content.split("<main")[1]
 
 
+@pytest.mark.parametrize(
+    "before, after, said",
+    [
+        (7, 1, "relancés par courriel 7 jours avant l'échéance, puis une dernière fois 1 jour après."),
+        (1, 3, "relancés par courriel 1 jour avant l'échéance, puis une dernière fois 3 jours après."),
+    ],
+)
+def test_campaign_page_says_its_reminder_days_in_the_singular_or_the_plural(
+    client, campaign, staff, before, after, said
+):
+    ReportingCampaign.objects.filter(pk=campaign.pk).update(reminder_days_before=before, reminder_days_after=after)
+    client.force_login(staff)
+    assert said in body(client.get(campaign_url(campaign.pacte)))
+
+
 def test_staff_opens_a_campaign_with_a_deadline(client, pacte, staff):
     client.force_login(staff)
     page = body(client.get(campaign_url(pacte)))
