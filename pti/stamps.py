@@ -10,8 +10,8 @@ and then served from the cache until something changes.
   sets only `UNWATCHED_FIELDS` (a sign-in's date) does not.
 - `cached(parts, compute)` returns `compute()` from the cache under `parts` and the current stamp, or computes
   and stores it; `rows(queryset)`, `count(queryset)` and `page(queryset, per_page, number)` do it for a query.
-  What uses it: the figures' statement (`actions.figures`), the dashboard's indicators and its rendered body
-  (`pilotage.views`), the campaign's completion and the reminders' preview (`bilans.campaigns`), the plan's
+  What uses it: the figures' statement (`actions.figures`), the dashboard's indicators, the parts of pages
+  rendered once for every reader (`pti.fragments`), the campaign's completion and the reminders' preview (`bilans.campaigns`), the plan's
   counts, the list filters' options (`pti.widgets.StampedSelect`), the partner directory, the count of a
   paginated list and the keys of a ranked page (`pti.paging`).
 
