@@ -423,8 +423,7 @@ def _campaign_completion(campaign, page):
             **{name: completion[name] for name in ("totals", "past_deadline", "days_left")},
         }
 
-    part = fragments.cached(("campaign-completion", campaign.pk, page, campaigns.REFERENTS_PER_PAGE), render_part)
-    return {**part, "html": fragments.safe(part["html"])}
+    return fragments.cached(("campaign-completion", campaign.pk, page, campaigns.REFERENTS_PER_PAGE), render_part)
 
 
 def _reminder_recipients(campaign, preview):
@@ -435,10 +434,8 @@ def _reminder_recipients(campaign, preview):
     def render_table():
         return fragments.rendered("bilans/_reminder_recipients.html", {"recipients": recipients})
 
-    return fragments.safe(
-        fragments.cached(
-            ("reminder-recipients", campaign.pk, recipients.number, recipients.paginator.per_page), render_table
-        )
+    return fragments.cached(
+        ("reminder-recipients", campaign.pk, recipients.number, recipients.paginator.per_page), render_table
     )
 
 

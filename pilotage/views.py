@@ -127,7 +127,7 @@ def _dashboard_body(pacte, year):
         }
         return fragments.rendered("pilotage/_dashboard_body.html", context)
 
-    return fragments.safe(fragments.cached(("dashboard-body", pacte.pk, year, LIST_PAGE), render_body))
+    return fragments.cached(("dashboard-body", pacte.pk, year, LIST_PAGE), render_body)
 
 
 @require_GET

@@ -6,14 +6,17 @@ too, by the language, the script prefix its links are built under and the day (t
 follow today's date). Its template must not show anything of the reader: no user, no form with a CSRF token, no
 message; what differs from one reader to another stays in the page around it.
 
-What uses it: the dashboard's body (`pilotage.views`), an unfolded axe of the pacte page and a thematic referent's
-axe (`actions.views`), the campaign's table of referents and the reminders' preview (`bilans.views`).
+What uses it: the dashboard's body (`pilotage.views`), an unfolded axe of the pacte page, a thematic referent's axe
+and the action list's results (`actions.views`), the campaign's figures and tables and the reminders' recipients
+(`bilans.views`).
+
+The rendered text is kept as Django's `SafeString`, which the cache's pickling keeps as it is (as Django's own
+`{% cache %}` tag relies on): read back, it is inserted unescaped, as it was rendered.
 """
 
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from pti import stamps
@@ -27,11 +30,5 @@ def cached(parts, render):
 
 
 def rendered(template_name, context, request=None):
-    """`template_name` rendered with `context`, as plain text that the cache keeps (`safe` marks it again)."""
-    return str(render_to_string(template_name, context, request))
-
-
-def safe(html):
-    """A fragment read from the cache, marked safe again: it was rendered by one of our own autoescaped
-    templates (`rendered`)."""
-    return mark_safe(html)  # noqa: S308 - the output of our own autoescaped templates
+    """`template_name` rendered with `context` (by our own autoescaped templates: safe to insert as it is)."""
+    return render_to_string(template_name, context, request)
