@@ -11,9 +11,9 @@ and then served from the cache until something changes.
 - `cached(parts, compute)` returns `compute()` from the cache under `parts` and the current stamp, or computes
   and stores it; `rows(queryset)`, `count(queryset)` and `page(queryset, per_page, number)` do it for a query.
   What uses it: the figures' statement (`actions.figures`), the dashboard's indicators, the parts of pages
-  rendered once for every reader (`pti.fragments`), the campaign's completion and the reminders' preview (`bilans.campaigns`), the plan's
-  counts, the list filters' options (`pti.widgets.StampedSelect`), the partner directory, the count of a
-  paginated list and the keys of a ranked page (`pti.paging`).
+  rendered once for every reader (`pti.fragments`), the campaign's completion and the reminders' preview
+  (`bilans.campaigns`), the plan's counts, the list filters' options (`pti.widgets.StampedSelect`), the partner
+  directory, the count of a paginated list and the keys of a ranked page (`pti.paging`).
 
 Consistency, with several gunicorn processes and Celery workers side by side (the cache is Redis or the
 database's table in production, `pti.settings.CACHES`):
