@@ -118,6 +118,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env("DATABASE_JIT", "off") == "off":
+    # PostgreSQL's JIT compiles a statement whose estimated cost passes jit_above_cost: for the figures' statement
+    # over a large pacte it spends more compiling (over 100 ms) than running it. Off on PTI's connections, unless
+    # DATABASE_JIT=on (behind PgBouncer, which refuses this startup option, set jit = off on the role instead).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     # The reports' covering index (INCLUDE state, weather) is PostgreSQL's; SQLite keeps its key columns only.

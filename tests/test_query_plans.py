@@ -155,3 +155,11 @@ def test_the_main_pages_read_actions_and_reports_through_indexes(client, big_pla
     ]
     bad = {url: plans for url in urls if (plans := plans_of(client, url))}
     assert not bad, json.dumps(bad, indent=1, ensure_ascii=False)
+
+
+def test_the_connections_run_without_jit_compilation():
+    """PostgreSQL's JIT would compile the figures' statement over a large pacte (its estimated cost passes
+    jit_above_cost) and spend more doing so than running it: PTI's connections have it off (pti.settings)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
