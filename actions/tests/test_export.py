@@ -147,6 +147,27 @@ def test_list_page_offers_export_links_that_keep_the_filters(client, copil_membe
     assert f'href="{reverse("actions_io:actions_csv")}?q=garage"' in links
 
 
+def test_each_export_label_stays_with_its_buttons(client, copil_member, plan):
+    """The two groups of links wrap as wholes on a narrow screen: a label is never left at the end of a line with
+    its buttons on the next one (each label and its buttons share one element)."""
+    import lxml.html
+
+    client.force_login(copil_member)
+    links = lxml.html.fromstring(client.get(reverse("actions_io:export_links")).content.decode())
+    groups = links.xpath("//*[@id='exports']/div")
+    assert [
+        [" ".join(element.text_content().split()) for element in group.xpath("./span | ./a")] for group in groups
+    ] == [
+        [
+            "Exporter ces actions :",
+            "Actions et indicateurs (XLSX)",
+            "Actions (CSV)",
+            "Indicateurs et valeurs annuelles (CSV)",
+        ],
+        ["Décisions ouvertes des COPIL :", "XLSX", "CSV"],
+    ]
+
+
 def test_exports_need_a_login(client, plan):
     response = client.get(reverse("actions_io:actions_xlsx"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
