@@ -152,11 +152,10 @@ def action_queryset():
     retrieve=extend_schema(summary="Une action", description="L'en-tête ETag porte la version de l'action."),
     partial_update=conflict_schema(
         summary="Modifier une action",
-        description="Réservé aux référents de l'action (et aux agents du Département). Le champ `version` (ou "
-        "l'en-tête If-Match) porte la version lue : si quelqu'un a enregistré l'action depuis, rien n'est "
-        "modifié et la réponse 409 (412 avec If-Match) donne la version actuelle et ses changements.",
+        description="Réservé aux référents de l'action (et aux agents du Département).",
+        subject="l'action",
         request=ActionUpdateSerializer,
-        responses={200: ActionSerializer, **CONFLICT_RESPONSES},
+        responses={200: ActionSerializer},
     ),
 )
 class ActionViewSet(mixins.UpdateModelMixin, ReadOnlyViewSet):
@@ -293,10 +292,10 @@ WRITE_DESCRIPTION = (
     ),
     partial_update=conflict_schema(
         summary="Modifier un compte rendu annuel",
-        description=WRITE_DESCRIPTION + "Le champ `version` (ou l'en-tête If-Match) est obligatoire : une version "
-        "dépassée est refusée (409, ou 412 avec If-Match) avec les changements de l'autre personne.",
+        description=WRITE_DESCRIPTION.strip(),
+        subject="le compte rendu",
         request=ReportWriteSerializer,
-        responses={200: ReportSerializer, **CONFLICT_RESPONSES},
+        responses={200: ReportSerializer},
     ),
 )
 class ReportViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):

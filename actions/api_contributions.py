@@ -122,10 +122,9 @@ def _save(request, action, year, data, version, if_match=None):
     ),
     partial_update=conflict_schema(
         summary="Modifier la contribution de son organisation",
-        description="Le champ `version` (ou l'en-tête If-Match) porte la version lue : si un collègue a enregistré "
-        "la contribution depuis, rien n'est modifié et la réponse 409 (412 avec If-Match) donne ses changements.",
+        subject="la contribution",
         request=ContributionWriteSerializer,
-        responses={200: ContributionSerializer, **CONFLICT_RESPONSES},
+        responses={200: ContributionSerializer},
     ),
 )
 class ContributionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):

@@ -24,7 +24,6 @@ from actions.models import Action, FollowUpNote, Milestone
 from actions.serializers import StrictSerializer, _form_errors, _form_value, _resolve_version
 from pti import access
 from pti.api import (
-    CONFLICT_RESPONSES,
     ReadOnlyViewSet,
     conflict_response,
     conflict_schema,
@@ -140,16 +139,16 @@ class FollowUpObjectMixin:
     ),
     partial_update=conflict_schema(
         summary="Modifier une étape",
-        description="Le champ `version` (ou l'en-tête If-Match) porte la version lue : si quelqu'un a enregistré "
-        "l'étape depuis, rien n'est modifié et la réponse 409 (412 avec If-Match) donne ses changements.",
+        subject="l'étape",
         request=MilestoneWriteSerializer,
-        responses={200: MilestoneSerializer, **CONFLICT_RESPONSES},
+        responses={200: MilestoneSerializer},
     ),
     destroy=conflict_schema(
         summary="Supprimer une étape",
-        description="La version lue est obligatoire (champ `version` ou en-tête If-Match).",
+        subject="l'étape",
+        deletes=True,
         request=MilestoneWriteSerializer,
-        responses={204: None, **CONFLICT_RESPONSES},
+        responses={204: None},
     ),
 )
 class MilestoneViewSet(

@@ -29,7 +29,6 @@ from pilotage.serializers import (
 )
 from pti import access
 from pti.api import (
-    CONFLICT_RESPONSES,
     ReadOnlyViewSet,
     choice_filter,
     conflict_response,
@@ -90,11 +89,10 @@ COPIL_WRITE = (
     ),
     partial_update=conflict_schema(
         summary="Modifier un COPIL",
-        description=COPIL_WRITE + "Le champ `version` (ou l'en-tête If-Match) porte la version lue : si quelqu'un a "
-        "enregistré le COPIL depuis, rien n'est modifié et la réponse 409 (412 avec If-Match) donne la version "
-        "actuelle et ses changements.",
+        description=COPIL_WRITE.strip(),
+        subject="le COPIL",
         request=CopilWriteSerializer,
-        responses={200: CopilSerializer, **CONFLICT_RESPONSES},
+        responses={200: CopilSerializer},
     ),
 )
 class CopilViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
@@ -208,11 +206,10 @@ DECISION_WRITE = (
     partial_update=conflict_schema(
         summary="Modifier une décision",
         description="Les agents du Département modifient tout ; le responsable de la décision, seulement son suivi "
-        "(`follow_up`) et son statut (`status`). " + DECISION_WRITE + "Le champ `version` (ou l'en-tête If-Match) "
-        "porte la version lue : une version dépassée est refusée (409, ou 412 avec If-Match) avec les changements "
-        "de l'autre personne.",
+        "(`follow_up`) et son statut (`status`). " + DECISION_WRITE.strip(),
+        subject="la décision",
         request=DecisionWriteSerializer,
-        responses={200: DecisionSerializer, **CONFLICT_RESPONSES},
+        responses={200: DecisionSerializer},
     ),
 )
 class DecisionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):

@@ -192,9 +192,24 @@ CONFLICT_RESPONSES = {
 }
 
 
-def conflict_schema(**kwargs):
-    """Document a write that may be refused as stale."""
-    return extend_schema(parameters=[IF_MATCH_PARAMETER], **kwargs)
+# How every versioned write of the API is refused when stale: said once, at the end of each one's description.
+VERSION_RULE = (
+    "Le champ `version` (ou l'en-tête If-Match) porte la version lue ; il est obligatoire. Si quelqu'un a enregistré "
+    "{subject} depuis, rien n'est {done} et la réponse 409 (412 avec If-Match) donne la version actuelle et les "
+    "changements de l'autre personne."
+)
+
+
+def conflict_schema(*, subject, description="", deletes=False, responses=None, **kwargs):
+    """Document a write that may be refused as stale: the If-Match parameter, the 409 and 412 responses, and the
+    rule (VERSION_RULE, about `subject`: "l'action", "le COPIL"…) after `description`."""
+    rule = VERSION_RULE.format(subject=subject, done="supprimé" if deletes else "modifié")
+    return extend_schema(
+        parameters=[IF_MATCH_PARAMETER],
+        description=f"{description} {rule}" if description else rule,
+        responses={**(responses or {}), **CONFLICT_RESPONSES},
+        **kwargs,
+    )
 
 
 def urlpatterns():

@@ -12,7 +12,6 @@ from rest_framework.views import APIView
 
 from pti import access, notifications
 from pti.api import (
-    CONFLICT_RESPONSES,
     AccessPermission,
     ChoiceLabelField,
     ReadOnlyViewSet,
@@ -121,10 +120,9 @@ class PreferencesView(APIView):
 
     @conflict_schema(
         summary="Modifier mes préférences de notification par courriel",
-        description="Le champ `version` (ou l'en-tête If-Match) porte la version lue : si elles ont changé depuis, "
-        "rien n'est modifié (409, 412 avec If-Match).",
+        subject="vos préférences",
         request=PreferencesWriteSerializer,
-        responses={200: PreferencesSerializer, **CONFLICT_RESPONSES},
+        responses={200: PreferencesSerializer},
     )
     def patch(self, request, **kwargs):
         if_match = if_match_version(request)

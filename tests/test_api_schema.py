@@ -251,6 +251,35 @@ def test_the_schema_documents_every_status_an_operation_answers(openapi, method,
     assert set(openapi["paths"][path][method]["responses"]) == statuses
 
 
+STALE_RULE = (
+    "Le champ `version` (ou l'en-tête If-Match) porte la version lue ; il est obligatoire. Si quelqu'un a enregistré "
+    "{subject} depuis, rien n'est {done} et la réponse 409 (412 avec If-Match) donne la version actuelle et les "
+    "changements de l'autre personne."
+)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "subject", "done"),
+    [
+        ("patch", "/api/v1/actions/{id}/", "l'action", "modifié"),
+        ("patch", "/api/v1/comptes-rendus/{id}/", "le compte rendu", "modifié"),
+        ("patch", "/api/v1/copils/{id}/", "le COPIL", "modifié"),
+        ("patch", "/api/v1/decisions/{id}/", "la décision", "modifié"),
+        ("patch", "/api/v1/etapes/{id}/", "l'étape", "modifié"),
+        ("delete", "/api/v1/etapes/{id}/", "l'étape", "supprimé"),
+        ("patch", "/api/v1/contributions/{id}/", "la contribution", "modifié"),
+        ("patch", "/api/v1/preferences-notifications/", "vos préférences", "modifié"),
+    ],
+)
+def test_every_versioned_write_states_the_same_stale_version_rule(openapi, method, path, subject, done):
+    """The rule is written once (pti.api.conflict_schema) and ends each versioned write's description, with the
+    If-Match parameter and the 409 and 412 answers."""
+    operation = openapi["paths"][path][method]
+    assert operation["description"].endswith(STALE_RULE.format(subject=subject, done=done))
+    assert "If-Match" in [parameter["name"] for parameter in operation["parameters"]]
+    assert {"409", "412"} <= set(operation["responses"])
+
+
 def test_error_answers_are_documented_as_json_with_a_detail(openapi):
     responses = openapi["paths"]["/api/v1/actions/{id}/"]["patch"]["responses"]
     assert responses["401"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
