@@ -118,7 +118,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env("DATABASE_JIT", "off") == "off":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env("DATABASE_JIT", "off").lower() != "on":
     # PostgreSQL's JIT compiles a statement whose estimated cost passes jit_above_cost: for the figures' statement
     # over a large pacte it spends more compiling (over 100 ms) than running it. Off on PTI's connections, unless
     # DATABASE_JIT=on (behind PgBouncer, which refuses this startup option, set jit = off on the role instead).
