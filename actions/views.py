@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -100,7 +101,7 @@ def my_axe_actions(request, pk):
         context = {"axe": axe, "actions": actions, "page": page}
         # With the request: the campaigns' deadlines of the rows are read once for all of them (bilans_tags); the
         # rows show nothing of the reader.
-        return {"html": fragments.rendered(template, context, request), "page": page}
+        return {"html": render_to_string(template, context, request), "page": page}
 
     part = fragments.cached(("my-axe-actions", axe.pk, requested, htmx, queries.AXE_PAGE_SIZE), render_part)
     if htmx:
@@ -195,7 +196,7 @@ def _pacte_axe_part(axe, requested):
         "year": year,
         "page": page,
     }
-    return {"html": fragments.rendered("actions/_pacte_axe.html", context), "page": page}
+    return {"html": render_to_string("actions/_pacte_axe.html", context), "page": page}
 
 
 @require_GET
@@ -214,7 +215,7 @@ def action_list(request):
         queryset = search.ordered(queries.list_actions(queryset), *LIST_ORDER)
         page = paging.paginate(queryset, request.GET, LIST_ORDER, PAGE_SIZE, keyset=not searched)
         page.object_list = queries.attach_year_facts(page.object_list, year)
-        return fragments.rendered("actions/_action_results.html", {"page": page})
+        return render_to_string("actions/_action_results.html", {"page": page})
 
     asked = tuple(sorted((name, tuple(values)) for name, values in request.GET.lists()))
     results = fragments.cached(("action-list", asked, PAGE_SIZE), render_results)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -419,7 +420,7 @@ def _campaign_completion(campaign, page):
     def render_part():
         completion = campaigns.completion(campaign, page=page)
         return {
-            "html": fragments.rendered("bilans/_campaign_completion.html", {"completion": completion}),
+            "html": render_to_string("bilans/_campaign_completion.html", {"completion": completion}),
             **{name: completion[name] for name in ("totals", "past_deadline", "days_left")},
         }
 
@@ -432,7 +433,7 @@ def _reminder_recipients(campaign, preview):
     recipients = preview["recipients"]
 
     def render_table():
-        return fragments.rendered("bilans/_reminder_recipients.html", {"recipients": recipients})
+        return render_to_string("bilans/_reminder_recipients.html", {"recipients": recipients})
 
     return fragments.cached(
         ("reminder-recipients", campaign.pk, recipients.number, recipients.paginator.per_page), render_table

@@ -125,7 +125,7 @@ def _dashboard_body(pacte, year):
             "attention_next": 2 if data["attention"]["truncated"] else None,
             "indicators_next": 2 if data["indicators"]["truncated"] else None,
         }
-        return fragments.rendered("pilotage/_dashboard_body.html", context)
+        return render_to_string("pilotage/_dashboard_body.html", context)
 
     return fragments.cached(("dashboard-body", pacte.pk, year, LIST_PAGE), render_body)
 

@@ -10,11 +10,11 @@ What uses it: the dashboard's body (`pilotage.views`), an unfolded axe of the pa
 and the action list's results (`actions.views`), the campaign's figures and tables and the reminders' recipients
 (`bilans.views`).
 
-The rendered text is kept as Django's `SafeString`, which the cache's pickling keeps as it is (as Django's own
-`{% cache %}` tag relies on): read back, it is inserted unescaped, as it was rendered.
+A part is rendered with `render_to_string` (by our own autoescaped templates); its text is kept as Django's
+`SafeString`, which the cache's pickling keeps as it is (as Django's own `{% cache %}` tag relies on): read back,
+it is inserted unescaped, as it was rendered.
 """
 
-from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -27,8 +27,3 @@ def cached(parts, render):
     data is unchanged, for today's date, the current language and script prefix."""
     key = ("fragment", *parts, get_language(), get_script_prefix(), timezone.localdate().isoformat())
     return stamps.cached(key, render)
-
-
-def rendered(template_name, context, request=None):
-    """`template_name` rendered with `context` (by our own autoescaped templates: safe to insert as it is)."""
-    return render_to_string(template_name, context, request)
