@@ -1,5 +1,6 @@
-"""The audit journal (staff): who changed what, and when, on actions, reports, indicators, COPILs, decisions
-and bilans, with the bilans' workflow transitions; on screen and as CSV.
+"""The audit journal (staff): who changed what, and when, on actions, reports, indicators, partners' accounts and
+everyone's account (role, organisation, access), COPILs, decisions and bilans, with the bilans' workflow
+transitions; on screen and as CSV.
 
 Models are looked up by name (`apps.get_model`), not imported: pti stays below every app in the dependency rule.
 """
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -86,6 +88,14 @@ SOURCES = {
         lambda r: (
             _("Compte %(user)s de %(partner)s")
             % {"user": getattr(r, "user", None) or f"n°{r.user_id}", "partner": _partner(r)}
+        ),
+    ),
+    "account": (
+        gettext_lazy("Comptes (rôle, organisme, accès)"),
+        "pti.User",
+        lambda r: (
+            _("Compte de %(name)s (%(username)s)")
+            % {"name": f"{r.first_name} {r.last_name}".strip() or r.username, "username": r.username}
         ),
     ),
     "copil": (
@@ -280,7 +290,7 @@ def _csv(rows):
                     user,
                     str(row["object"]),
                     str(row["type"]),
-                    str(change["field"]),
+                    capfirst(str(change["field"])),
                     change["before"],
                     change["after"],
                 ]

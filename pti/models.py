@@ -29,6 +29,10 @@ class User(AbstractUser):
             ),
         ]
 
+    # Who gave an account which role, organisation or access, and when (the journal's "Comptes"): every field but
+    # the password's hash and the sign-in dates.
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "date_joined"])
+
     def __str__(self):
         return self.get_full_name() or self.username
 
@@ -37,7 +41,28 @@ class User(AbstractUser):
         if self.role == Role.ADMIN:
             self.is_staff = True
             self.is_superuser = True
-        super().save(*args, **kwargs)
+        if not self._adding and not self._history_worthy(kwargs.get("update_fields")):
+            # A sign-in (its date) or a new password changes nothing the journal shows: no empty "modification".
+            self.skip_history_when_saving = True
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            self.__dict__.pop("skip_history_when_saving", None)
+
+    @property
+    def _adding(self):
+        return self._state.adding or self.pk is None
+
+    def _history_worthy(self, update_fields):
+        """Whether this save changes a field the history keeps (compared with the row in the database: a user is
+        saved rarely, and never at a sign-in, whose save names its fields)."""
+        tracked = [field.attname for field in type(self).history.model.tracked_fields if field.attname in self.__dict__]
+        if update_fields is not None:
+            tracked = [name for name in tracked if name in set(update_fields)]
+            if not tracked:
+                return False
+        stored = type(self)._base_manager.using(self._state.db).filter(pk=self.pk).values(*tracked).first()
+        return stored is None or any(stored[name] != getattr(self, name) for name in tracked)
 
     @property
     def is_administrator(self):
