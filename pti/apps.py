@@ -6,4 +6,4 @@ class PtiConfig(AppConfig):
     verbose_name = "Utilisateurs et accès"
 
     def ready(self):
-        from pti import throttle  # noqa: F401 - connects the login failure signals
+        from pti import sso, throttle  # noqa: F401 - connect the sign-in signals (SSO sessions, login failures)

@@ -188,3 +188,21 @@ class JobRow(models.Model):
     @property
     def is_running(self):
         return self.status == JobStatus.RUNNING
+
+
+class SsoSession(models.Model):
+    """A session opened through the SSO, with the provider's session id (`sid`) and subject (`sub`) of its ID
+    token: the provider's back-channel logout (pti.sso.backchannel_logout) names them, and these sessions end."""
+
+    session_key = models.CharField(_("clé de session"), max_length=40, unique=True)
+    sid = models.CharField(_("session du fournisseur"), max_length=255, blank=True, db_index=True)
+    sub = models.CharField(_("sujet"), max_length=255, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("ouverte le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("session ouverte par le SSO")
+        verbose_name_plural = _("sessions ouvertes par le SSO")
+
+    def __str__(self):
+        return f"{self.user} ({self.sid or self.sub})"

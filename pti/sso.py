@@ -13,11 +13,16 @@ ID token (signature, algorithm, audience, issuer, expiry), and decides who the a
   each sign-in (the widest one if several match); without a mapped value, the role staff gave stays.
 
 Signing out ends the provider's session too (its `end_session_endpoint`, with `id_token_hint` and
-`post_logout_redirect_uri`). Local passwords can be switched off with `PTI_LOCAL_LOGIN=0` once the SSO is on.
+`post_logout_redirect_uri`). The other way round, a provider that ends a session (the agent signed out elsewhere,
+his account was closed) tells PTI through the back-channel logout (`backchannel_logout`, OpenID Connect
+Back-Channel Logout 1.0): the PTI sessions opened with that provider session, or of that subject, end at once.
+Local passwords can be switched off with `PTI_LOCAL_LOGIN=0` once the SSO is on.
 """
 
+import datetime
 import functools
 import logging
+from importlib import import_module
 from urllib.parse import urlencode, urlsplit
 
 import jwt
@@ -27,19 +32,25 @@ from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.dispatch import receiver
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from mozilla_django_oidc import views as oidc_views
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 
 from pti.enums import Role
+from pti.models import SsoSession
 
 logger = logging.getLogger(__name__)
 
@@ -466,3 +477,122 @@ class LogoutFormActionMiddleware:
             update["form-action"] = [*update.get("form-action", []), *origins]
             response._csp_update = update
         return response
+
+
+# --- back-channel logout ----------------------------------------------------------------------------------
+
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+# A logout token older than this is refused (the provider sends it as the session ends; a replay changes nothing
+# anyway: the sessions it names are gone).
+LOGOUT_TOKEN_MAX_AGE = 10 * 60
+
+
+class LogoutTokenError(ValueError):
+    """A logout token PTI does not accept (its message, in French, is the answer's error_description)."""
+
+
+def verify_logout_token(token):
+    """The claims of a back-channel logout token: signed by the provider's key with the expected algorithm, for
+    us, by our provider, recent, with the back-channel logout event, a `sid` or a `sub`, and no nonce (so that an
+    ID token cannot pass for one)."""
+    backend = SSOBackend()
+    algorithm = backend.OIDC_RP_SIGN_ALGO
+    try:
+        if jwt.get_unverified_header(token).get("alg") != algorithm:
+            raise LogoutTokenError(_("Jeton de déconnexion signé avec un algorithme inattendu."))
+        if algorithm.startswith(("RS", "ES", "PS")):
+            key = backend.retrieve_matching_jwk(token)
+        else:
+            key = backend.OIDC_RP_CLIENT_SECRET
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            audience=backend.OIDC_RP_CLIENT_ID,
+            issuer=metadata("issuer") or None,
+            leeway=LEEWAY,
+            options={"require": ["iat", "iss", "aud", "jti", "events"]},
+        )
+    except (jwt.InvalidTokenError, SuspiciousOperation, KeyError, TypeError) as exc:
+        raise LogoutTokenError(_("Jeton de déconnexion refusé : %(reason)s.") % {"reason": exc}) from exc
+    events = claims.get("events")
+    if not isinstance(events, dict) or BACKCHANNEL_EVENT not in events:
+        raise LogoutTokenError(_("Le jeton ne porte pas l'événement de déconnexion."))
+    if "nonce" in claims:
+        raise LogoutTokenError(_("Un jeton de déconnexion ne porte pas de nonce."))
+    if not (isinstance(claims.get("sid"), str) and claims["sid"]) and not (
+        isinstance(claims.get("sub"), str) and claims["sub"]
+    ):
+        raise LogoutTokenError(_("Le jeton ne nomme ni session (sid) ni personne (sub)."))
+    if claims["iat"] < timezone.now().timestamp() - LOGOUT_TOKEN_MAX_AGE - LEEWAY:
+        raise LogoutTokenError(_("Jeton de déconnexion trop ancien."))
+    return claims
+
+
+def end_sessions(sid=None, sub=None):
+    """End the PTI sessions opened with the provider's session `sid` (of subject `sub`, when given both), or
+    every session of `sub`; returns how many ended."""
+    opened = SsoSession.objects.all()
+    if sid:
+        opened = opened.filter(sid=sid)
+    if sub:
+        opened = opened.filter(sub=sub)
+    keys = list(opened.values_list("session_key", flat=True))
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store(session_key=key).delete()
+    SsoSession.objects.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
+@csrf_exempt  # the provider posts it, server to server, without any cookie
+@login_not_required
+@never_cache
+@require_POST
+def backchannel_logout(request):
+    """/comptes/sso/deconnexion-du-fournisseur/: the provider ends a session; its `logout_token` names it. 200
+    when the token is good (even if no PTI session was open), 400 with the reason otherwise."""
+    _require_enabled()
+    token = request.POST.get("logout_token", "")
+    try:
+        if not token:
+            raise LogoutTokenError(_("Le paramètre logout_token manque."))
+        claims = verify_logout_token(token)
+    except LogoutTokenError as exc:
+        logger.warning("SSO back-channel logout refused: %s", exc)
+        return JsonResponse({"error": "invalid_request", "error_description": str(exc)}, status=400)
+    except (requests.RequestException, ValueError) as exc:
+        logger.warning("SSO provider's keys unreachable at back-channel logout: %s", exc)
+        return JsonResponse(
+            {"error": "temporarily_unavailable", "error_description": _("Clés du fournisseur injoignables.")},
+            status=503,
+        )
+    ended = end_sessions(sid=claims.get("sid"), sub=claims.get("sub"))
+    logger.info("SSO back-channel logout: %s session(s) ended (sid %s)", ended, claims.get("sid") or "-")
+    return HttpResponse(status=200)
+
+
+@receiver(user_logged_in, dispatch_uid="pti.sso:remember-session")
+def remember_session(sender, request, user, **kwargs):
+    """A sign-in through the SSO: its session is kept with the ID token's `sid` and `sub` (the token was checked a
+    moment ago by SSOBackend), so that the provider's back-channel logout finds it."""
+    session = getattr(request, "session", None)
+    id_token = session.get("oidc_id_token") if session is not None else None
+    if not id_token:
+        return
+    if session.session_key is None:
+        session.save()
+    claims = jwt.decode(id_token, options={"verify_signature": False})
+    lifetime = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    SsoSession.objects.filter(created_at__lt=timezone.now() - lifetime).delete()  # their sessions have expired
+    SsoSession.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={"sid": str(claims.get("sid") or "")[:255], "sub": str(claims.get("sub") or "")[:255], "user": user},
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="pti.sso:forget-session")
+def forget_session(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        SsoSession.objects.filter(session_key=session.session_key).delete()

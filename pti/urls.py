@@ -24,6 +24,8 @@ urlpatterns = [
     path("comptes/logout/", sso.logout, name="logout"),
     path("comptes/sso/connexion/", sso.sso_login, name="sso_login"),
     path("comptes/sso/retour/", sso.sso_callback, name="sso_callback"),
+    # The provider ends a session (OpenID Connect Back-Channel Logout): this URL is registered with it.
+    path("comptes/sso/deconnexion-du-fournisseur/", sso.backchannel_logout, name="sso_backchannel_logout"),
     path("comptes/en-attente/", pending.pending, name="pending"),
     path("comptes/habilitations/", pending.pending_list, name="pending_list"),
     path("comptes/habilitations/<int:pk>/", pending.grant_role, name="grant_role"),

@@ -91,6 +91,7 @@ ROUTES = {
     "pending_list": (STAFF, None, "GET"),
     "grant_role": (STAFF, "pending_user", "POST"),
     "sso_callback": (PUBLIC, None, "GET"),
+    "sso_backchannel_logout": (PUBLIC, None, "POST"),  # the provider, server to server; 404 while the SSO is off
     "password_change": (READ_AND_PARTNER, None, "GET"),
     "password_change_done": (READ_AND_PARTNER, None, "GET"),
     "profile": (READ, None, "GET"),

@@ -3,18 +3,20 @@ document, its keys, its token and userinfo endpoints; ID tokens signed here with
 
 import json
 import time
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
 import responses
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.test import Client
 from django.urls import reverse
 
 from pti import sso
 from pti.enums import Role
 from pti.factories import DEFAULT_PASSWORD, UserFactory
-from pti.models import User
+from pti.models import SsoSession, User
 
 pytestmark = pytest.mark.django_db
 
@@ -397,3 +399,116 @@ def test_signing_out_of_a_local_session_stays_here(client, sso_on):
     assert client.get(reverse("logout")).status_code == 405
     response = client.post(reverse("logout"))
     assert response["Location"] == "/comptes/login/"
+
+
+# The provider ends a session (OpenID Connect Back-Channel Logout 1.0): the PTI sessions it names end at once; a
+# token PTI does not accept changes nothing and gets a 400 with the reason.
+
+URL = "/comptes/sso/deconnexion-du-fournisseur/"
+EVENT = {"http://schemas.openid.net/event/backchannel-logout": {}}
+
+
+def logout_token(key=KEY, algorithm="RS256", **overrides):
+    claims = {
+        "iss": ISSUER,
+        "aud": CLIENT_ID,
+        "iat": int(time.time()),
+        "jti": uuid.uuid4().hex,
+        "events": EVENT,
+        "sub": "agent-42",
+        "sid": "session-du-fournisseur-1",
+    }
+    claims.update(overrides)
+    return jwt.encode(
+        {k: v for k, v in claims.items() if v is not None}, key, algorithm=algorithm, headers={"kid": "k1"}
+    )
+
+
+def signed_in(mock, sid="session-du-fournisseur-1", sub="agent-42"):
+    """A browser signed in through the SSO with the provider's session `sid`."""
+    client = Client()
+    response = sign_in(client, mock, {**AGENT, "sub": sub}, sid=sid, sub=sub)
+    assert response.status_code == 302
+    assert client.get(reverse("pending")).status_code == 200  # signed in (a new agent waits for his role)
+    return client
+
+
+def is_signed_in(client):
+    return client.get(reverse("pending")).status_code == 200
+
+
+def test_the_provider_ending_a_session_signs_that_browser_out_and_only_it(sso_on):
+    first = signed_in(sso_on, sid="session-du-fournisseur-1")
+    second = signed_in(sso_on, sid="session-du-fournisseur-2")
+    assert SsoSession.objects.count() == 2
+    response = Client().post(URL, {"logout_token": logout_token(sid="session-du-fournisseur-1")})
+    assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
+    assert not is_signed_in(first)
+    assert is_signed_in(second)
+    assert list(SsoSession.objects.values_list("sid", flat=True)) == ["session-du-fournisseur-2"]
+
+
+def test_a_token_naming_only_the_subject_ends_all_his_sessions(sso_on):
+    first = signed_in(sso_on, sid="s-1")
+    second = signed_in(sso_on, sid="s-2")
+    assert Client().post(URL, {"logout_token": logout_token(sid=None)}).status_code == 200
+    assert not is_signed_in(first) and not is_signed_in(second)
+    assert SsoSession.objects.count() == 0
+
+
+def test_a_session_of_another_subject_is_not_ended_by_a_token_naming_its_sid_with_another_sub(sso_on):
+    browser = signed_in(sso_on, sid="s-1", sub="agent-42")
+    assert Client().post(URL, {"logout_token": logout_token(sid="s-1", sub="agent-7")}).status_code == 200
+    assert is_signed_in(browser)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"key": OTHER_KEY}, "Signature verification failed"),
+        ({"aud": "une-autre-application"}, "Audience"),
+        ({"iss": "https://faux.example"}, "issuer"),
+        ({"events": None}, "events"),
+        ({"events": {"http://schemas.openid.net/event/autre": {}}}, "l'événement de déconnexion"),
+        ({"nonce": "n"}, "nonce"),
+        ({"sid": None, "sub": None}, "ni session (sid) ni personne (sub)"),
+        ({"iat": int(time.time()) - 3600}, "trop ancien"),
+        ({"jti": None}, "jti"),
+        ({"algorithm": "HS256", "key": "secret-du-client-assez-long-pour-hs256"}, "algorithme inattendu"),
+    ],
+)
+def test_a_token_pti_does_not_accept_gets_a_400_with_the_reason_and_ends_nothing(sso_on, overrides, reason):
+    browser = signed_in(sso_on)
+    response = Client().post(URL, {"logout_token": logout_token(**overrides)})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert reason in response.json()["error_description"]
+    assert is_signed_in(browser) and SsoSession.objects.count() == 1
+
+
+def test_a_missing_or_garbled_token_gets_a_400(sso_on):
+    assert Client().post(URL).json()["error_description"] == "Le paramètre logout_token manque."
+    assert Client().post(URL, {"logout_token": "pas-un-jeton"}).status_code == 400
+
+
+def test_only_a_post_and_only_with_the_sso_on(client, settings):
+    assert client.post(URL, {"logout_token": "x"}).status_code == 404  # SSO off
+    assert client.get(URL).status_code == 405
+
+
+def test_the_provider_keys_unreachable_gives_503_and_ends_nothing(sso_on):
+    browser = signed_in(sso_on)
+    sso_on.replace(sso_on.GET, f"{ISSUER}/protocol/openid-connect/certs", status=503)
+    response = Client().post(URL, {"logout_token": logout_token()})
+    assert response.status_code == 503 and response.json()["error"] == "temporarily_unavailable"
+    assert is_signed_in(browser)
+
+
+def test_signing_out_here_forgets_the_session_and_a_password_sign_in_records_none(sso_on, referent):
+    browser = signed_in(sso_on)
+    assert browser.post(reverse("logout")).status_code == 302
+    assert SsoSession.objects.count() == 0
+    local = Client()
+    local.force_login(referent)
+    assert SsoSession.objects.count() == 0
+    assert sso.end_sessions(sub="agent-42") == 0

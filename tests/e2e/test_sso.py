@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from pti import sso
 from pti.enums import Role
-from pti.models import User
+from pti.models import SsoSession, User
 from tests.e2e.test_accessibility import assert_accessible
 from tests.e2e.test_widths import wider_than_the_screen
 
@@ -78,6 +78,7 @@ def provider(live_server):
         "client_secret": CLIENT_SECRET,
         "redirect_uri": f"{live_server.url}/comptes/sso/retour/",
         "post_logout_redirect_uri": f"{live_server.url}/comptes/login/",
+        "backchannel_logout_uri": f"{live_server.url}/comptes/sso/deconnexion-du-fournisseur/",
         "accounts": ACCOUNTS,
     }
     process = subprocess.Popen(
@@ -220,3 +221,22 @@ def test_an_id_token_tampered_on_its_way_back_from_the_real_provider_is_refused(
     expect(page.get_by_role("alert").first).to_contain_text("La connexion avec le compte du Département a échoué")
     assert page.url == f"{live_server.url}/comptes/login/"
     assert not User.objects.filter(email__in=["nouvel.agent@haute-vienne.example", change and change["email"]]).exists()
+
+
+def test_signing_out_at_the_provider_ends_the_pti_session_through_the_back_channel(page, live_server, sso_on):
+    page.goto(f"{live_server.url}/comptes/login/")
+    page.get_by_role("link", name="Se connecter avec le compte du Département").click()
+    sign_in_at_the_provider(page, "chef.service")
+    page.goto(f"{live_server.url}/journal/")
+    assert page.url == f"{live_server.url}/journal/"
+    (opened,) = SsoSession.objects.all()
+    assert opened.sid and opened.sub == "chef.service"
+
+    # The agent signs out at the provider itself (another application, the provider's own page), not in PTI: the
+    # provider posts a logout token to PTI, whose session ends.
+    page.goto(f"{sso_on}/session/end")
+    page.get_by_role("button", name="Yes, sign me out").click()
+    expect(page.locator("body")).to_contain_text("Sign-out Success")
+    assert not SsoSession.objects.exists()
+    page.goto(f"{live_server.url}/journal/")
+    assert page.url.startswith(f"{live_server.url}/comptes/login/")

@@ -1,6 +1,6 @@
 // A real OpenID Connect provider (oidc-provider, OpenID Certified) for PTI's SSO browser test.
 // Usage: node provider.mjs '<json>' where json = {port, client_id, client_secret, redirect_uri,
-// post_logout_redirect_uri, accounts: {login: {claims…}}}. Listens on 127.0.0.1:<port> and prints
+// post_logout_redirect_uri, backchannel_logout_uri, accounts: {login: {claims…}}}. Listens on 127.0.0.1:<port> and prints
 // "READY <issuer>" once it answers. Any password signs a login in (the provider's development
 // interactions); consent is given for the one client (first-party, as in the département's Keycloak).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -19,6 +19,9 @@ const provider = new Provider(issuer, {
       client_secret: config.client_secret,
       redirect_uris: [config.redirect_uri],
       post_logout_redirect_uris: [config.post_logout_redirect_uri],
+      // Ending a session here tells PTI, server to server, with a logout token naming the session (sid).
+      backchannel_logout_uri: config.backchannel_logout_uri,
+      backchannel_logout_session_required: true,
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
@@ -44,11 +47,21 @@ const provider = new Provider(issuer, {
     await grant.save();
     return grant;
   },
-  features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+  features: {
+    devInteractions: { enabled: true },
+    rpInitiatedLogout: { enabled: true },
+    backchannelLogout: { enabled: true },
+  },
+  // The provider refuses to call special-use addresses (SSRF protection); the test's PTI listens on 127.0.0.1.
+  fetch(url, options) {
+    const { dispatcher, ...rest } = options;
+    return globalThis.fetch(url, rest);
+  },
   ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
 });
 // The development interactions warn on every start: quiet, the test reads stdout for READY.
 provider.on('server_error', (ctx, err) => console.error('server_error', err));
+provider.on('backchannel.error', (ctx, err) => console.error('backchannel.error', err));
 
 provider.listen(config.port, '127.0.0.1', () => {
   console.log(`READY ${issuer}`);
