@@ -267,7 +267,9 @@ def test_my_actions_runs_one_query_for_the_decisions_whatever_their_number(clien
     DecisionFactory(copil=copil, owner=referent, action=copil.pacte.actions.get())
     one = count()
     for i in range(15):
-        DecisionFactory(copil=CopilFactory(pacte=copil.pacte), owner=referent, text=f"Décision {i}")
+        # Dates of their own: the factory's sequence could reach the fixture's COPIL date (one COPIL a day).
+        later = CopilFactory(pacte=copil.pacte, date=datetime.date(2025, 1, 1) + datetime.timedelta(days=i))
+        DecisionFactory(copil=later, owner=referent, text=f"Décision {i}")
     assert count() == one <= 12
 
 
