@@ -24,6 +24,7 @@ from actions.enums import (
 from axes.closing import ClosedYearError, ensure_open, ensure_queryset_open, writes_allowed
 from axes.models import YEAR_VALIDATORS, Axe, Objectif, Pacte
 from pti import links
+from pti.history import KeptHistory
 
 ACTION_NUMBER_RE = r"^\d{1,3}(\.\d{1,3}){0,3}$"
 PROGRESS_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -208,7 +209,9 @@ class Action(models.Model):
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
     objects = ActionManager()
-    history = HistoricalRecords(excluded_fields=["sort_key", "created_at", "updated_at"])
+    # Its referents are kept too: naming one gives him the right to write the action's reports (the journal says
+    # who named whom).
+    history = KeptHistory(excluded_fields=["sort_key", "created_at", "updated_at"], m2m_fields=[referents])
 
     class Meta:
         verbose_name = _("action")

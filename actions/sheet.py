@@ -15,7 +15,7 @@ from actions.models import Action, ActionBudget, ActionPartner, Indicator, Indic
 from axes.closing import ClosedYearError
 from pti import history
 from pti.concurrency import ConflictError, expected, lock_version
-from pti.history import acting_user
+from pti.history import acting_user, create_with, set_quietly
 
 
 class SheetError(Exception):
@@ -93,9 +93,7 @@ def create_action(axe, data, user, referents=()):
     with acting_user(user):
         action = Action(axe=axe, pacte_id=axe.pacte_id, **data)
         action.full_clean()
-        action.save()
-        if referents:
-            action.referents.set(referents)
+        create_with(action, referents=referents)
     return action
 
 
@@ -103,8 +101,8 @@ def create_action(axe, data, user, referents=()):
 def save_referents(action, referents, user, expected_version):
     with acting_user(user):
         locked = lock_action(action, expected_version)
-        locked.referents.set(referents)
-        _bump(locked)
+        set_quietly(locked, "referents", referents)
+        _bump(locked)  # records the new referents
     return locked
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from axes.enums import PacteStatus
+from pti.history import KeptHistory
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
@@ -159,7 +160,8 @@ class Axe(models.Model):
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    # Its thematic referents are kept too (they write the reports of its actions without named referents).
+    history = KeptHistory(m2m_fields=[thematic_referents])
 
     class Meta:
         verbose_name = _("axe")

@@ -25,7 +25,7 @@ from axes.enums import PacteStatus
 from axes.models import Axe, Objectif, Pacte
 from axes.signals import pacte_years_changing
 from pti.concurrency import lock_version
-from pti.history import acting_user
+from pti.history import acting_user, create_with, set_quietly
 
 # Axe and objective numbers start the action numbers ("12.3"), whose parts have at most 3 digits.
 NUMBER_MAX = 999
@@ -232,8 +232,7 @@ def create_axe(pacte, data, user, referents=()):
         )
         axe = Axe(pacte=locked, **data)
         axe.full_clean(validate_unique=False)
-        axe.save()
-        axe.thematic_referents.set(referents)
+        create_with(axe, thematic_referents=referents)
     return axe
 
 
@@ -260,10 +259,10 @@ def update_axe(axe, data, user, expected_version, referents=None):
         for name, value in data.items():
             setattr(locked, name, value)
         locked.full_clean(validate_unique=False)
+        if referents is not None:
+            set_quietly(locked, "thematic_referents", referents)  # recorded by the save, with the other fields
         locked.version += 1
         locked.save()
-        if referents is not None:
-            locked.thematic_referents.set(referents)
     return locked
 
 

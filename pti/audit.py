@@ -1,4 +1,5 @@
-"""The audit journal (staff): who changed what, and when, on actions, reports, indicators, partners' accounts and
+"""The audit journal (staff): who changed what, and when, on the plan's axes (their thematic referents), actions
+(their referents), reports, indicators, partners' accounts and
 everyone's account (role, organisation, access), COPILs, decisions and bilans, with the bilans' workflow
 transitions; on screen and as CSV.
 
@@ -59,6 +60,11 @@ def _partner(record):
 # kind -> (label, model, how to name one record)
 SOURCES = {
     "action": (gettext_lazy("Actions"), "actions.Action", lambda r: _("Action %(n)s") % {"n": r.number}),
+    "axe": (
+        gettext_lazy("Axes du plan"),
+        "axes.Axe",
+        lambda r: _("Axe %(n)s « %(t)s »") % {"n": r.number, "t": r.title[:60]},
+    ),
     "report": (
         gettext_lazy("Comptes rendus"),
         "actions.ProgressReport",

@@ -84,8 +84,13 @@ class ConflictError(Exception):
 def display_value(field, value):
     """A stored value as people read it: labels for choices, « oui » / « non », the related object's name
     rather than its id, French dates and numbers, times to the minute."""
-    if value in (None, ""):
+    if value in (None, "", []):
         return "—"
+    if field.many_to_many:
+        # django-simple-history's many-to-many change: the through rows, [{"action": id, "user": id}, …].
+        column = field.m2m_reverse_field_name()
+        pks = [row[column] if isinstance(row, dict) else getattr(row, "pk", row) for row in value]
+        return ", ".join(sorted(str(related) for related in field.related_model._base_manager.filter(pk__in=pks)))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):

@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 from pti.concurrency import display_value
@@ -11,10 +12,19 @@ from pti.concurrency import display_value
 _NO_REQUEST = object()
 
 
-def _changes(newer, older):
+def _m2m_fields(record_model):
+    """The many-to-many fields a historical model keeps (django-simple-history's `m2m_fields`)."""
+    return list(getattr(record_model, "_history_m2m_fields", ()))
+
+
+def _changes(newer, older, related=None):
+    """What `newer` changed since `older`, as [{"field", "before", "after"}]. The many-to-many fields are compared
+    on `related` ({(historical model, history id): {field name: set of pks}}, read for the whole page at once by
+    `_read_related`) rather than by django-simple-history's two queries per field and row."""
     if older is None:
         return []
-    delta = newer.diff_against(older, excluded_fields=["version"])
+    m2m = _m2m_fields(type(newer))
+    delta = newer.diff_against(older, excluded_fields=["version", *(field.name for field in m2m)])
     model = newer.instance_type
     rows = []
     for change in delta.changes:
@@ -26,7 +36,41 @@ def _changes(newer, older):
                 "after": display_value(field, change.new),
             }
         )
+    names = (related or {}).get("names", {})
+    for field in m2m:
+        before = related[type(older), older.pk].get(field.name, set())
+        after = related[type(newer), newer.pk].get(field.name, set())
+        if before != after:
+            rows.append(
+                {
+                    "field": field.verbose_name,
+                    "before": ", ".join(sorted(names.get(pk, "—") for pk in before)) or "—",
+                    "after": ", ".join(sorted(names.get(pk, "—") for pk in after)) or "—",
+                }
+            )
     return rows
+
+
+def _read_related(records):
+    """{(historical model, history id): {m2m field name: set of related pks}} for `records`, and under "names" the
+    related objects' names: one query per historical model with kept many-to-many fields, for a whole page."""
+    related = {"names": {}}
+    by_model = {}
+    for record in records:
+        by_model.setdefault(type(record), []).append(record.pk)
+        related[type(record), record.pk] = {}
+    for record_model, ids in by_model.items():
+        for field in _m2m_fields(record_model):
+            through = getattr(record_model, field.name).model  # the historical through rows (a manager on the class)
+            column = field.m2m_reverse_field_name()
+            for start in range(0, len(ids), 500):
+                rows = through._default_manager.filter(history_id__in=ids[start : start + 500]).select_related(column)
+                for row in rows:
+                    pk = getattr(row, f"{column}_id")
+                    related[record_model, row.history_id].setdefault(field.name, set()).add(pk)
+                    named = getattr(row, column)  # None once the person's account is deleted
+                    related["names"][pk] = str(named) if named is not None else _("(supprimé)")
+    return related
 
 
 def newest(parts, stop):
@@ -95,6 +139,9 @@ def history_rows(sources, limit=40, offset=0, others=()):
     previous = {}
     for model, ids in previous_ids.items():
         previous.update(((model, record.pk), record) for record in _in_chunks(model._default_manager.all(), ids))
+    related = _read_related(
+        [*found.values(), *previous.values()] if any(_m2m_fields(type(r)) for r in found.values()) else []
+    )
     rows = []
     for part, key in keys:
         record = found.get((part, key))
@@ -110,10 +157,66 @@ def history_rows(sources, limit=40, offset=0, others=()):
                 "date": record.history_date,
                 "user": record.history_user,
                 "type": record.get_history_type_display(),
-                "changes": _changes(record, previous.get((type(record), record.previous_history_id))),
+                "changes": _changes(record, previous.get((type(record), record.previous_history_id)), related),
             }
         )
     return rows
+
+
+class KeptHistory(HistoricalRecords):
+    """django-simple-history's records, whose kept many-to-many fields (`m2m_fields`) may also change from the other
+    side (`user.referent_actions.add(action)`): each object of this model that the change touches gets its record,
+    where django-simple-history would try to write one for the other side's object."""
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if self.cls is sender:
+            sender._pti_history = self  # for `create_with`
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        field = self.cls._meta.get_field(attr)
+        if action == "pre_clear":
+            # After the clear, the objects that lost `instance` are no longer found: noted now.
+            through = field.remote_field.through
+            instance._pti_cleared = set(
+                through._default_manager.filter(**{field.m2m_reverse_field_name(): instance.pk}).values_list(
+                    field.m2m_field_name(), flat=True
+                )
+            )
+            return None
+        if action not in ("post_add", "post_remove", "post_clear"):
+            return None
+        pks = instance.__dict__.pop("_pti_cleared", set()) if action == "post_clear" else set(pk_set or ())
+        for obj in self.cls._default_manager.filter(pk__in=pks):
+            super().m2m_changed(obj, action, attr, pks, False, **kwargs)
+        return None
+
+
+def create_with(instance, **m2m):
+    """Save the new `instance` and set its kept many-to-many fields (`m2m`: {field name: values}), recorded once, as
+    its creation with them (django-simple-history would record the creation, then each field set)."""
+    instance.skip_history_when_saving = True
+    try:
+        instance.save()
+        for name, values in m2m.items():
+            getattr(instance, name).set(values)
+    finally:
+        del instance.skip_history_when_saving
+    type(instance)._pti_history.create_historical_record(instance, "+")
+    return instance
+
+
+def set_quietly(instance, field_name, values):
+    """`instance.<field_name>.set(values)` without the records django-simple-history writes at each add and each
+    removal of a kept many-to-many field (two for one change): the save that follows records the change once, with
+    the new set. Only for an instance saved right after."""
+    instance.skip_history_when_saving = True
+    try:
+        getattr(instance, field_name).set(values)
+    finally:
+        del instance.skip_history_when_saving
 
 
 @contextmanager
@@ -133,3 +236,31 @@ def acting_user(user):
             del context.request
         else:
             context.request = previous
+
+
+def baseline_m2m(history_model, history_through, through, owner, target, using="default"):
+    """Copy the current many-to-many rows (`through`: `owner` → `target`) onto the latest historical record of each
+    object whose latest record holds none: records written before the field was kept (or by bulk seeding) would
+    otherwise show its first change as "— → …". Used by the migrations that start keeping a field and by
+    seed_demo; works with the migrations' historical models too. Returns how many rows were copied."""
+    from django.db.models import Max
+
+    latest = dict(
+        history_model._default_manager.using(using)
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values_list("id", "last")
+    )
+    holding = set(
+        history_through._default_manager.using(using)
+        .filter(history_id__in=list(latest.values()))
+        .values_list("history_id", flat=True)
+        .distinct()
+    )
+    rows = [
+        history_through(id=pk, history_id=latest[obj], **{f"{owner}_id": obj, f"{target}_id": related})
+        for pk, obj, related in through._default_manager.using(using).values_list("pk", f"{owner}_id", f"{target}_id")
+        if obj in latest and latest[obj] not in holding
+    ]
+    history_through._default_manager.using(using).bulk_create(rows, batch_size=1000)
+    return len(rows)

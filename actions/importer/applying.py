@@ -15,7 +15,7 @@ from actions.importer.versions import ImportConflict, conflicts_between
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Milestone, Partner
 from axes.enums import PacteStatus
 from axes.models import Axe, Objectif, Pacte
-from pti.history import acting_user
+from pti.history import acting_user, set_quietly
 
 
 def _has_version(instance):
@@ -112,8 +112,11 @@ def _write(plan):
         axe = axes.get(number) or Axe(pacte=pacte, number=number)
         if change.status != UNCHANGED:
             created = axe.pk is None
+            if not created:
+                set_quietly(axe, "thematic_referents", change.fields["_referents"])  # recorded by the save
             _save(axe, change.fields, created)
-            axe.thematic_referents.set(change.fields["_referents"])
+            if created:
+                axe.thematic_referents.set(change.fields["_referents"])
         axes[number] = axe
 
     objectifs = {(o.axe.number, o.number): o for o in Objectif.objects.filter(axe__pacte=pacte).select_related("axe")}
@@ -139,8 +142,11 @@ def _write(plan):
             for name, value in change.fields.items():
                 if not name.startswith("_"):
                     setattr(action, name, value)
+            if not created:
+                set_quietly(action, "referents", change.fields["_referents"])  # recorded by the save
             action.save()
-            action.referents.set(change.fields["_referents"])
+            if created:
+                action.referents.set(change.fields["_referents"])
         actions[number] = action
 
     partners = {partner.name.lower(): partner for partner in Partner.objects.all()} if by_kind["action_partner"] else {}
