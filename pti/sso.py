@@ -246,18 +246,29 @@ class SSOBackend(OIDCAuthenticationBackend):
     def _verify_jws(self, payload, key):
         """The ID token: signed with the expected algorithm by the provider's key, for us, by our provider, not
         expired (jwt raises InvalidTokenError otherwise)."""
-        algorithm = self.OIDC_RP_SIGN_ALGO
-        if jwt.get_unverified_header(payload).get("alg") != algorithm:
+        if jwt.get_unverified_header(payload).get("alg") != self.OIDC_RP_SIGN_ALGO:
             raise SuspiciousOperation("unexpected ID token algorithm")
+        return self.decode(payload, key, require=["exp", "iat", "sub", "aud", "iss"])
+
+    def decode(self, token, key, require):
+        """The claims of a token the provider signed (an ID token, a logout token), checked as every one of them
+        is: signature by `key` with the expected algorithm, audience (our client), issuer, times with LEEWAY, and
+        the `require`d claims present (jwt raises InvalidTokenError otherwise)."""
         return jwt.decode(
-            payload,
+            token,
             key,
-            algorithms=[algorithm],
+            algorithms=[self.OIDC_RP_SIGN_ALGO],
             audience=self.OIDC_RP_CLIENT_ID,
             issuer=metadata("issuer") or None,
             leeway=LEEWAY,
-            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+            options={"require": require},
         )
+
+    def signing_key(self, token):
+        """The key that checks `token`: the provider's (its JWKS) for an asymmetric algorithm, else our secret."""
+        if self.OIDC_RP_SIGN_ALGO.startswith(("RS", "ES", "PS")):
+            return self.retrieve_matching_jwk(token)
+        return self.OIDC_RP_CLIENT_SECRET
 
     def get_userinfo(self, access_token, id_token, payload):
         """The ID token's claims, completed by the userinfo endpoint's (for the same subject)."""
@@ -496,23 +507,10 @@ def verify_logout_token(token):
     us, by our provider, recent, with the back-channel logout event, a `sid` or a `sub`, and no nonce (so that an
     ID token cannot pass for one)."""
     backend = SSOBackend()
-    algorithm = backend.OIDC_RP_SIGN_ALGO
     try:
-        if jwt.get_unverified_header(token).get("alg") != algorithm:
+        if jwt.get_unverified_header(token).get("alg") != backend.OIDC_RP_SIGN_ALGO:
             raise LogoutTokenError(_("Jeton de déconnexion signé avec un algorithme inattendu."))
-        if algorithm.startswith(("RS", "ES", "PS")):
-            key = backend.retrieve_matching_jwk(token)
-        else:
-            key = backend.OIDC_RP_CLIENT_SECRET
-        claims = jwt.decode(
-            token,
-            key,
-            algorithms=[algorithm],
-            audience=backend.OIDC_RP_CLIENT_ID,
-            issuer=metadata("issuer") or None,
-            leeway=LEEWAY,
-            options={"require": ["iat", "iss", "aud", "jti", "events"]},
-        )
+        claims = backend.decode(token, backend.signing_key(token), require=["iat", "iss", "aud", "jti", "events"])
     except (jwt.InvalidTokenError, SuspiciousOperation, KeyError, TypeError) as exc:
         raise LogoutTokenError(_("Jeton de déconnexion refusé : %(reason)s.") % {"reason": exc}) from exc
     events = claims.get("events")
