@@ -18,7 +18,7 @@ from actions.figures import reporting_year  # noqa: F401 - long-standing import 
 from actions.models import Action, Indicator, IndicatorValue, ProgressReport, ReportDocument
 from actions.sheet import lock_action
 from pti.concurrency import ConflictError, changes_since, expected, lock_version
-from pti.history import acting_user, set_quietly
+from pti.history import acting_user, save_with
 
 # The report's texts of which at least one must be written before it is transmitted.
 NARRATIVE_FIELDS = ("advances", "difficulties")
@@ -95,10 +95,8 @@ def update_action(action, data, user, expected_version, referents=None):
         locked = lock_action(action, expected_version)
         for name, value in data.items():
             setattr(locked, name, value)
-        if referents is not None:
-            set_quietly(locked, "referents", referents)  # recorded by the save, with the other fields
         locked.version += 1
-        locked.save()
+        save_with(locked, **({} if referents is None else {"referents": referents}))
     return locked
 
 

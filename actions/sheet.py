@@ -7,6 +7,8 @@ section's rows (read from their history). The data of a closed year (budgets, in
 is: the forms refuse to change it and the models would refuse it anyway (axes.closing).
 """
 
+from functools import partial
+
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils.translation import gettext as _
@@ -15,7 +17,7 @@ from actions.models import Action, ActionBudget, ActionPartner, Indicator, Indic
 from axes.closing import ClosedYearError
 from pti import history
 from pti.concurrency import ConflictError, expected, lock_version
-from pti.history import acting_user, create_with, set_quietly
+from pti.history import acting_user, save_with
 
 
 class SheetError(Exception):
@@ -93,7 +95,7 @@ def create_action(axe, data, user, referents=()):
     with acting_user(user):
         action = Action(axe=axe, pacte_id=axe.pacte_id, **data)
         action.full_clean()
-        create_with(action, referents=referents)
+        save_with(action, referents=referents)
     return action
 
 
@@ -101,8 +103,7 @@ def create_action(axe, data, user, referents=()):
 def save_referents(action, referents, user, expected_version):
     with acting_user(user):
         locked = lock_action(action, expected_version)
-        set_quietly(locked, "referents", referents)
-        _bump(locked)  # records the new referents
+        save_with(locked, partial(_bump, locked), referents=referents)
     return locked
 
 

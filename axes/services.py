@@ -25,7 +25,7 @@ from axes.enums import PacteStatus
 from axes.models import Axe, Objectif, Pacte
 from axes.signals import pacte_years_changing
 from pti.concurrency import lock_version
-from pti.history import acting_user, create_with, set_quietly
+from pti.history import acting_user, save_with
 
 # Axe and objective numbers start the action numbers ("12.3"), whose parts have at most 3 digits.
 NUMBER_MAX = 999
@@ -232,7 +232,7 @@ def create_axe(pacte, data, user, referents=()):
         )
         axe = Axe(pacte=locked, **data)
         axe.full_clean(validate_unique=False)
-        create_with(axe, thematic_referents=referents)
+        save_with(axe, thematic_referents=referents)
     return axe
 
 
@@ -259,10 +259,8 @@ def update_axe(axe, data, user, expected_version, referents=None):
         for name, value in data.items():
             setattr(locked, name, value)
         locked.full_clean(validate_unique=False)
-        if referents is not None:
-            set_quietly(locked, "thematic_referents", referents)  # recorded by the save, with the other fields
         locked.version += 1
-        locked.save()
+        save_with(locked, **({} if referents is None else {"thematic_referents": referents}))
     return locked
 
 

@@ -81,6 +81,11 @@ class ConflictError(Exception):
         ) % {"who": who}
 
 
+def join_names(names):
+    """A set of people or objects as people read it: their names in order, or « — » for none."""
+    return ", ".join(sorted(names)) or "—"
+
+
 def display_value(field, value):
     """A stored value as people read it: labels for choices, « oui » / « non », the related object's name
     rather than its id, French dates and numbers, times to the minute."""
@@ -90,7 +95,7 @@ def display_value(field, value):
         # django-simple-history's many-to-many change: the through rows, [{"action": id, "user": id}, …].
         column = field.m2m_reverse_field_name()
         pks = [row[column] if isinstance(row, dict) else getattr(row, "pk", row) for row in value]
-        return ", ".join(sorted(str(related) for related in field.related_model._base_manager.filter(pk__in=pks)))
+        return join_names(str(related) for related in field.related_model._base_manager.filter(pk__in=pks))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):

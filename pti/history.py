@@ -7,7 +7,7 @@ from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
-from pti.concurrency import display_value
+from pti.concurrency import display_value, join_names
 
 _NO_REQUEST = object()
 
@@ -17,7 +17,7 @@ def _m2m_fields(record_model):
     return list(getattr(record_model, "_history_m2m_fields", ()))
 
 
-def _changes(newer, older, related=None):
+def _changes(newer, older, related):
     """What `newer` changed since `older`, as [{"field", "before", "after"}]. The many-to-many fields are compared
     on `related` ({(historical model, history id): {field name: set of pks}}, read for the whole page at once by
     `_read_related`) rather than by django-simple-history's two queries per field and row."""
@@ -36,29 +36,30 @@ def _changes(newer, older, related=None):
                 "after": display_value(field, change.new),
             }
         )
-    names = (related or {}).get("names", {})
+    names = related["names"]
     for field in m2m:
-        before = related[type(older), older.pk].get(field.name, set())
-        after = related[type(newer), newer.pk].get(field.name, set())
+        before = related.get((type(older), older.pk), {}).get(field.name, set())
+        after = related.get((type(newer), newer.pk), {}).get(field.name, set())
         if before != after:
             rows.append(
                 {
                     "field": field.verbose_name,
-                    "before": ", ".join(sorted(names.get(pk, "—") for pk in before)) or "—",
-                    "after": ", ".join(sorted(names.get(pk, "—") for pk in after)) or "—",
+                    "before": join_names(names[pk] for pk in before),
+                    "after": join_names(names[pk] for pk in after),
                 }
             )
     return rows
 
 
 def _read_related(records):
-    """{(historical model, history id): {m2m field name: set of related pks}} for `records`, and under "names" the
-    related objects' names: one query per historical model with kept many-to-many fields, for a whole page."""
+    """{(historical model, history id): {m2m field name: set of related pks}} for those of `records` whose model
+    keeps many-to-many fields, and under "names" the related objects' names: one query per such model (and 500
+    records), for a whole page."""
     related = {"names": {}}
     by_model = {}
     for record in records:
-        by_model.setdefault(type(record), []).append(record.pk)
-        related[type(record), record.pk] = {}
+        if _m2m_fields(type(record)):
+            by_model.setdefault(type(record), []).append(record.pk)
     for record_model, ids in by_model.items():
         for field in _m2m_fields(record_model):
             through = getattr(record_model, field.name).model  # the historical through rows (a manager on the class)
@@ -67,7 +68,7 @@ def _read_related(records):
                 rows = through._default_manager.filter(history_id__in=ids[start : start + 500]).select_related(column)
                 for row in rows:
                     pk = getattr(row, f"{column}_id")
-                    related[record_model, row.history_id].setdefault(field.name, set()).add(pk)
+                    related.setdefault((record_model, row.history_id), {}).setdefault(field.name, set()).add(pk)
                     named = getattr(row, column)  # None once the person's account is deleted
                     related["names"][pk] = str(named) if named is not None else _("(supprimé)")
     return related
@@ -139,9 +140,7 @@ def history_rows(sources, limit=40, offset=0, others=()):
     previous = {}
     for model, ids in previous_ids.items():
         previous.update(((model, record.pk), record) for record in _in_chunks(model._default_manager.all(), ids))
-    related = _read_related(
-        [*found.values(), *previous.values()] if any(_m2m_fields(type(r)) for r in found.values()) else []
-    )
+    related = _read_related([*found.values(), *previous.values()])
     rows = []
     for part, key in keys:
         record = found.get((part, key))
@@ -171,7 +170,7 @@ class KeptHistory(HistoricalRecords):
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
         if self.cls is sender:
-            sender._pti_history = self  # for `create_with`
+            sender._pti_history = self  # for `save_with`
 
     def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
         if not reverse:
@@ -194,29 +193,26 @@ class KeptHistory(HistoricalRecords):
         return None
 
 
-def create_with(instance, **m2m):
-    """Save the new `instance` and set its kept many-to-many fields (`m2m`: {field name: values}), recorded once, as
-    its creation with them (django-simple-history would record the creation, then each field set)."""
+def save_with(instance, save=None, **m2m):
+    """Save `instance` (by `save()`, its own `save` by default) with its kept many-to-many fields set (`m2m`: {field
+    name: values}), in one history record: a new object's creation holding them, or the save's record holding
+    the new sets. django-simple-history alone writes one record for the save, then one for each removal and each
+    addition."""
+    save = save or instance.save
+    adding = instance._state.adding
     instance.skip_history_when_saving = True
     try:
-        instance.save()
+        if adding:
+            save()  # the many-to-many rows need its pk
         for name, values in m2m.items():
             getattr(instance, name).set(values)
     finally:
         del instance.skip_history_when_saving
-    type(instance)._pti_history.create_historical_record(instance, "+")
+    if adding:
+        type(instance)._pti_history.create_historical_record(instance, "+")
+    else:
+        save()
     return instance
-
-
-def set_quietly(instance, field_name, values):
-    """`instance.<field_name>.set(values)` without the records django-simple-history writes at each add and each
-    removal of a kept many-to-many field (two for one change): the save that follows records the change once, with
-    the new set. Only for an instance saved right after."""
-    instance.skip_history_when_saving = True
-    try:
-        getattr(instance, field_name).set(values)
-    finally:
-        del instance.skip_history_when_saving
 
 
 @contextmanager
@@ -238,13 +234,15 @@ def acting_user(user):
             context.request = previous
 
 
-def baseline_m2m(history_model, history_through, through, owner, target, using="default"):
-    """Copy the current many-to-many rows (`through`: `owner` → `target`) onto the latest historical record of each
-    object whose latest record holds none: records written before the field was kept (or by bulk seeding) would
-    otherwise show its first change as "— → …". Used by the migrations that start keeping a field and by
-    seed_demo; works with the migrations' historical models too. Returns how many rows were copied."""
+def baseline_m2m(field, history_model, history_through, using="default"):
+    """Copy today's rows of the many-to-many `field` onto the latest historical record of each object whose latest
+    record holds none: records written before the field was kept (or by bulk seeding) would otherwise show its
+    first change as "— → …". Works with real models (seed_demo) and with a migration's historical models
+    (`baseline_migration`). Returns how many rows were copied."""
     from django.db.models import Max
 
+    through = field.remote_field.through
+    owner, target = field.m2m_field_name(), field.m2m_reverse_field_name()
     latest = dict(
         history_model._default_manager.using(using)
         .values("id")
@@ -264,3 +262,25 @@ def baseline_m2m(history_model, history_through, through, owner, target, using="
     ]
     history_through._default_manager.using(using).bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def baseline_kept(model, field_name, using="default"):
+    """`baseline_m2m` for `model`'s kept `field_name` (real models: seed_demo)."""
+    history_model = model.history.model
+    field = model._meta.get_field(field_name)
+    return baseline_m2m(field, history_model, getattr(history_model, field_name).model, using)
+
+
+def baseline_migration(app_label, model_name, field_name):
+    """The RunPython function of the migration that starts keeping `model_name`'s `field_name`."""
+
+    def baseline(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        baseline_m2m(
+            model._meta.get_field(field_name),
+            apps.get_model(app_label, f"Historical{model_name}"),
+            apps.get_model(app_label, f"Historical{model_name}_{field_name}"),
+            using=schema_editor.connection.alias,
+        )
+
+    return baseline

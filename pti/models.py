@@ -41,17 +41,13 @@ class User(AbstractUser):
         if self.role == Role.ADMIN:
             self.is_staff = True
             self.is_superuser = True
-        if not self._adding and not self._history_worthy(kwargs.get("update_fields")):
+        if not self._state.adding and not self._history_worthy(kwargs.get("update_fields")):
             # A sign-in (its date) or a new password changes nothing the journal shows: no empty "modification".
             self.skip_history_when_saving = True
         try:
             super().save(*args, **kwargs)
         finally:
             self.__dict__.pop("skip_history_when_saving", None)
-
-    @property
-    def _adding(self):
-        return self._state.adding or self.pk is None
 
     def _history_worthy(self, update_fields):
         """Whether this save changes a field the history keeps (compared with the row in the database: a user is

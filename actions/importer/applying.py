@@ -6,6 +6,7 @@ version is refused with its conflict, and a history record whose author is the i
 """
 
 from collections import defaultdict
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -15,7 +16,7 @@ from actions.importer.versions import ImportConflict, conflicts_between
 from actions.models import Action, ActionPartner, Indicator, IndicatorValue, Milestone, Partner
 from axes.enums import PacteStatus
 from axes.models import Axe, Objectif, Pacte
-from pti.history import acting_user, set_quietly
+from pti.history import acting_user, save_with
 
 
 def _has_version(instance):
@@ -112,11 +113,7 @@ def _write(plan):
         axe = axes.get(number) or Axe(pacte=pacte, number=number)
         if change.status != UNCHANGED:
             created = axe.pk is None
-            if not created:
-                set_quietly(axe, "thematic_referents", change.fields["_referents"])  # recorded by the save
-            _save(axe, change.fields, created)
-            if created:
-                axe.thematic_referents.set(change.fields["_referents"])
+            save_with(axe, partial(_save, axe, change.fields, created), thematic_referents=change.fields["_referents"])
         axes[number] = axe
 
     objectifs = {(o.axe.number, o.number): o for o in Objectif.objects.filter(axe__pacte=pacte).select_related("axe")}
@@ -142,11 +139,7 @@ def _write(plan):
             for name, value in change.fields.items():
                 if not name.startswith("_"):
                     setattr(action, name, value)
-            if not created:
-                set_quietly(action, "referents", change.fields["_referents"])  # recorded by the save
-            action.save()
-            if created:
-                action.referents.set(change.fields["_referents"])
+            save_with(action, referents=change.fields["_referents"])
         actions[number] = action
 
     partners = {partner.name.lower(): partner for partner in Partner.objects.all()} if by_kind["action_partner"] else {}

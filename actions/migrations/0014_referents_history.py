@@ -5,20 +5,11 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from pti.history import baseline_migration
 
-def baseline(apps, schema_editor):
-    """The referents of today on each action's latest record (its earlier records did not keep them)."""
-    from pti.history import baseline_m2m
 
-    kept = apps.get_model("actions", "Action")
-    baseline_m2m(
-        apps.get_model("actions", "HistoricalAction"),
-        apps.get_model("actions", "HistoricalAction_referents"),
-        kept._meta.get_field("referents").remote_field.through,
-        "action",
-        "user",
-        using=schema_editor.connection.alias,
-    )
+# The referents of today on each action's latest record (its earlier records did not keep them).
+baseline = baseline_migration("actions", "Action", "referents")
 
 
 class Migration(migrations.Migration):

@@ -5,20 +5,11 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from pti.history import baseline_migration
 
-def baseline(apps, schema_editor):
-    """The thematic_referents of today on each axe's latest record (its earlier records did not keep them)."""
-    from pti.history import baseline_m2m
 
-    kept = apps.get_model("axes", "Axe")
-    baseline_m2m(
-        apps.get_model("axes", "HistoricalAxe"),
-        apps.get_model("axes", "HistoricalAxe_thematic_referents"),
-        kept._meta.get_field("thematic_referents").remote_field.through,
-        "axe",
-        "user",
-        using=schema_editor.connection.alias,
-    )
+# The thematic_referents of today on each axe's latest record (its earlier records did not keep them).
+baseline = baseline_migration("axes", "Axe", "thematic_referents")
 
 
 class Migration(migrations.Migration):

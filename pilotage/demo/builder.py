@@ -35,7 +35,7 @@ from pilotage.demo.pti_2017 import PTI_2017
 from pilotage.demo.pti_2022 import PTI_2022
 from pilotage.demo.sync import Stats, sync, sync_m2m
 from pilotage.models import Copil, CopilAttendee, Decision, HighlightedAction
-from pti.history import baseline_m2m
+from pti.history import baseline_kept
 
 PACTES = (PTI_2022, PTI_2017)
 
@@ -76,9 +76,8 @@ def seed(scale=1):
         # The apps above (bilans: its reporting campaign) add their part of the demo.
         demo_seeded.send(sender=seed, pactes=[summary["pacte"] for summary in summaries], users=users, stats=stats)
         # The referents, written in bulk, on the history's latest records (the journal shows their next change).
-        for model, field, owner in ((Action, "referents", "action"), (Axe, "thematic_referents", "axe")):
-            history = model.history.model
-            baseline_m2m(history, getattr(history, field).model, getattr(model, field).through, owner, "user")
+        baseline_kept(Action, "referents")
+        baseline_kept(Axe, "thematic_referents")
     return stats, summaries, users
 
 
