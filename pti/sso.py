@@ -518,9 +518,7 @@ def verify_logout_token(token):
         raise LogoutTokenError(_("Le jeton ne porte pas l'événement de déconnexion."))
     if "nonce" in claims:
         raise LogoutTokenError(_("Un jeton de déconnexion ne porte pas de nonce."))
-    if not (isinstance(claims.get("sid"), str) and claims["sid"]) and not (
-        isinstance(claims.get("sub"), str) and claims["sub"]
-    ):
+    if not any(isinstance(claims.get(name), str) and claims[name] for name in ("sid", "sub")):
         raise LogoutTokenError(_("Le jeton ne nomme ni session (sid) ni personne (sub)."))
     if claims["iat"] < timezone.now().timestamp() - LOGOUT_TOKEN_MAX_AGE - LEEWAY:
         raise LogoutTokenError(_("Jeton de déconnexion trop ancien."))
