@@ -747,7 +747,8 @@ def _filled(sql, targets):
         return {kind: result for kind, (result, _group) in targets.items()}
 
     groups = tuple((kind, group) for kind, (_result, group) in targets.items())
-    return stamps.cached(("figures", groups, sql.text(), tuple(sql.params)), fill)
+    text = sql.text()
+    return stamps.cached(("figures", groups, text, tuple(sql.params)), fill, tables=stamps.tables_in(text))
 
 
 def _fetch(sql):
@@ -809,7 +810,12 @@ def matching(periods, flag, negate=False):
         return Q(pk__in=[]) if not negate else Q()
     sql = _with(periods, None)
     sql.add(f"SELECT facts.id FROM facts WHERE facts.{flag} = 1")
-    ids = stamps.cached(("matching", sql.text(), tuple(sql.params)), lambda: sorted({row["id"] for row in _fetch(sql)}))
+    text = sql.text()
+    ids = stamps.cached(
+        ("matching", text, tuple(sql.params)),
+        lambda: sorted({row["id"] for row in _fetch(sql)}),
+        tables=stamps.tables_in(text),
+    )
     if connection.vendor == "postgresql":
         condition = Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
     else:

@@ -157,8 +157,12 @@ def hard_cases():
 
 
 # Pages whose figures or rendered parts come from the cache (pti.stamps, pti.fragments) once computed: each is
-# measured a second time with the stamp renewed before every request, as right after a save, so that its figures
-# are computed and its parts rendered again.
+# measured twice more, with the cache made cold before every request in two ways:
+# - "(cache froid)": every stamp renewed, as after a migration or a lost cache: everything is computed and
+#   rendered again;
+# - "(après un brouillon)": a referent's draft report saved through the service (`save_report`), as the report
+#   form's autosave does every few seconds during a campaign: what reads the reports' table is computed again,
+#   the rest (the filters' options, the partners, the plan's axes) is read from the cache.
 COLD = (
     "tableau de bord 2017-2021",
     "tableau de bord 2022-2025, année 2024",
@@ -171,11 +175,42 @@ COLD = (
     "liste des actions",
 )
 COLD_SUFFIX = " (cache froid)"
+DRAFT_SUFFIX = " (après un brouillon)"
 
 
 def with_cold(rows):
-    """`rows` and, after them, the cold-cache variant of each page of COLD."""
-    return [*rows, *((label + COLD_SUFFIX, user, url) for label, user, url in rows if label in COLD)]
+    """`rows` and, after them, the cold-cache variants of each page of COLD."""
+    return [
+        *rows,
+        *((label + COLD_SUFFIX, user, url) for label, user, url in rows if label in COLD),
+        *((label + DRAFT_SUFFIX, user, url) for label, user, url in rows if label in COLD),
+    ]
+
+
+def draft_saver():
+    """A function saving the referent's 2025 draft report of his first action of the PTI 2022-2025, as the
+    report form does (the same service, a new text each time)."""
+    from actions import services
+    from actions.models import Action
+    from pti.models import User
+
+    referent = User.objects.get(username="referent")
+    action = Action.objects.filter(pacte__slug="pti-2022-2025", referents=referent).order_by("pk").first()
+    counter = iter(range(1_000_000))
+
+    def save():
+        report = action.reports.filter(year=2025).first()
+        services.save_report(
+            action,
+            2025,
+            referent,
+            {"status": action.status, "progress": action.progress, "advances": f"Point d'étape n° {next(counter)}"},
+            {},
+            expected_version=report.version if report else 0,
+            submit=False,
+        )
+
+    return save
 
 
 def _get(client, url):
@@ -216,6 +251,7 @@ def measure(repeat, only=(), budget=10.0, skip=()):
 
     from pti import stamps
 
+    save_draft = None
     for label, username, url in with_cold([*pages(), *hard_cases()]):
         if only and label not in (REFERENCE, BARE) and not any(word in label for word in only):
             continue
@@ -223,10 +259,18 @@ def measure(repeat, only=(), budget=10.0, skip=()):
             continue
         client = client_for(username)
         cold = label.endswith(COLD_SUFFIX)
+        draft = label.endswith(DRAFT_SUFFIX)
+        if draft and save_draft is None:
+            save_draft = draft_saver()
 
-        def get(client=client, url=url, cold=cold):
+        def prepare(cold=cold, save=save_draft if draft else None):
             if cold:
-                stamps.changed()  # as after a save: the figures are computed again
+                stamps.changed()  # everything is computed and rendered again
+            if save:
+                save()  # what reads the reports is computed again
+
+        def get(client=client, url=url, prepare=prepare):
+            prepare()  # not timed
             return _get(client, url)
 
         get()  # warm-up: caches, connections, templates
@@ -236,8 +280,9 @@ def measure(repeat, only=(), budget=10.0, skip=()):
             queries.append(1)
             return execute(*args)
 
-        with connection.execute_wrapper(count):
-            response, _first, elapsed = get()
+        prepare()
+        with connection.execute_wrapper(count):  # the request's statements, not the draft's
+            response, _first, elapsed = _get(client, url)
         assert response.status_code == 200, (label, url, response.status_code)
         timings, firsts, admin = [], [], []
         times = repeat if elapsed * repeat <= budget else max(1, int(budget / max(elapsed, 1e-6)))

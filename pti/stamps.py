@@ -1,15 +1,21 @@
-"""The data stamp: a value in the shared cache that changes after every write to the data the figures read, so
-that a figure computed over a whole pacte (a statement over thousands of actions and reports) is computed once
-and then served from the cache until something changes.
+"""The data stamps: values in the shared cache that change after every write to the data a cached result reads,
+so that a figure computed over a whole pacte (a statement over thousands of actions and reports) is computed once
+and then served from the cache until something it reads changes.
 
 - `watch(*models)` names the models a cached result reads: `actions` watches the plan, the actions and all that
   hangs on them, and the users (`figures.watched_models`); `bilans` its campaigns and reminders, `pilotage` its
-  COPILs and decisions. Every connection runs its statements through `_watch_statements`, which changes the
-  stamp after any INSERT, UPDATE or DELETE of a watched table or of its many-to-many tables, whoever sends it (a
+  COPILs and decisions. Every connection runs its statements through `_watch_statements`, which renews the stamps
+  after any INSERT, UPDATE or DELETE of a watched table or of its many-to-many tables, whoever sends it (a
   save, a deletion, `QuerySet.update` on any model, `bulk_create`, raw SQL, a data migration); an UPDATE that
   sets only `UNWATCHED_FIELDS` (a sign-in's date) does not.
-- `cached(parts, compute)` returns `compute()` from the cache under `parts` and the current stamp, or computes
-  and stores it; `rows(queryset)`, `count(queryset)` and `page(queryset, per_page, number)` do it for a query.
+- Two grains: the data's stamp (`current`) changes after a write to any watched table; a table's stamp
+  (`current_of`) after a write to that table. A result computed by one statement follows the tables its SQL names
+  (`tables_in`): a report's save (the reports' table, the action's) leaves the referents and partners a list
+  filter offers, the partner directory's counts, the plan's pactes and axes. A result computed by code that may
+  read anything (a rendered part of a page) follows the data's stamp.
+- `cached(parts, compute, tables=None)` returns `compute()` from the cache under `parts` and the current stamp(s),
+  or computes and stores it; `rows(queryset)`, `count(queryset)` and `page(queryset, per_page, number)` do it for a
+  query, under its tables' stamps.
   What uses it: the figures' statement (`actions.figures`), the dashboard's indicators, the parts of pages
   rendered once for every reader (`pti.fragments`), the campaign's completion and the reminders' preview
   (`bilans.campaigns`), the plan's counts, the list filters' options (`pti.widgets.StampedSelect`), the partner
@@ -17,7 +23,7 @@ and then served from the cache until something changes.
 
 Consistency, with several gunicorn processes and Celery workers side by side (the cache is Redis or the
 database's table in production, `pti.settings.CACHES`):
-- the stamp changes **after the commit** of the write (`transaction.on_commit`): a reader that cached the old
+- the stamps change **after the commit** of the write (`transaction.on_commit`): a reader that cached the old
   figures before the commit did so under the old stamp, which nobody reads any more;
 - inside a transaction that wrote watched data, results are computed afresh and not cached: the request that
   saved a report reads its own write, and nobody else gets figures that could still be rolled back (the tests,
@@ -27,6 +33,7 @@ database's table in production, `pti.settings.CACHES`):
 - a stamp evicted from the cache is replaced by a new one: everything is computed afresh.
 """
 
+import functools
 import hashlib
 import re
 import uuid
@@ -37,28 +44,60 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
-KEY = "pti:data-stamp"
+KEY = "pti:data-stamp"  # changes after every write to a watched table
+EPOCH = "pti:data-stamp:epoch"  # changes when everything may have changed (a migration, `changed()` without table)
+TABLE_KEY = "pti:data-stamp:table:"  # + a table's name: changes after every write to that table
 RESULT_SECONDS = 10 * 60
 _CALLBACK = "pti_stamps_renew"  # a connection's own callback, pending in its on-commit list after a write
+_WRITTEN = "pti_stamps_written"  # the tables its open transaction wrote (None in it: everything)
+
+
+def _new():
+    return uuid.uuid4().hex
+
+
+def _read(keys):
+    """The stamps under `keys` (one read of the cache), a new one for each the cache has lost."""
+    found = cache.get_many(keys)
+    missing = [key for key in keys if found.get(key) is None]
+    if missing:
+        for key in missing:
+            cache.add(key, _new(), None)
+        found.update(cache.get_many(missing))
+    return tuple(found.get(key) or _new() for key in keys)
 
 
 def current():
-    """The stamp now (a new one when the cache has none)."""
-    stamp = cache.get(KEY)
-    if stamp is None:
-        cache.add(KEY, uuid.uuid4().hex, None)
-        stamp = cache.get(KEY) or uuid.uuid4().hex
-    return stamp
+    """The stamp now (a new one when the cache has none): it changes after every write to watched data."""
+    return _read([KEY])[0]
 
 
-def _renew():
-    cache.set(KEY, uuid.uuid4().hex, None)
+def current_of(tables):
+    """The stamp of what reads only `tables`: it changes after a write to one of them (or a migration), not after
+    a write elsewhere."""
+    return _read([EPOCH, *(TABLE_KEY + table for table in tables)])
+
+
+def _renew(tables=None):
+    """New stamps: the data's, and `tables`' (every table's when None)."""
+    values = {KEY: _new()}
+    if tables is None or None in tables:
+        values[EPOCH] = _new()
+    else:
+        values.update({TABLE_KEY + table: _new() for table in tables})
+    cache.set_many(values, None)
+
+
+def _flush(connection):
+    written = getattr(connection, _WRITTEN, None) or set()
+    setattr(connection, _WRITTEN, set())
+    _renew(written)
 
 
 def _callback(connection):
     callback = getattr(connection, _CALLBACK, None)
     if callback is None:
-        callback = lambda: _renew()  # noqa: E731 - one object per connection, found again in its on-commit list
+        callback = lambda: _flush(connection)  # noqa: E731 - one object per connection, found in its on-commit list
         setattr(connection, _CALLBACK, callback)
     return callback
 
@@ -70,12 +109,20 @@ def _pending(connection):
     return callback is not None and any(entry[1] is callback for entry in connection.run_on_commit)
 
 
-def changed(using=DEFAULT_DB_ALIAS):
-    """Watched data changed on `using`: a new stamp once the transaction commits (at once outside one)."""
+def changed(using=DEFAULT_DB_ALIAS, table=None):
+    """Watched data changed on `using` (in `table`; anywhere when None): new stamps once the transaction commits
+    (at once outside one). The tables of a rolled-back write may still be renewed with the next commit's: a
+    result computed again for nothing, never one kept past a change."""
     connection = connections[using]
     if not connection.in_atomic_block:
-        _renew()
-    elif not _pending(connection):
+        _renew({table})
+        return
+    written = getattr(connection, _WRITTEN, None)
+    if written is None:
+        written = set()
+        setattr(connection, _WRITTEN, written)
+    written.add(table)
+    if not _pending(connection):
         transaction.on_commit(_callback(connection), using=using)
 
 
@@ -84,22 +131,38 @@ def _reads_own_writes(using=DEFAULT_DB_ALIAS):
     return connection.in_atomic_block and _pending(connection)
 
 
-def cached(parts, compute, using=DEFAULT_DB_ALIAS):
+def cached(parts, compute, using=DEFAULT_DB_ALIAS, tables=None):
     """`compute()`, from the cache when the same `parts` (a repr-able value naming the result: a statement and its
-    parameters) were computed since the last change of the data."""
+    parameters) were computed since the last change of the data it reads: `tables` (`tables_in(sql)`), or any
+    watched data when None."""
     if _reads_own_writes(using):
         return compute()
     # One entry per result, holding the stamp it was computed under: the cache keeps as many entries as there
     # are different results asked for, however often the data changes (the database cache culls only at its
     # MAX_ENTRIES). Two processes storing the same entry under two stamps: the next reader computes it again.
     key = "pti:stamped:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    stamp = current()
+    stamp = current() if tables is None else current_of(tables)
     entry = cache.get(key)
     if entry is not None and entry[0] == stamp:
         return entry[1]
     result = compute()
     cache.set(key, (stamp, result), RESULT_SECONDS)
     return result
+
+
+_WORD = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=1024)
+def _words(sql):
+    return frozenset(_WORD.findall(sql))
+
+
+def tables_in(sql):
+    """The watched tables that `sql` names (quoted or not, in a join, a subquery or raw SQL): what a result computed
+    by it reads. A word of the text that happens to be a table's name only makes the result follow one table
+    more."""
+    return tuple(sorted(_words(sql) & WATCHED_TABLES))
 
 
 def statement(queryset):
@@ -117,7 +180,9 @@ def rows(queryset, using=DEFAULT_DB_ALIAS):
     if not is_watched(queryset):
         return list(queryset)
     named = statement(queryset)
-    return [] if named is None else cached(("rows", *named), lambda: list(queryset), using)
+    if named is None:
+        return []
+    return cached(("rows", *named), lambda: list(queryset), using, tables_in(named[1]))
 
 
 def count(queryset, using=DEFAULT_DB_ALIAS):
@@ -126,7 +191,9 @@ def count(queryset, using=DEFAULT_DB_ALIAS):
     if not is_watched(queryset):
         return queryset.count()
     named = statement(queryset)
-    return 0 if named is None else cached(("count", *named), queryset.count, using)
+    if named is None:
+        return 0
+    return cached(("count", *named), queryset.count, using, tables_in(named[1]))
 
 
 def page(queryset, per_page, number):
@@ -148,7 +215,8 @@ UNWATCHED_FIELDS = frozenset({"last_login"})
 
 WATCHED = set()  # the models whose writes renew the stamp (`watch`)
 WATCHED_TABLES = set()  # their tables and their many-to-many tables
-_WRITE = re.compile(r'\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM)\s+[`"]?(\w+)', re.IGNORECASE)
+# SQLite's many-to-many additions are "INSERT OR IGNORE INTO".
+_WRITE = re.compile(r'\s*(?:UPDATE|INSERT\s+(?:OR\s+\w+\s+)?INTO|DELETE\s+FROM)\s+[`"]?(\w+)', re.IGNORECASE)
 
 
 def _watch_statements(execute, sql, params, many, context):
@@ -159,7 +227,7 @@ def _watch_statements(execute, sql, params, many, context):
     if sql[:6].upper() in ("UPDATE", "INSERT", "DELETE") or sql[:1].isspace():
         match = _WRITE.match(sql)
         if match and match.group(1) in WATCHED_TABLES and not _bookkeeping(sql):
-            changed(context["connection"].alias)
+            changed(context["connection"].alias, match.group(1))
     return result
 
 

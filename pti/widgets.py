@@ -78,7 +78,7 @@ class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
 
 class StampedSelect(QuickSelect):
     """A select whose options are rows of the plan (pactes, axes, referents, partners): rendered once, then served
-    from the cache until those rows change (`pti.stamps`, which the figures use too). A list filter offers as many
+    from the cache until the tables its options are read from change (`pti.stamps`, which the figures use too). A list filter offers as many
     options as the data has (hundreds of referents and partners at a hundred times the demo's size): building them
     again on every display, one model instance and one option template each, cost more than the list itself.
 
@@ -88,6 +88,8 @@ class StampedSelect(QuickSelect):
     def render(self, name, value, attrs=None, renderer=None):
         queryset = getattr(self.choices, "queryset", None)
         options = stamps.statement(queryset) if queryset is not None else repr(list(self.choices))
+        # What the options read: their statement's tables (a report's save leaves the referents and partners).
+        tables = stamps.tables_in(options[1]) if queryset is not None and options is not None else ()
         key = ("select", options, name, str(value), sorted((attrs or {}).items()), sorted(self.attrs.items()))
         key += (translation.get_language(), self.is_required)
-        return stamps.cached(key, lambda: QuickSelect.render(self, name, value, attrs, renderer))
+        return stamps.cached(key, lambda: QuickSelect.render(self, name, value, attrs, renderer), tables=tables)
