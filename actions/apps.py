@@ -6,7 +6,7 @@ class ActionsConfig(AppConfig):
     name = "actions"
 
     def ready(self):
-        from actions import figures, notifications, signals  # noqa: F401  (receivers of axes.signals, e-mail builders)
+        from actions import axe_stamps, figures, notifications, signals  # noqa: F401  (receivers, e-mail builders)
         from pti import stamps
 
         stamps.watch(*figures.watched_models())

@@ -14,6 +14,10 @@ Two layers:
   year's, the state of its report, the number of its indicators in each state, and the 0/1 flags of the rules.
   It sums them per axe (or objective) and per status, and lists the rows a page needs, so a page's query count
   and its memory do not grow with the number of actions.
+- **Kept axe by axe**: over a whole pacte, the statement's rows are kept in the cache axe by axe, each under its
+  axe's counter (`actions.axe_stamps`, incremented by the database in the transaction of every write in the axe):
+  after a report is saved, the statement runs over the actions of its axe alone, and the pacte's figures are the
+  sums of its axes' rows.
 
 What "the state of an action in year Y" means:
 - from the reporting year on (`reporting_year`: this year, kept inside the pacte's years), the action's own
@@ -34,11 +38,13 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.sql import Query
 from django.utils import timezone
 
+from actions import axe_stamps
 from actions.enums import FINISHED_STATUSES, ActionStatus, ReportState
 from actions.models import (
     Action,
     ActionBudget,
     ActionYear,
+    AxeStamp,
     Indicator,
     IndicatorValue,
     IndicatorYear,
@@ -339,13 +345,20 @@ def _placeholders(values):
     return ", ".join(["%s"] * len(values))
 
 
-def _scope(sql, n, periods, actions):
-    """The WHERE condition on `a` (the actions table) restricting to the periods' pactes and to `actions`."""
+def _scope(sql, n, periods, actions, axes=None):
+    """The WHERE condition on `a` (the actions table) restricting to the periods' pactes, to `actions` and to the
+    actions of `axes` (ids)."""
     pacte_ids = sorted({p.pacte_id for p in periods})
     sql.add(f"a.{n['a.pacte']} IN ({_placeholders(pacte_ids)})", *pacte_ids)
+    _restrict(sql, n, actions, axes)
+
+
+def _restrict(sql, n, actions, axes):
     if actions is not None:
         subquery, params = actions.order_by().values("pk").query.sql_with_params()
         sql.add(f" AND a.id IN ({subquery})", *params)
+    if axes is not None:
+        sql.add(f" AND a.{n['a.axe']} IN ({_placeholders(axes)})", *axes)
 
 
 def _needed_years(periods):
@@ -359,7 +372,7 @@ def _needed_years(periods):
     return sorted(last), sorted(report), sorted(report)
 
 
-def _rep_cte(sql, n, periods, actions, last_years, report_years):
+def _rep_cte(sql, n, periods, actions, axes, last_years, report_years):
     """`rep`: per action, the latest year with a submitted report by the end of each of `last_years`
     (last_<year>) and the state of its report of each of `report_years` (report_<year>): one grouped pass."""
     sql.add(f"rep AS MATERIALIZED (SELECT r.{n['r.action']} AS action_id")
@@ -380,11 +393,11 @@ def _rep_cte(sql, n, periods, actions, last_years, report_years):
         sql.add(f", MAX(CASE WHEN r.{n['r.year']} = %s THEN r.{n['r.state']} END) AS report_{year}", year)
         sql.add(f", MAX(CASE WHEN r.{n['r.year']} = %s THEN r.{n['r.weather']} END) AS weather_{year}", year)
     sql.add(f" FROM {n['action']} a JOIN {n['report']} r ON r.{n['r.action']} = a.id WHERE ")
-    _scope(sql, n, periods, actions)
+    _scope(sql, n, periods, actions, axes)
     sql.add(f" GROUP BY r.{n['r.action']})")
 
 
-def _ind_cte(sql, n, periods, actions, years):
+def _ind_cte(sql, n, periods, actions, axes, years):
     """`ind`: per action, how many of its indicators are in each state in each of `years`."""
     state_sql, state_params = compile_on(IndicatorYear, indicator_state())
     table = connection.ops.quote_name(IndicatorYear._meta.db_table)
@@ -401,7 +414,7 @@ def _ind_cte(sql, n, periods, actions, years):
         " WHERE ",
         *years,
     )
-    _scope(sql, n, periods, actions)
+    _scope(sql, n, periods, actions, axes)
     sql.add(f") {table}) iy GROUP BY iy.action_id)")
 
 
@@ -426,7 +439,7 @@ def _state(n, p, year, column, default):
     return f"COALESCE(CASE {packed} - ({packed} / 100) * 100 {statuses} END, {default})"
 
 
-def _branch(sql, n, p, actions, lean=False):
+def _branch(sql, n, p, actions, axes, lean=False):
     """The rows of period `p`: one per action of its pacte (within `actions`), with the rules' flags. `lean`
     leaves out the indicators and the milestones (zero): only the reports' figures are right then."""
     table = connection.ops.quote_name(ActionYear._meta.db_table)
@@ -469,27 +482,25 @@ def _branch(sql, n, p, actions, lean=False):
     if not lean:
         sql.add(" LEFT JOIN ind ON ind.action_id = a.id")
     sql.add(f" WHERE a.{n['a.pacte']} = %s", p.pacte_id)
-    if actions is not None:
-        subquery, params = actions.order_by().values("pk").query.sql_with_params()
-        sql.add(f" AND a.id IN ({subquery})", *params)
+    _restrict(sql, n, actions, axes)
     sql.add(f") {table}")
 
 
-def _with(periods, actions, lean=False):
-    """`WITH rep …, ind …, facts …`: the facts of every action of `actions` (or of the periods' pactes) in
-    each period (without the indicators and the milestones when `lean`, see `_branch`)."""
+def _with(periods, actions, lean=False, axes=None):
+    """`WITH rep …, ind …, facts …`: the facts of every action of `actions` (or of the periods' pactes; of `axes`
+    alone when given) in each period (without the indicators and the milestones when `lean`, see `_branch`)."""
     n = _names()
     last_years, report_years, indicator_years = _needed_years(periods)
     sql = _Sql().add("WITH ")
-    _rep_cte(sql, n, periods, actions, last_years, report_years)
+    _rep_cte(sql, n, periods, actions, axes, last_years, report_years)
     if not lean:
         sql.add(", ")
-        _ind_cte(sql, n, periods, actions, indicator_years)
+        _ind_cte(sql, n, periods, actions, axes, indicator_years)
     sql.add(", facts AS MATERIALIZED (")
     for index, p in enumerate(periods):
         if index:
             sql.add(" UNION ALL ")
-        _branch(sql, n, p, actions, lean=lean)
+        _branch(sql, n, p, actions, axes, lean=lean)
     sql.add(") ")
     return sql
 
@@ -544,38 +555,76 @@ def _totals_select(sql, group, kind=0):
     column = GROUPS[group]
     group_sql = (column if "." in column else f"facts.{column}") if column else "CAST(NULL AS BIGINT)"
     sql.add(
-        f"SELECT {int(kind)} AS kind, facts.period AS period, {group_sql} AS grp, facts.status AS status, COUNT(*) AS n,"
+        f"SELECT {int(kind)} AS kind, facts.period AS period, {group_sql} AS grp, facts.axe_id AS part,"
+        " facts.status AS status, COUNT(*) AS n,"
         " SUM(facts.progress) AS progress_total,"
         " SUM(CASE WHEN facts.in_mean = 1 THEN facts.progress ELSE 0 END) AS mean_total"
     )
     for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES)):
         sql.add(f", SUM(facts.{name}) AS {name}")
     sql.add("".join(f", CAST(NULL AS {sql_type}) AS {name}" for name, sql_type in ROW_COLUMNS.items()))
-    sql.add(" FROM facts")
+    sql.add(", CAST(NULL AS BIGINT) AS in_axe FROM facts")
     if group == "responsible":
         sql.add(f" LEFT JOIN ({responsible_sql()}) resp ON resp.action_id = facts.id")
     sql.add(" GROUP BY facts.period")
     if column:
         sql.add(f", {group_sql}")
-    sql.add(", facts.status")
+    sql.add(", facts.axe_id, facts.status")
 
 
-def _rows_select(sql, where, limit, offset):
-    sql.add(
-        f"SELECT * FROM (SELECT {ROWS} AS kind, facts.period AS period, facts.axe_id AS grp, facts.status AS status,"
+# The plan's order of the listed rows (`_fill` sorts them the same way).
+ROW_ORDER = ("axe_number", "sort_key", "period", "id")
+
+
+def _rows_select(sql, where, limit, offset, per_axe=False):
+    """The rows of `facts` meeting `where`, in the plan's order, `limit` of them from `offset`; with `per_axe`, the
+    first `offset + limit` of each axe and, in `in_axe`, how many the axe has (`_window` cuts the page)."""
+    columns = (
+        f"{ROWS} AS kind, facts.period AS period, facts.axe_id AS grp, facts.axe_id AS part, facts.status AS status,"
         " CAST(NULL AS BIGINT) AS n, facts.progress AS progress_total, CAST(NULL AS BIGINT) AS mean_total"
+        + "".join(f", facts.{name} AS {name}" for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES)))
+        + "".join(f", facts.{name} AS {name}" for name in ROW_COLUMNS)
     )
-    for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES)):
-        sql.add(f", facts.{name} AS {name}")
-    sql.add("".join(f", facts.{name} AS {name}" for name in ROW_COLUMNS))
-    sql.add(" FROM facts")
+    names = ", ".join(f"ranked.{name}" for name in _column_names(columns))
+    if per_axe:
+        sql.add(
+            f"SELECT {names}, ranked.in_axe AS in_axe FROM (SELECT {columns},"
+            " COUNT(*) OVER (PARTITION BY facts.axe_id) AS in_axe, ROW_NUMBER() OVER (PARTITION BY facts.axe_id"
+            f" ORDER BY {', '.join(f'facts.{name}' for name in ROW_ORDER)}) AS rank_in_axe FROM facts"
+        )
+    else:
+        sql.add(f"SELECT {names}, CAST(NULL AS BIGINT) AS in_axe FROM (SELECT {columns} FROM facts")
     if where:
         conditions, params = zip(*where, strict=True)
         sql.add(" WHERE " + " AND ".join(conditions), *[param for group in params for param in group])
-    sql.add(" ORDER BY facts.axe_number, facts.sort_key, facts.period")
+    if per_axe:
+        sql.add(") ranked WHERE ranked.rank_in_axe <= %s", int(offset) + int(limit))
+        return
+    sql.add(f" ORDER BY {', '.join(f'facts.{name}' for name in ROW_ORDER)}")
     if limit is not None:
         sql.add(" LIMIT %s OFFSET %s", int(limit), int(offset))
-    sql.add(") listed")
+    sql.add(") ranked")
+
+
+def _column_names(columns):
+    return [re.search(r"AS (\w+)$", column.strip()).group(1) for column in columns.split(",")]
+
+
+def _window(rows, offset, limit):
+    """The fetched `rows` with only the listed rows from `offset` to `offset + limit` in the plan's order, from
+    each axe's first rows and their number in the axe (`_rows_select` with `per_axe`)."""
+    listed, others = [], []
+    for row in rows:
+        (listed if row["kind"] == ROWS else others).append(row)
+    by_axe = {}
+    for row in listed:
+        by_axe.setdefault(row["part"], []).append(row)
+    kept, start = [], 0
+    for axe_rows in sorted(by_axe.values(), key=lambda axe_rows: axe_rows[0]["axe_number"]):
+        axe_rows.sort(key=lambda row: tuple(row[name] for name in ROW_ORDER))
+        kept.extend(axe_rows[max(0, offset - start) : max(0, offset + limit - start)])
+        start += int(axe_rows[0]["in_axe"])
+    return others + kept
 
 
 # --- the figures ---------------------------------------------------------------------------------------------
@@ -639,6 +688,8 @@ def finish(figures):
 def _row(row):
     row = dict(row)
     row.pop("kind", None)
+    row.pop("part", None)
+    row.pop("in_axe", None)
     row["progress"] = int(row.pop("progress_total") or 0)
     row["axe_id"] = row.pop("grp")
     for name in ("n", "mean_total"):
@@ -689,19 +740,29 @@ def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit
         result.figures[p.key] = {"total": empty_figures(p.year), "groups": {}}
     if not periods or (not totals and rows is None):
         return result
-    sql = _with(periods, actions, lean=reports_only)
-    if totals:
-        _totals_select(sql, group)
-    if rows is not None:
+
+    def build(axes):
+        sql = _with(periods, actions, lean=reports_only, axes=axes)
         if totals:
-            sql.add(" UNION ALL ")
-        where = []
-        if isinstance(rows, str):
-            where.append((f"facts.{rows} = 1", ()))
-        elif isinstance(rows, list):
-            where.extend(rows)
-        _rows_select(sql, where, limit, offset)
-    return _filled(sql, {0: (result, group)})[0]
+            _totals_select(sql, group)
+        if rows is not None:
+            if totals:
+                sql.add(" UNION ALL ")
+            where = []
+            if isinstance(rows, str):
+                where.append((f"facts.{rows} = 1", ()))
+            elif isinstance(rows, list):
+                where.extend(rows)
+            _rows_select(sql, where, limit, offset, per_axe=window is not None)
+        return sql
+
+    # Kept axe by axe over a whole pacte. The plan's order is the axes' order first: a page of listed rows is cut
+    # from each axe's first rows (as many as the page's end), with their number in each axe.
+    by_axe = actions is None
+    window = (int(offset), int(limit)) if limit is not None and by_axe else None
+    if window is not None and len({p.pacte_id for p in periods}) > 1:
+        by_axe, window = False, None  # two pactes' axes interleave in the order
+    return _filled(build, {0: (result, group)}, by_axe=by_axe, window=window)[0]
 
 
 def compute_groups(periods, groups, actions=None, *, reports_only=False):
@@ -714,12 +775,17 @@ def compute_groups(periods, groups, actions=None, *, reports_only=False):
             result.figures[p.key] = {"total": empty_figures(p.year), "groups": {}}
     if not periods or not groups:
         return results
-    sql = _with(periods, actions, lean=reports_only)
-    for kind, group in enumerate(groups):
-        if kind:
-            sql.add(" UNION ALL ")
-        _totals_select(sql, group, kind=kind)
-    filled = _filled(sql, {kind: (results[group], group) for kind, group in enumerate(groups)})
+
+    def build(axes):
+        sql = _with(periods, actions, lean=reports_only, axes=axes)
+        for kind, group in enumerate(groups):
+            if kind:
+                sql.add(" UNION ALL ")
+            _totals_select(sql, group, kind=kind)
+        return sql
+
+    targets = {kind: (results[group], group) for kind, group in enumerate(groups)}
+    filled = _filled(build, targets, by_axe=actions is None)
     return {group: filled[kind] for kind, group in enumerate(groups)}
 
 
@@ -731,24 +797,57 @@ def report_figures(periods, actions=None):
     for p in periods:
         result.figures[p.key] = {"total": empty_figures(p.year), "groups": {}}
     if periods:
-        sql = _with(periods, actions, lean=True)
-        _totals_select(sql, None)
-        result = _filled(sql, {0: (result, None)})[0]
+
+        def build(axes):
+            sql = _with(periods, actions, lean=True, axes=axes)
+            _totals_select(sql, None)
+            return sql
+
+        result = _filled(build, {0: (result, None)}, by_axe=actions is None)[0]
     return {key: entry["total"]["reports"] for key, entry in result.figures.items()}
 
 
-def _filled(sql, targets):
-    """{kind: Result} of `targets` ({kind: (Result, group)}) filled with the rows of the statement: from the cache
-    while the data it reads is unchanged (`pti.stamps`). The statement's text and parameters name it; they hold
-    the periods' dates, so a new day is a new statement."""
+def _filled(build, targets, by_axe=False, window=None):
+    """{kind: Result} of `targets` ({kind: (Result, group)}) filled with the rows of the statement `build(None)`:
+    from the cache while the data it reads is unchanged (`pti.stamps`). The statement's text and parameters name
+    it; they hold the periods' dates, so a new day is a new statement.
 
-    def fill():
-        _fill(targets, _fetch(sql))
+    `by_axe`: the rows are kept axe by axe, each under its axe's counter (`actions.axe_stamps`) and the stamps of
+    the other tables the statement reads (the axes' numbers, the plan): the statement `build(stale axes)` runs over
+    the actions of the axes written since, alone. Every figure is a sum over actions, so the pacte's totals are
+    the sums of its axes' rows. `window` ((offset, limit)) cuts the listed rows from the axes' first rows."""
+    sql = build(None)
+    text = sql.text()
+    groups = tuple((kind, group) for kind, (_result, group) in targets.items())
+    parts = ("figures", groups, text, tuple(sql.params))
+    tables = stamps.tables_in(text)
+
+    def filled(rows):
+        _fill(targets, rows)
         return {kind: result for kind, (result, _group) in targets.items()}
 
-    groups = tuple((kind, group) for kind, (_result, group) in targets.items())
-    text = sql.text()
-    return stamps.cached(("figures", groups, text, tuple(sql.params)), fill, tables=stamps.tables_in(text))
+    if not by_axe:
+        return stamps.cached(parts, lambda: filled(_fetch(sql)), tables=tables)
+    if stamps.reads_own_writes():  # nothing read from the cache: the whole statement, without the counters
+        fetched = _fetch(sql)
+        return filled(_window(fetched, *window) if window else fetched)
+    pieces = axe_stamps.versions(sorted({p.pacte_id for result, _group in targets.values() for p in result.periods}))
+
+    def compute(stale):
+        rows = {axe: [] for axe in stale}
+        for row in _fetch(sql if len(stale) == len(pieces) else build(sorted(stale))):
+            rows.setdefault(row["part"], []).append(row)
+        return rows
+
+    others = tuple(table for table in tables if table not in axe_stamps.axe_tables())
+
+    def merged():
+        rows = stamps.cached_pieces(parts, pieces, compute, tables=others)
+        merged = [row for axe in sorted(rows) for row in rows[axe]]
+        return filled(_window(merged, *window) if window else merged)
+
+    # The sums of the axes' rows are kept too, under the axes' counters: an unchanged pacte reads them at once.
+    return stamps.cached(("summed", parts, tuple(sorted(pieces.items()))), merged, tables=others)
 
 
 def _fetch(sql):
@@ -767,7 +866,11 @@ def watched_models():
 
     models = [get_user_model()]
     for label in ("axes", "actions"):
-        models.extend(model for model in apps.get_app_config(label).get_models() if not _is_history(model))
+        models.extend(
+            model
+            for model in apps.get_app_config(label).get_models()
+            if not _is_history(model) and model is not AxeStamp  # written by the database's triggers alone
+        )
     return models
 
 
@@ -795,7 +898,7 @@ def _fill(targets, fetched):
             finish(entry["total"])
             for figures in entry["groups"].values():
                 finish(figures)
-        result.rows.sort(key=lambda row: (row["axe_number"], row["sort_key"], row["period"]))
+        result.rows.sort(key=lambda row: tuple(row[name] for name in ROW_ORDER))
 
 
 def matching(periods, flag, negate=False):

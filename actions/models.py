@@ -671,3 +671,17 @@ class IndicatorYear(models.Model):
 
 from actions.models_contributions import Contribution, PartnerMember  # noqa: E402, F401
 from actions.models_followup import FollowUpNote, Milestone  # noqa: E402, F401  (the app's models, in their module)
+
+
+class AxeStamp(models.Model):
+    """A counter per axe that the database itself increments, in the transaction of the write, after every
+    INSERT, UPDATE or DELETE of what the figures of the axe's actions read (`actions.axe_stamps`): the figures of
+    a pacte are kept axe by axe, and a report saved computes again its axe's alone.
+
+    No foreign key: the triggers write it while an axe's actions are deleted, before the axe itself."""
+
+    axe_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("version des chiffres d'un axe")

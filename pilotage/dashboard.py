@@ -241,12 +241,17 @@ def _plain_budget(entry):
 
 
 def decision_counts(pacte, today):
-    counts = (
+    """The pacte's open decisions and those of them late on `today`: one grouped row, kept in the cache while the
+    COPILs and decisions are unchanged (pti.stamps)."""
+    rows = stamps.rows(
         Decision.objects.filter(copil__pacte=pacte)
         .open()
-        .aggregate(open=Count("id"), late=Count("id", filter=decision_late_q(today)))
+        .values("copil__pacte")
+        .annotate(open=Count("id"), late=Count("id", filter=decision_late_q(today)))
+        .values_list("open", "late")
     )
-    return {"open": counts["open"], "late": counts["late"]}
+    open_count, late = rows[0] if rows else (0, 0)
+    return {"open": open_count, "late": late}
 
 
 # --- the whole -------------------------------------------------------------------------------------------

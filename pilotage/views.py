@@ -112,10 +112,13 @@ def dashboard_page(request, slug):
 
 def _dashboard_body(pacte, year):
     """The dashboard's figures, charts and lists, the same for every reader: rendered once, then read from the
-    cache while the data is unchanged (pti.fragments); its charts and tables were most of the page's time."""
+    cache while what it shows is unchanged (pti.fragments); its charts and tables were most of the page's time."""
+
+    # The figures and lists come from the cache piece by piece (actions.figures, pti.stamps); the charts and
+    # tables are drawn again only when what they show changed.
+    data = dashboard.dashboard_data(pacte, year, limit=LIST_PAGE)
 
     def render_body():
-        data = dashboard.dashboard_data(pacte, year, limit=LIST_PAGE)
         context = {
             "pacte": pacte,
             "year": year,
@@ -127,7 +130,7 @@ def _dashboard_body(pacte, year):
         }
         return render_to_string("pilotage/_dashboard_body.html", context)
 
-    return fragments.cached(("dashboard-body", pacte.pk, year, LIST_PAGE), render_body)
+    return fragments.cached(("dashboard-body", pacte.pk, year, LIST_PAGE), render_body, content=data)
 
 
 @require_GET

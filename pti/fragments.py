@@ -15,6 +15,8 @@ A part is rendered with `render_to_string` (by our own autoescaped templates); i
 it is inserted unescaped, as it was rendered.
 """
 
+import hashlib
+
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -22,8 +24,15 @@ from django.utils.translation import get_language
 from pti import stamps
 
 
-def cached(parts, render):
+def cached(parts, render, content=None):
     """`render()` (a dict of values and rendered HTML, or the HTML alone) under `parts`, from the cache while the
-    data is unchanged, for today's date, the current language and script prefix."""
+    data is unchanged, for today's date, the current language and script prefix.
+
+    `content`: every value the template shows (plain data: numbers, text, dates, lists and dicts of them), read
+    before the call. The fragment is then named by it and follows nothing else: a write that leaves what it shows
+    as it was (a report in another pacte) leaves it in the cache; a change of what it shows is a new fragment."""
     key = ("fragment", *parts, get_language(), get_script_prefix(), timezone.localdate().isoformat())
+    if content is not None:
+        key += (hashlib.sha256(repr(content).encode()).hexdigest(),)
+        return stamps.cached(key, render, tables=())
     return stamps.cached(key, render)

@@ -15,7 +15,9 @@ and then served from the cache until something it reads changes.
   read anything (a rendered part of a page) follows the data's stamp.
 - `cached(parts, compute, tables=None)` returns `compute()` from the cache under `parts` and the current stamp(s),
   or computes and stores it; `rows(queryset)`, `count(queryset)` and `page(queryset, per_page, number)` do it for a
-  query, under its tables' stamps.
+  query, under its tables' stamps; `cached_pieces(parts, pieces, compute)` keeps a result in pieces, each under
+  its own version read from the database (a pacte's figures, axe by axe, under the counters the database's
+  triggers keep: `actions.axe_stamps`).
   What uses it: the figures' statement (`actions.figures`), the dashboard's indicators, the parts of pages
   rendered once for every reader (`pti.fragments`), the campaign's completion and the reminders' preview
   (`bilans.campaigns`), the plan's counts, the list filters' options (`pti.widgets.StampedSelect`), the partner
@@ -126,6 +128,11 @@ def changed(using=DEFAULT_DB_ALIAS, table=None):
         transaction.on_commit(_callback(connection), using=using)
 
 
+def reads_own_writes(using=DEFAULT_DB_ALIAS):
+    """Whether the open transaction on `using` wrote watched data: it computes afresh, and caches nothing."""
+    return _reads_own_writes(using)
+
+
 def _reads_own_writes(using=DEFAULT_DB_ALIAS):
     connection = connections[using]
     return connection.in_atomic_block and _pending(connection)
@@ -147,6 +154,32 @@ def cached(parts, compute, using=DEFAULT_DB_ALIAS, tables=None):
         return entry[1]
     result = compute()
     cache.set(key, (stamp, result), RESULT_SECONDS)
+    return result
+
+
+def cached_pieces(parts, pieces, compute, using=DEFAULT_DB_ALIAS, tables=None):
+    """{piece: value} of a result kept in pieces (a pacte's figures, axe by axe), each with its own version
+    (`pieces`: {piece: version}, read from the database before the call): a piece is read from the cache when it was
+    computed under the same version and the same stamps (of `tables`, or of any watched data when None);
+    `compute(stale)` returns {piece: value} for the others, all at once (nothing is computed when none is stale)."""
+    if _reads_own_writes(using):
+        return compute(list(pieces))
+    base = "pti:stamped:" + hashlib.sha256(repr(parts).encode()).hexdigest() + ":"
+    stamp = current() if tables is None else current_of(tables)
+    found = cache.get_many([base + str(piece) for piece in pieces])
+    result, stale = {}, []
+    for piece, version in pieces.items():
+        entry = found.get(base + str(piece))
+        if entry is not None and entry[0] == (stamp, version):
+            result[piece] = entry[1]
+        else:
+            stale.append(piece)
+    if stale:
+        computed = compute(stale)
+        cache.set_many(
+            {base + str(piece): ((stamp, pieces[piece]), computed[piece]) for piece in stale}, RESULT_SECONDS
+        )
+        result.update(computed)
     return result
 
 

@@ -1,0 +1,243 @@
+"""The axes' counters (actions.axe_stamps): the database counts every write in the axe it belongs to, and a
+pacte's figures are kept axe by axe, so that a report saved computes again its axe's figures alone."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actions import axe_stamps, figures
+from actions.enums import ActionStatus, ReportState
+from actions.factories import (
+    ActionFactory,
+    IndicatorFactory,
+    IndicatorValueFactory,
+    MilestoneFactory,
+    ProgressReportFactory,
+)
+from actions.models import Action, AxeStamp, IndicatorValue, Milestone, ProgressReport
+from axes.factories import AxeFactory, PacteFactory
+from pti.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TODAY = datetime.date(2025, 6, 15)
+
+
+@pytest.fixture
+def plan():
+    """Two axes: 1.1 in progress (a draft report, an indicator with a value, a milestone) and 1.2 abandoned in
+    axe 1; 2.1 finished during the year (a submitted report) in axe 2."""
+    pacte = PacteFactory(slug="pti-axes", first_year=2022, last_year=2025)
+    first, second = AxeFactory(pacte=pacte, number=1), AxeFactory(pacte=pacte, number=2)
+    actions = {}
+    for axe, number, status, progress, state in (
+        (first, "1.1", ActionStatus.IN_PROGRESS, 40, ReportState.DRAFT),
+        (first, "1.2", ActionStatus.ABANDONED, 10, ReportState.DRAFT),
+        (second, "2.1", ActionStatus.DONE, 100, ReportState.SUBMITTED),
+    ):
+        actions[number] = ActionFactory(
+            axe=axe,
+            number=number,
+            status=status,
+            progress=progress,
+            objectif=None,
+            start_date=datetime.date(2022, 1, 1),
+            end_date=datetime.date(2025, 12, 31),
+        )
+        ProgressReportFactory(action=actions[number], year=2025, status=status, progress=progress, state=state)
+    indicator = IndicatorFactory(action=actions["1.1"])
+    IndicatorValueFactory(indicator=indicator, year=2025, target=100, value=80)
+    MilestoneFactory(action=actions["1.1"], planned_date=datetime.date(2025, 3, 31))
+    return {"pacte": pacte, "axes": {1: first, 2: second}, **actions}
+
+
+def counters(plan):
+    return {
+        number: AxeStamp.objects.filter(pk=axe.pk).values_list("version", flat=True).first() or 0
+        for number, axe in plan["axes"].items()
+    }
+
+
+def raw_update(plan):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE actions_progressreport SET advances = %s WHERE action_id = %s", ["x", plan["2.1"].pk])
+
+
+def move(plan):
+    action = plan["1.2"]
+    action.axe = plan["axes"][2]
+    action.save()
+
+
+WRITES = [
+    ("a report saved", lambda plan: plan["1.1"].reports.get().save(), {1}),
+    (
+        "reports updated in bulk",
+        lambda plan: ProgressReport.objects.filter(action=plan["2.1"]).update(progress=90),
+        {2},
+    ),
+    (
+        "an indicator value added",
+        lambda plan: IndicatorValueFactory(indicator=plan["1.1"].indicators.get(), year=2024),
+        {1},
+    ),
+    ("an indicator value deleted", lambda plan: IndicatorValue.objects.filter(year=2025).delete(), {1}),
+    ("a milestone done", lambda plan: Milestone.objects.update(done_date=datetime.date(2025, 4, 1)), {1}),
+    ("a referent named", lambda plan: plan["1.2"].referents.add(UserFactory()), {1}),
+    ("a thematic referent named", lambda plan: plan["axes"][2].thematic_referents.add(UserFactory()), {2}),
+    ("an action moved to the other axe", move, {1, 2}),
+    ("an action deleted", lambda plan: plan["2.1"].delete(), {2}),
+    ("raw SQL", raw_update, {2}),
+    ("an axe renamed (the plan's tables: their own stamp)", lambda plan: plan["axes"][1].save(), set()),
+]
+
+
+@pytest.mark.parametrize("write, expected", [(w[1], w[2]) for w in WRITES], ids=[w[0] for w in WRITES])
+def test_every_write_counts_in_its_axe_and_in_no_other(plan, write, expected):
+    before = counters(plan)
+    write(plan)
+    after = counters(plan)
+    assert {number for number in before if after[number] != before[number]} == expected
+
+
+def read(plan):
+    """(submitted reports and actions of the pacte, then of each axe, in 2025; the axes the statement ran over:
+    None for all, [] when it did not run)."""
+    with CaptureQueriesContext(connection) as queries:
+        result = figures.compute([figures.period(plan["pacte"], 2025, TODAY)])
+    statements = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("WITH ")]
+    ran = []
+    for sql in statements:
+        restricted = re.findall(r'"axe_id" IN \(([\d, ]+)\)', sql)
+        ran.append(sorted({int(pk) for group in restricted for pk in group.split(",")}) if restricted else None)
+    by_number = {axe.pk: number for number, axe in plan["axes"].items()}
+    figures_of = {"pacte": result.total()} | {by_number[pk]: value for pk, value in result.groups().items()}
+    shown = {name: (value["reports"]["submitted"], value["actions"]) for name, value in figures_of.items()}
+    axes = [sorted(by_number[pk] for pk in axes) if axes is not None else None for axes in ran]
+    return shown, axes
+
+
+def test_a_report_transmitted_computes_again_the_figures_of_its_axe_alone(plan):
+    everything = {"pacte": (1, 3), 1: (0, 2), 2: (1, 1)}
+    assert read(plan) == (everything, [None])
+    assert read(plan) == (everything, [])
+    report = plan["1.1"].reports.get()
+    report.state = ReportState.SUBMITTED
+    report.save()
+    assert read(plan) == ({"pacte": (2, 3), 1: (1, 2), 2: (1, 1)}, [[1]])
+    assert read(plan) == ({"pacte": (2, 3), 1: (1, 2), 2: (1, 1)}, [])
+
+
+def test_an_action_moved_or_deleted_leaves_no_figure_behind(plan):
+    read(plan)
+    move(plan)
+    assert read(plan) == ({"pacte": (1, 3), 1: (0, 1), 2: (1, 2)}, [None])  # both axes: the whole statement
+    plan["2.1"].delete()
+    assert read(plan) == ({"pacte": (0, 2), 1: (0, 1), 2: (0, 1)}, [[2]])
+
+
+def test_a_new_axe_or_an_axe_renumbered_computes_everything_again(plan):
+    read(plan)
+    AxeFactory(pacte=plan["pacte"], number=3)
+    assert read(plan)[1] == [None]
+    assert read(plan)[1] == []
+
+
+def test_the_figures_kept_by_axe_are_those_computed_at_once(plan):
+    """After writes in each axe, the figures read from the cache piece by piece equal a computation from
+    nothing (indicators, milestones, attention, weather included)."""
+    period = figures.period(plan["pacte"], 2025, TODAY)
+    figures.compute([period])
+    plan["1.1"].indicators.get().values.update(value=120)
+    Milestone.objects.update(done_date=None, planned_date=datetime.date(2025, 1, 31))
+    ProgressReport.objects.filter(action=plan["2.1"]).update(state=ReportState.DRAFT)
+    pieces = figures.compute([period])
+    cache.clear()
+    whole = figures.compute([period])
+    assert pieces.figures == whole.figures
+    assert whole.total()["indicators"]["on_target"] == 1
+    assert whole.total()["reports"]["submitted"] == 0
+
+
+def test_the_triggers_are_installed_by_migrate_and_installing_them_again_changes_nothing(plan):
+    def triggers():
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'pti_axe_stamp_%'"
+                )
+            else:
+                cursor.execute("SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'pti_axe_stamp_%'")
+            return cursor.fetchone()[0]
+
+    per_table = 3 if connection.vendor == "sqlite" else 1
+    assert triggers() == 7 * per_table
+    axe_stamps.install("default")
+    assert triggers() == 7 * per_table
+    before = counters(plan)
+    Action.objects.filter(pk=plan["2.1"].pk).update(progress=95)
+    assert counters(plan)[2] > before[2] and counters(plan)[1] == before[1]
+
+
+WINDOWS = [
+    ((0, 2), ["1.1", "1.2"]),
+    ((1, 2), ["1.2", "2.1"]),
+    ((2, 3), ["2.1", "3.1", "3.2"]),
+    ((4, 5), ["3.2"]),
+    ((5, 2), []),
+]
+
+
+@pytest.mark.parametrize("window, expected", WINDOWS, ids=[f"from {w[0]}, {w[1]}" for w, _e in WINDOWS])
+def test_a_page_of_listed_actions_is_cut_from_the_axes_in_the_plans_order(plan, window, expected):
+    """A page of a list over the whole pacte (the dashboard's actions needing attention) is cut from each axe's
+    first rows: the same page as over the whole plan, before and after a write in one axe."""
+    third = AxeFactory(pacte=plan["pacte"], number=3)
+    for number in ("3.2", "3.1"):  # created out of order: the plan's order is the numbers'
+        ActionFactory(axe=third, number=number, objectif=None, start_date=datetime.date(2022, 1, 1))
+    period = figures.period(plan["pacte"], 2025, TODAY)
+    offset, limit = window
+
+    def page():
+        result = figures.compute([period], totals=False, rows=True, limit=limit, offset=offset)
+        return [row["number"] for row in result.rows]
+
+    assert page() == expected
+    assert page() == expected
+    plan["2.1"].reports.get().save()
+    with CaptureQueriesContext(connection) as queries:
+        assert page() == expected
+    restricted = f'"axe_id" IN ({plan["axes"][2].pk})'
+    assert any(restricted in query["sql"] for query in queries)
+    whole = figures.compute([period], Action.objects.all(), totals=False, rows=True, limit=limit, offset=offset)
+    assert [row["number"] for row in whole.rows] == expected
+
+
+def test_the_dashboard_draws_its_charts_again_only_when_what_it_shows_changed(client, plan, monkeypatch):
+    """A draft saved in another pacte leaves the dashboard's charts and tables as they were drawn; a report
+    transmitted in the pacte draws them again, with the new count."""
+    from django.urls import reverse
+
+    from pilotage import dashboard
+    from pti.enums import Role
+
+    drawn = []
+    draw = dashboard.dashboard_charts
+    monkeypatch.setattr(dashboard, "dashboard_charts", lambda data: drawn.append(1) or draw(data))
+    client.force_login(UserFactory(role=Role.COPIL))
+    url = reverse("pilotage:dashboard", args=[plan["pacte"].slug]) + "?annee=2025"
+    assert re.findall(r"\d+ sur \d+ attendus", client.get(url).content.decode()) == ["1 sur 3 attendus"]
+    assert client.get(url).status_code == 200
+    assert len(drawn) == 1
+    elsewhere = ActionFactory(axe=AxeFactory(pacte=PacteFactory(slug="pti-ailleurs")), objectif=None)
+    ProgressReportFactory(action=elsewhere, year=2025)
+    assert client.get(url).status_code == 200
+    assert len(drawn) == 1
+    ProgressReport.objects.filter(action=plan["1.1"]).update(state=ReportState.SUBMITTED)
+    page = client.get(url).content.decode()
+    assert len(drawn) == 2
+    assert re.findall(r"\d+ sur \d+ attendus", page) == ["2 sur 3 attendus"]  # 1.1 and 2.1 of the three due
