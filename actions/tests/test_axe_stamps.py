@@ -241,3 +241,27 @@ def test_the_dashboard_draws_its_charts_again_only_when_what_it_shows_changed(cl
     page = client.get(url).content.decode()
     assert len(drawn) == 2
     assert re.findall(r"\d+ sur \d+ attendus", page) == ["2 sur 3 attendus"]  # 1.1 and 2.1 of the three due
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections to one database: PostgreSQL")
+def test_a_write_by_another_program_shows_once_committed_and_not_before(plan):
+    """Another program (psql, a script) writes a report in axe 1 outside PTI's connections: its counter moves in
+    its transaction, so PTI keeps the figures it had until the commit, then computes axe 1 again."""
+    import psycopg
+
+    settings = connection.settings_dict
+    everything = {"pacte": (1, 3), 1: (0, 2), 2: (1, 1)}
+    assert read(plan) == (everything, [None])
+    other = psycopg.connect(
+        dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"], port=settings["PORT"] or 5432
+    )
+    try:
+        other.execute(
+            "UPDATE actions_progressreport SET state = %s WHERE action_id = %s",
+            [ReportState.SUBMITTED.value, plan["1.1"].pk],
+        )
+        assert read(plan) == (everything, [])  # not committed: what PTI has is still right
+        other.commit()
+    finally:
+        other.close()
+    assert read(plan) == ({"pacte": (2, 3), 1: (1, 2), 2: (1, 1)}, [[1]])
