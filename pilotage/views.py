@@ -114,11 +114,7 @@ def _dashboard_body(pacte, year):
     """The dashboard's figures, charts and lists, the same for every reader: rendered once, then read from the
     cache while what it shows is unchanged (pti.fragments); its charts and tables were most of the page's time."""
 
-    # The figures and lists come from the cache piece by piece (actions.figures, pti.stamps); the charts and
-    # tables are drawn again only when what they show changed.
-    data = dashboard.dashboard_data(pacte, year, limit=LIST_PAGE)
-
-    def render_body():
+    def render_body(data):
         context = {
             "pacte": pacte,
             "year": year,
@@ -130,7 +126,14 @@ def _dashboard_body(pacte, year):
         }
         return render_to_string("pilotage/_dashboard_body.html", context)
 
-    return fragments.cached(("dashboard-body", pacte.pk, year, LIST_PAGE), render_body, content=data)
+    def body():
+        # After a write: the figures and lists come from the cache piece by piece (actions.figures, pti.stamps),
+        # and the charts and tables are drawn again only when what they show changed.
+        data = dashboard.dashboard_data(pacte, year, limit=LIST_PAGE)
+        return fragments.cached(("dashboard-body", pacte.pk, year, LIST_PAGE), lambda: render_body(data), content=data)
+
+    # While nothing was written, the body as it was last shown, at once.
+    return fragments.cached(("dashboard-body-shown", pacte.pk, year, LIST_PAGE), body)
 
 
 @require_GET
