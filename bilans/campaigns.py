@@ -187,7 +187,7 @@ def _year_completion(pacte, year, today, page, per_page):
 
 def _responsible(pacte, user_ids=None):
     """{action id: [user ids]}: the actions of `pacte` each of `user_ids` (everyone when None) is expected to
-    write the report of (figures.responsible_sql), in one query."""
+    write the report of (figures.responsible_sql), in one query (none while it is in the cache)."""
     qn = connection.ops.quote_name
     sql = (
         f"SELECT resp.action_id, resp.user_id FROM ({figures.responsible_sql()}) resp"
@@ -196,12 +196,19 @@ def _responsible(pacte, user_ids=None):
     )
     if user_ids is not None:
         sql += f" AND resp.user_id IN ({', '.join(['%s'] * len(user_ids))})"
-    result = defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pacte.pk, *(user_ids or ())])
-        for action_id, user_id in cursor.fetchall():
-            result[action_id].append(user_id)
-    return result
+    params = [pacte.pk, *(user_ids or ())]
+
+    def read():
+        result = defaultdict(list)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for action_id, user_id in cursor.fetchall():
+                result[action_id].append(user_id)
+        return dict(result)
+
+    # Kept while the actions, their referents and the axes' thematic referents are unchanged: a report saved
+    # leaves it (pti.stamps).
+    return stamps.cached(("responsible", sql, tuple(params)), read, tables=stamps.tables_in(sql))
 
 
 def days_left(campaign, today=None):

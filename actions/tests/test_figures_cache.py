@@ -538,3 +538,27 @@ def test_the_action_list_is_rendered_once_per_query_for_every_reader_and_follows
     assert row.findall(client.get(url, headers={"HX-Request": "true"}).content.decode())[0] == ("1.1", "in_progress")
     Action.objects.filter(number="1.1").update(status=ActionStatus.ABANDONED)
     assert row.findall(client.get(url).content.decode()) == [("1.1", "abandoned"), ("1.2", "abandoned")]
+
+
+def test_who_writes_which_report_follows_a_referent_named_and_not_a_report_saved(pacte):
+    """The reminders' list of who is expected to write each due report (bilans.campaigns) is kept in the cache: a
+    referent named shows at once; a report saved leaves it (it reads neither the reports nor their state)."""
+    from bilans import campaigns
+
+    action = pacte.actions.get(number="1.1")
+    referent = UserFactory()
+
+    def responsible():
+        with CaptureQueriesContext(connection) as queries:
+            due = {
+                row.number: [user.pk for user in row.responsible] for row in campaigns.due_actions(pacte, 2025, TODAY)
+            }
+        return due, any("resp.user_id" in query["sql"] for query in queries.captured_queries)
+
+    # 1.2, abandoned without a date, still owes its report.
+    assert responsible() == ({"1.1": [], "1.2": []}, True)
+    assert responsible() == ({"1.1": [], "1.2": []}, False)
+    action.referents.add(referent)
+    assert responsible() == ({"1.1": [referent.pk], "1.2": []}, True)
+    submit(action)
+    assert responsible() == ({"1.1": [referent.pk], "1.2": []}, False)
