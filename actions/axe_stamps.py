@@ -1,5 +1,5 @@
 """The axes' stamps: a counter per axe (`AxeStamp`), incremented by database triggers in the transaction that
-writes what the figures of the axe's actions read (`AXE_TABLES`), whoever writes it (a save, a bulk update, a
+writes what the figures of the axe's actions read (`axe_tables`), whoever writes it (a save, a bulk update, a
 deletion, raw SQL, an import).
 
 `actions.figures` keeps the figures of a whole pacte axe by axe, each under its axe's counter (`pti.stamps`
@@ -16,6 +16,8 @@ Django rebuilds the table to alter it. What is written by a table's rebuild or a
 stamps' epoch, which `post_migrate` renews.
 """
 
+import functools
+
 from django.db import connections
 from django.db.models.signals import post_migrate
 
@@ -26,7 +28,7 @@ PREFIX = "pti_axe_stamp_"
 
 
 def _tables():
-    """{table: (SQL of the row's axe from `{row}`, the row's alias)}: how each table's row leads to its axe."""
+    """{table: SQL of a row's axe, with `{row}` for the row (OLD or NEW)}: how each table's row leads to its axe."""
     action = Action._meta.db_table
     indicator = Indicator._meta.db_table
 
@@ -52,6 +54,7 @@ def _tables():
     }
 
 
+@functools.cache
 def axe_tables():
     """The tables whose writes change their axes' counters (and not the whole pacte's figures)."""
     return frozenset(_tables())
@@ -117,7 +120,7 @@ def versions(pacte_ids, using="default"):
         return dict(cursor.fetchall())
 
 
-def _on_migrate(sender, using="default", plan=None, **kwargs):
+def _on_migrate(sender, using="default", **kwargs):
     if sender.name != "actions":
         return
     with connections[using].cursor() as cursor:

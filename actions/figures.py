@@ -579,13 +579,18 @@ ROW_ORDER = ("axe_number", "sort_key", "period", "id")
 def _rows_select(sql, where, limit, offset, per_axe=False):
     """The rows of `facts` meeting `where`, in the plan's order, `limit` of them from `offset`; with `per_axe`, the
     first `offset + limit` of each axe and, in `in_axe`, how many the axe has (`_window` cuts the page)."""
-    columns = (
-        f"{ROWS} AS kind, facts.period AS period, facts.axe_id AS grp, facts.axe_id AS part, facts.status AS status,"
-        " CAST(NULL AS BIGINT) AS n, facts.progress AS progress_total, CAST(NULL AS BIGINT) AS mean_total"
-        + "".join(f", facts.{name} AS {name}" for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES)))
-        + "".join(f", facts.{name} AS {name}" for name in ROW_COLUMNS)
-    )
-    names = ", ".join(f"ranked.{name}" for name in _column_names(columns))
+    selected = {
+        "kind": str(ROWS),
+        "period": "facts.period",
+        "grp": "facts.axe_id",
+        "part": "facts.axe_id",
+        "status": "facts.status",
+        "n": "CAST(NULL AS BIGINT)",
+        "progress_total": "facts.progress",
+        "mean_total": "CAST(NULL AS BIGINT)",
+    } | {name: f"facts.{name}" for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES), *ROW_COLUMNS)}
+    columns = ", ".join(f"{value} AS {name}" for name, value in selected.items())
+    names = ", ".join(f"ranked.{name}" for name in selected)
     if per_axe:
         sql.add(
             f"SELECT {names}, ranked.in_axe AS in_axe FROM (SELECT {columns},"
@@ -604,10 +609,6 @@ def _rows_select(sql, where, limit, offset, per_axe=False):
     if limit is not None:
         sql.add(" LIMIT %s OFFSET %s", int(limit), int(offset))
     sql.add(") ranked")
-
-
-def _column_names(columns):
-    return [re.search(r"AS (\w+)$", column.strip()).group(1) for column in columns.split(",")]
 
 
 def _window(rows, offset, limit):
@@ -741,6 +742,13 @@ def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit
     if not periods or (not totals and rows is None):
         return result
 
+    # Kept axe by axe over a whole pacte. The plan's order is the axes' order first: a page of listed rows is cut
+    # from each axe's first rows (as many as the page's end), with their number in each axe.
+    by_axe = actions is None
+    window = (int(offset), int(limit)) if limit is not None and by_axe else None
+    if window is not None and len({p.pacte_id for p in periods}) > 1:
+        by_axe, window = False, None  # two pactes' axes interleave in the order
+
     def build(axes):
         sql = _with(periods, actions, lean=reports_only, axes=axes)
         if totals:
@@ -756,12 +764,6 @@ def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit
             _rows_select(sql, where, limit, offset, per_axe=window is not None)
         return sql
 
-    # Kept axe by axe over a whole pacte. The plan's order is the axes' order first: a page of listed rows is cut
-    # from each axe's first rows (as many as the page's end), with their number in each axe.
-    by_axe = actions is None
-    window = (int(offset), int(limit)) if limit is not None and by_axe else None
-    if window is not None and len({p.pacte_id for p in periods}) > 1:
-        by_axe, window = False, None  # two pactes' axes interleave in the order
     return _filled(build, {0: (result, group)}, by_axe=by_axe, window=window)[0]
 
 
@@ -839,15 +841,15 @@ def _filled(build, targets, by_axe=False, window=None):
             rows.setdefault(row["part"], []).append(row)
         return rows
 
-    others = tuple(table for table in tables if table not in axe_stamps.axe_tables())
+    others = tuple(sorted(set(tables) - axe_stamps.axe_tables()))
 
-    def merged():
-        rows = stamps.cached_pieces(parts, pieces, compute, tables=others)
-        merged = [row for axe in sorted(rows) for row in rows[axe]]
-        return filled(_window(merged, *window) if window else merged)
+    def summed():
+        by_axe = stamps.cached_pieces(parts, pieces, compute, tables=others)
+        rows = [row for axe in sorted(by_axe) for row in by_axe[axe]]
+        return filled(_window(rows, *window) if window else rows)
 
     # The sums of the axes' rows are kept too, under the axes' counters: an unchanged pacte reads them at once.
-    return stamps.cached(("summed", parts, tuple(sorted(pieces.items()))), merged, tables=others)
+    return stamps.cached(("summed", parts, tuple(sorted(pieces.items()))), summed, tables=others)
 
 
 def _fetch(sql):

@@ -130,25 +130,30 @@ def changed(using=DEFAULT_DB_ALIAS, table=None):
 
 def reads_own_writes(using=DEFAULT_DB_ALIAS):
     """Whether the open transaction on `using` wrote watched data: it computes afresh, and caches nothing."""
-    return _reads_own_writes(using)
-
-
-def _reads_own_writes(using=DEFAULT_DB_ALIAS):
     connection = connections[using]
     return connection.in_atomic_block and _pending(connection)
+
+
+def _key(parts):
+    return "pti:stamped:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _stamp(tables):
+    """The stamp(s) a result reading `tables` is kept under (the data's when None)."""
+    return current() if tables is None else current_of(tables)
 
 
 def cached(parts, compute, using=DEFAULT_DB_ALIAS, tables=None):
     """`compute()`, from the cache when the same `parts` (a repr-able value naming the result: a statement and its
     parameters) were computed since the last change of the data it reads: `tables` (`tables_in(sql)`), or any
     watched data when None."""
-    if _reads_own_writes(using):
+    if reads_own_writes(using):
         return compute()
     # One entry per result, holding the stamp it was computed under: the cache keeps as many entries as there
     # are different results asked for, however often the data changes (the database cache culls only at its
     # MAX_ENTRIES). Two processes storing the same entry under two stamps: the next reader computes it again.
-    key = "pti:stamped:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    stamp = current() if tables is None else current_of(tables)
+    key = _key(parts)
+    stamp = _stamp(tables)
     entry = cache.get(key)
     if entry is not None and entry[0] == stamp:
         return entry[1]
@@ -162,10 +167,10 @@ def cached_pieces(parts, pieces, compute, using=DEFAULT_DB_ALIAS, tables=None):
     (`pieces`: {piece: version}, read from the database before the call): a piece is read from the cache when it was
     computed under the same version and the same stamps (of `tables`, or of any watched data when None);
     `compute(stale)` returns {piece: value} for the others, all at once (nothing is computed when none is stale)."""
-    if _reads_own_writes(using):
+    if reads_own_writes(using):
         return compute(list(pieces))
-    base = "pti:stamped:" + hashlib.sha256(repr(parts).encode()).hexdigest() + ":"
-    stamp = current() if tables is None else current_of(tables)
+    base = _key(parts) + ":"
+    stamp = _stamp(tables)
     found = cache.get_many([base + str(piece) for piece in pieces])
     result, stale = {}, []
     for piece, version in pieces.items():

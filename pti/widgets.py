@@ -78,9 +78,10 @@ class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
 
 class StampedSelect(QuickSelect):
     """A select whose options are rows of the plan (pactes, axes, referents, partners): rendered once, then served
-    from the cache until the tables its options are read from change (`pti.stamps`, which the figures use too). A list filter offers as many
-    options as the data has (hundreds of referents and partners at a hundred times the demo's size): building them
-    again on every display, one model instance and one option template each, cost more than the list itself.
+    from the cache until the tables its options are read from change (`pti.stamps`, which the figures use too). A
+    list filter offers as many options as the data has (hundreds of referents and partners at a hundred times the
+    demo's size): building them again on every display, one model instance and one option template each, cost more
+    than the list itself.
 
     The options' queryset, the name, the value chosen, the attributes and the language name the result, so that
     two forms restricted differently never share one."""
