@@ -1,15 +1,17 @@
-"""The axes' stamps: a counter per axe (`AxeStamp`), incremented by database triggers in the transaction that
-writes what the figures of the axe's actions read (`axe_tables`), whoever writes it (a save, a bulk update, a
-deletion, raw SQL, an import).
+"""The axes' stamps: a counter per piece of an axe (`AxeStamp`; a piece is an axe's actions whose id has one
+remainder modulo BUCKETS), incremented by database triggers in the transaction that writes what the figures of the
+piece's actions read (`axe_tables`), whoever writes it (a save, a bulk update, a deletion, raw SQL, an import).
 
-`actions.figures` keeps the figures of a whole pacte axe by axe, each under its axe's counter (`pti.stamps`
-`cached_pieces`): after a referent's draft, the figures of the other axes are read from the cache and the
-statement runs over the actions of one axe.
+`actions.figures` keeps the figures of a whole pacte piece by piece, each under its piece's counter (`pti.stamps`
+`cached_pieces`), and the sums of each axe's pieces under the counters of that axe's pieces: after a referent's
+draft, the statement runs over the few actions of one piece (an axe of 1,200 actions has 16 pieces of 75), and
+the other pieces and axes are read from the cache. A write that concerns a whole axe (its thematic referents)
+counts in every piece of the axe.
 
 Consistency: the counter is written in the same transaction as the data, so a reader that sees a counter sees
 the data written up to it (a reader computes after it reads the counters: what it caches is never older than the
-counter it is kept under). Two transactions writing in one axe take turns on its counter's row until the first
-commits (as they would on a counter cache); a transaction that wrote holds its axes' rows until its commit.
+counter it is kept under). Two transactions writing in one piece take turns on its counter's row until the first
+commits (as they would on a counter cache); a transaction that wrote holds its pieces' rows until its commit.
 
 The triggers are (re)installed after every `migrate` (`post_migrate`): SQLite drops a table's triggers when
 Django rebuilds the table to alter it. What is written by a table's rebuild or a migration is covered by the
@@ -21,36 +23,56 @@ import functools
 from django.db import connections
 from django.db.models.signals import post_migrate
 
-from actions.models import Action, AxeStamp, Indicator, IndicatorValue, Milestone, ProgressReport
+from actions.models import BUCKETS, Action, AxeStamp, Indicator, IndicatorValue, Milestone, ProgressReport
 from axes.models import Axe
 
 PREFIX = "pti_axe_stamp_"
 
 
+def piece_sql(axe, action_id):
+    """SQL of the piece of the action `action_id` (SQL) in the axe `axe` (SQL): the formula of the index on the
+    actions (`actions.models.PIECE`), for the triggers and for the figures' statement."""
+    # The remainder without `%`, which a statement with parameters would read as a placeholder.
+    return f"({axe} * {BUCKETS} + {action_id} - ({action_id} / {BUCKETS}) * {BUCKETS})"
+
+
+def axe_of(piece):
+    return piece // BUCKETS
+
+
+def _every_bucket():
+    return " UNION ALL ".join(f"SELECT {bucket} AS n" for bucket in range(BUCKETS))
+
+
 def _tables():
-    """{table: SQL of a row's axe, with `{row}` for the row (OLD or NEW)}: how each table's row leads to its axe."""
+    """{table: SELECT of the piece(s) a row is in, with `{row}` for the row (OLD or NEW)}."""
     action = Action._meta.db_table
     indicator = Indicator._meta.db_table
 
     def column(model, field):
         return model._meta.get_field(field).column
 
+    axe = column(Action, "axe")
+
     def of_action(field):
-        return f"(SELECT {column(Action, 'axe')} FROM {action} WHERE id = {{row}}.{field})"
+        return f"SELECT {piece_sql(f'a.{axe}', 'a.id')} AS piece FROM {action} a WHERE a.id = {{row}}.{field}"
 
     referents = Action.referents.through._meta
     thematic = Axe.thematic_referents.through._meta
     return {
-        action: f"{{row}}.{column(Action, 'axe')}",
+        action: f"SELECT {piece_sql(f'{{row}}.{axe}', '{row}.id')} AS piece",
         ProgressReport._meta.db_table: of_action(column(ProgressReport, "action")),
         indicator: of_action(column(Indicator, "action")),
         IndicatorValue._meta.db_table: (
-            f"(SELECT a.{column(Action, 'axe')} FROM {action} a JOIN {indicator} i ON i.{column(Indicator, 'action')}"
-            f" = a.id WHERE i.id = {{row}}.{column(IndicatorValue, 'indicator')})"
+            f"SELECT {piece_sql(f'a.{axe}', 'a.id')} AS piece FROM {action} a JOIN {indicator} i"
+            f" ON i.{column(Indicator, 'action')} = a.id WHERE i.id = {{row}}.{column(IndicatorValue, 'indicator')}"
         ),
         Milestone._meta.db_table: of_action(column(Milestone, "action")),
         referents.db_table: of_action(referents.get_field("action").column),
-        thematic.db_table: f"{{row}}.{thematic.get_field('axe').column}",
+        # The axe's thematic referents write the reports of its actions without referents: every piece.
+        thematic.db_table: (
+            f"SELECT {{row}}.{thematic.get_field('axe').column} * {BUCKETS} + b.n AS piece FROM ({_every_bucket()}) b"
+        ),
     }
 
 
@@ -63,20 +85,20 @@ def axe_tables():
 STAMP = AxeStamp._meta.db_table
 
 
-def _upsert(axe_sql):
+def _upsert(pieces_sql):
     return (
-        f"INSERT INTO {STAMP} (axe_id, version) SELECT axe, 1 FROM (SELECT {axe_sql} AS axe) s"
-        f" WHERE axe IS NOT NULL ON CONFLICT (axe_id) DO UPDATE SET version = {STAMP}.version + 1;"
+        f"INSERT INTO {STAMP} (piece, version) SELECT s.piece, 1 FROM ({pieces_sql}) s"
+        f" WHERE s.piece IS NOT NULL ON CONFLICT (piece) DO UPDATE SET version = {STAMP}.version + 1;"
     )
 
 
-def _postgresql(table, axe):
+def _postgresql(table, pieces):
     function = f"{PREFIX}{table}"
     return [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN {_upsert(axe.format(row="OLD"))} END IF;
-    IF TG_OP <> 'DELETE' THEN {_upsert(axe.format(row="NEW"))} END IF;
+    IF TG_OP <> 'INSERT' THEN {_upsert(pieces.format(row="OLD"))} END IF;
+    IF TG_OP <> 'DELETE' THEN {_upsert(pieces.format(row="NEW"))} END IF;
     RETURN NULL;
 END $$""",
         f"DROP TRIGGER IF EXISTS {function} ON {table}",
@@ -85,11 +107,11 @@ END $$""",
     ]
 
 
-def _sqlite(table, axe):
+def _sqlite(table, pieces):
     statements = []
     for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
         name = f"{PREFIX}{table}_{event.lower()}"
-        body = " ".join(_upsert(axe.format(row=row)) for row in rows)
+        body = " ".join(_upsert(pieces.format(row=row)) for row in rows)
         statements += [
             f"DROP TRIGGER IF EXISTS {name}",
             f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {body} END",
@@ -102,18 +124,20 @@ def install(using):
     connection = connections[using]
     build = {"postgresql": _postgresql, "sqlite": _sqlite}[connection.vendor]
     with connection.cursor() as cursor:
-        for table, axe in _tables().items():
-            for statement in build(table, axe):
+        for table, pieces in _tables().items():
+            for statement in build(table, pieces):
                 cursor.execute(statement)
 
 
 def versions(pacte_ids, using="default"):
-    """{axe id: its counter} of the axes of `pacte_ids` (0 for an axe nothing was written in yet): one query."""
+    """{piece: its counter} of every piece of the axes of `pacte_ids` (0 for a piece nothing was written in yet):
+    one query."""
     axe = Axe._meta.db_table
     placeholders = ", ".join(["%s"] * len(pacte_ids))
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"SELECT x.id, COALESCE(s.version, 0) FROM {axe} x LEFT JOIN {STAMP} s ON s.axe_id = x.id"
+            f"SELECT x.id * {BUCKETS} + b.n, COALESCE(s.version, 0) FROM {axe} x CROSS JOIN ({_every_bucket()}) b"
+            f" LEFT JOIN {STAMP} s ON s.piece = x.id * {BUCKETS} + b.n"
             f" WHERE x.{Axe._meta.get_field('pacte').column} IN ({placeholders})",
             list(pacte_ids),
         )

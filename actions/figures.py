@@ -14,10 +14,10 @@ Two layers:
   year's, the state of its report, the number of its indicators in each state, and the 0/1 flags of the rules.
   It sums them per axe (or objective) and per status, and lists the rows a page needs, so a page's query count
   and its memory do not grow with the number of actions.
-- **Kept axe by axe**: over a whole pacte, the statement's rows are kept in the cache axe by axe, each under its
-  axe's counter (`actions.axe_stamps`, incremented by the database in the transaction of every write in the axe):
-  after a report is saved, the statement runs over the actions of its axe alone, and the pacte's figures are the
-  sums of its axes' rows.
+- **Kept piece by piece**: over a whole pacte, the statement's rows are kept in the cache by piece of an axe (a
+  sixteenth of its actions), each under its piece's counter (`actions.axe_stamps`, incremented by the database in
+  the transaction of every write in the piece): after a report is saved, the statement runs over the actions of
+  its piece alone, an axe's figures are the sums of its pieces' rows and the pacte's the sums of its axes'.
 
 What "the state of an action in year Y" means:
 - from the reporting year on (`reporting_year`: this year, kept inside the pacte's years), the action's own
@@ -345,20 +345,20 @@ def _placeholders(values):
     return ", ".join(["%s"] * len(values))
 
 
-def _scope(sql, n, periods, actions, axes=None):
+def _scope(sql, n, periods, actions, pieces=None):
     """The WHERE condition on `a` (the actions table) restricting to the periods' pactes, to `actions` and to the
     actions of `axes` (ids)."""
     pacte_ids = sorted({p.pacte_id for p in periods})
     sql.add(f"a.{n['a.pacte']} IN ({_placeholders(pacte_ids)})", *pacte_ids)
-    _restrict(sql, n, actions, axes)
+    _restrict(sql, n, actions, pieces)
 
 
-def _restrict(sql, n, actions, axes):
+def _restrict(sql, n, actions, pieces):
     if actions is not None:
         subquery, params = actions.order_by().values("pk").query.sql_with_params()
         sql.add(f" AND a.id IN ({subquery})", *params)
-    if axes is not None:
-        sql.add(f" AND a.{n['a.axe']} IN ({_placeholders(axes)})", *axes)
+    if pieces is not None:  # read through the index on the pieces (actions.models.PIECE)
+        sql.add(f" AND {axe_stamps.piece_sql('a.' + n['a.axe'], 'a.id')} IN ({_placeholders(pieces)})", *sorted(pieces))
 
 
 def _needed_years(periods):
@@ -372,7 +372,7 @@ def _needed_years(periods):
     return sorted(last), sorted(report), sorted(report)
 
 
-def _rep_cte(sql, n, periods, actions, axes, last_years, report_years):
+def _rep_cte(sql, n, periods, actions, pieces, last_years, report_years):
     """`rep`: per action, the latest year with a submitted report by the end of each of `last_years`
     (last_<year>) and the state of its report of each of `report_years` (report_<year>): one grouped pass."""
     sql.add(f"rep AS MATERIALIZED (SELECT r.{n['r.action']} AS action_id")
@@ -393,11 +393,11 @@ def _rep_cte(sql, n, periods, actions, axes, last_years, report_years):
         sql.add(f", MAX(CASE WHEN r.{n['r.year']} = %s THEN r.{n['r.state']} END) AS report_{year}", year)
         sql.add(f", MAX(CASE WHEN r.{n['r.year']} = %s THEN r.{n['r.weather']} END) AS weather_{year}", year)
     sql.add(f" FROM {n['action']} a JOIN {n['report']} r ON r.{n['r.action']} = a.id WHERE ")
-    _scope(sql, n, periods, actions, axes)
+    _scope(sql, n, periods, actions, pieces)
     sql.add(f" GROUP BY r.{n['r.action']})")
 
 
-def _ind_cte(sql, n, periods, actions, axes, years):
+def _ind_cte(sql, n, periods, actions, pieces, years):
     """`ind`: per action, how many of its indicators are in each state in each of `years`."""
     state_sql, state_params = compile_on(IndicatorYear, indicator_state())
     table = connection.ops.quote_name(IndicatorYear._meta.db_table)
@@ -414,7 +414,7 @@ def _ind_cte(sql, n, periods, actions, axes, years):
         " WHERE ",
         *years,
     )
-    _scope(sql, n, periods, actions, axes)
+    _scope(sql, n, periods, actions, pieces)
     sql.add(f") {table}) iy GROUP BY iy.action_id)")
 
 
@@ -439,7 +439,7 @@ def _state(n, p, year, column, default):
     return f"COALESCE(CASE {packed} - ({packed} / 100) * 100 {statuses} END, {default})"
 
 
-def _branch(sql, n, p, actions, axes, lean=False):
+def _branch(sql, n, p, actions, pieces, lean=False):
     """The rows of period `p`: one per action of its pacte (within `actions`), with the rules' flags. `lean`
     leaves out the indicators and the milestones (zero): only the reports' figures are right then."""
     table = connection.ops.quote_name(ActionYear._meta.db_table)
@@ -482,25 +482,25 @@ def _branch(sql, n, p, actions, axes, lean=False):
     if not lean:
         sql.add(" LEFT JOIN ind ON ind.action_id = a.id")
     sql.add(f" WHERE a.{n['a.pacte']} = %s", p.pacte_id)
-    _restrict(sql, n, actions, axes)
+    _restrict(sql, n, actions, pieces)
     sql.add(f") {table}")
 
 
-def _with(periods, actions, lean=False, axes=None):
+def _with(periods, actions, lean=False, pieces=None):
     """`WITH rep …, ind …, facts …`: the facts of every action of `actions` (or of the periods' pactes; of `axes`
     alone when given) in each period (without the indicators and the milestones when `lean`, see `_branch`)."""
     n = _names()
     last_years, report_years, indicator_years = _needed_years(periods)
     sql = _Sql().add("WITH ")
-    _rep_cte(sql, n, periods, actions, axes, last_years, report_years)
+    _rep_cte(sql, n, periods, actions, pieces, last_years, report_years)
     if not lean:
         sql.add(", ")
-        _ind_cte(sql, n, periods, actions, axes, indicator_years)
+        _ind_cte(sql, n, periods, actions, pieces, indicator_years)
     sql.add(", facts AS MATERIALIZED (")
     for index, p in enumerate(periods):
         if index:
             sql.add(" UNION ALL ")
-        _branch(sql, n, p, actions, axes, lean=lean)
+        _branch(sql, n, p, actions, pieces, lean=lean)
     sql.add(") ")
     return sql
 
@@ -526,8 +526,11 @@ ROW_COLUMNS = {
 TOTAL_COLUMNS = ("n", "progress_total", "mean_total", *FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES))
 # "responsible" groups by the users expected to write each action's report (`responsible_sql`): an action counts
 # once for each of them, and under None when it has none; its totals would count an action more than once, so
-# they are left empty.
+# they are left empty, and each user's figures are only the count of his actions and their reports
+# (`responsible_figures`): a campaign of 3,000 referents sums a few numbers for each.
 GROUPS = {None: None, "axe": "axe_id", "objectif": "objectif_id", "responsible": "resp.user_id"}
+# The piece of the axe a row is kept in (actions.axe_stamps).
+PART = axe_stamps.piece_sql("facts.axe_id", "facts.id")
 ROWS = -1  # the `kind` of a listed row
 
 
@@ -550,40 +553,43 @@ def responsible_sql():
 
 
 def _totals_select(sql, group, kind=0):
-    """The totals of `facts` by period, `group` and status; `kind` tells the rows of one grouping from another's
-    when several share a statement (compute_groups)."""
+    """The totals of `facts` by period, `group` and status (not by status for "responsible"); `kind` tells the
+    rows of one grouping from another's when several share a statement (compute_groups)."""
     column = GROUPS[group]
     group_sql = (column if "." in column else f"facts.{column}") if column else "CAST(NULL AS BIGINT)"
+    status = "CAST(NULL AS VARCHAR(16))" if group == "responsible" else "facts.status"
     sql.add(
-        f"SELECT {int(kind)} AS kind, facts.period AS period, {group_sql} AS grp, facts.axe_id AS part,"
-        " facts.status AS status, COUNT(*) AS n,"
+        f"SELECT {int(kind)} AS kind, facts.period AS period, {group_sql} AS grp, {PART} AS part,"
+        f" {status} AS status, COUNT(*) AS n,"
         " SUM(facts.progress) AS progress_total,"
         " SUM(CASE WHEN facts.in_mean = 1 THEN facts.progress ELSE 0 END) AS mean_total"
     )
     for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES)):
         sql.add(f", SUM(facts.{name}) AS {name}")
     sql.add("".join(f", CAST(NULL AS {sql_type}) AS {name}" for name, sql_type in ROW_COLUMNS.items()))
-    sql.add(", CAST(NULL AS BIGINT) AS in_axe FROM facts")
+    sql.add(" FROM facts")
     if group == "responsible":
         sql.add(f" LEFT JOIN ({responsible_sql()}) resp ON resp.action_id = facts.id")
     sql.add(" GROUP BY facts.period")
     if column:
         sql.add(f", {group_sql}")
-    sql.add(", facts.axe_id, facts.status")
+    sql.add(f", {PART}")
+    if group != "responsible":
+        sql.add(", facts.status")
 
 
 # The plan's order of the listed rows (`_fill` sorts them the same way).
 ROW_ORDER = ("axe_number", "sort_key", "period", "id")
 
 
-def _rows_select(sql, where, limit, offset, per_axe=False):
-    """The rows of `facts` meeting `where`, in the plan's order, `limit` of them from `offset`; with `per_axe`, the
-    first `offset + limit` of each axe and, in `in_axe`, how many the axe has (`_window` cuts the page)."""
+def _rows_select(sql, where, limit, offset, per_piece=False):
+    """The rows of `facts` meeting `where`, in the plan's order, `limit` of them from `offset`; with `per_piece`,
+    the first `offset + limit` of each piece (`_window` cuts the page from them)."""
     selected = {
         "kind": str(ROWS),
         "period": "facts.period",
         "grp": "facts.axe_id",
-        "part": "facts.axe_id",
+        "part": PART,
         "status": "facts.status",
         "n": "CAST(NULL AS BIGINT)",
         "progress_total": "facts.progress",
@@ -591,41 +597,61 @@ def _rows_select(sql, where, limit, offset, per_axe=False):
     } | {name: f"facts.{name}" for name in (*FLAGS, *(f"ind_{s}" for s in INDICATOR_STATES), *ROW_COLUMNS)}
     columns = ", ".join(f"{value} AS {name}" for name, value in selected.items())
     names = ", ".join(f"ranked.{name}" for name in selected)
-    if per_axe:
+    order = ", ".join(f"facts.{name}" for name in ROW_ORDER)
+    if per_piece:
         sql.add(
-            f"SELECT {names}, ranked.in_axe AS in_axe FROM (SELECT {columns},"
-            " COUNT(*) OVER (PARTITION BY facts.axe_id) AS in_axe, ROW_NUMBER() OVER (PARTITION BY facts.axe_id"
-            f" ORDER BY {', '.join(f'facts.{name}' for name in ROW_ORDER)}) AS rank_in_axe FROM facts"
+            f"SELECT {names} FROM (SELECT {columns},"
+            f" ROW_NUMBER() OVER (PARTITION BY {PART} ORDER BY {order}) AS rank_in_piece FROM facts"
         )
     else:
-        sql.add(f"SELECT {names}, CAST(NULL AS BIGINT) AS in_axe FROM (SELECT {columns} FROM facts")
+        sql.add(f"SELECT {names} FROM (SELECT {columns} FROM facts")
     if where:
         conditions, params = zip(*where, strict=True)
         sql.add(" WHERE " + " AND ".join(conditions), *[param for group in params for param in group])
-    if per_axe:
-        sql.add(") ranked WHERE ranked.rank_in_axe <= %s", int(offset) + int(limit))
+    if per_piece:
+        sql.add(") ranked WHERE ranked.rank_in_piece <= %s", int(offset) + int(limit))
         return
-    sql.add(f" ORDER BY {', '.join(f'facts.{name}' for name in ROW_ORDER)}")
+    sql.add(f" ORDER BY {order}")
     if limit is not None:
         sql.add(" LIMIT %s OFFSET %s", int(limit), int(offset))
     sql.add(") ranked")
 
 
+def _in_order(row):
+    return tuple(row[name] for name in ROW_ORDER)
+
+
 def _window(rows, offset, limit):
-    """The fetched `rows` with only the listed rows from `offset` to `offset + limit` in the plan's order, from
-    each axe's first rows and their number in the axe (`_rows_select` with `per_axe`)."""
+    """The fetched `rows` with only the listed rows from `offset` to `offset + limit` in the plan's order, cut
+    from each piece's first `offset + limit` rows (`_rows_select` with `per_piece`): the page's rows are among
+    them, whatever the pieces."""
     listed, others = [], []
     for row in rows:
         (listed if row["kind"] == ROWS else others).append(row)
-    by_axe = {}
-    for row in listed:
-        by_axe.setdefault(row["part"], []).append(row)
-    kept, start = [], 0
-    for axe_rows in sorted(by_axe.values(), key=lambda axe_rows: axe_rows[0]["axe_number"]):
-        axe_rows.sort(key=lambda row: tuple(row[name] for name in ROW_ORDER))
-        kept.extend(axe_rows[max(0, offset - start) : max(0, offset + limit - start)])
-        start += int(axe_rows[0]["in_axe"])
-    return others + kept
+    listed.sort(key=_in_order)
+    return others + listed[offset : offset + limit]
+
+
+def _merged(rows, keep=None):
+    """`rows` of several pieces as one piece's: the totals' rows of one grouping, period, group and status summed
+    (every figure is a sum over actions), the listed rows as they are (their first `keep` in the plan's order
+    when given)."""
+    totals, listed = {}, []
+    for row in rows:
+        if row["kind"] == ROWS:
+            listed.append(row)
+            continue
+        key = (row["kind"], row["period"], row["grp"], row["status"])
+        found = totals.get(key)
+        if found is None:
+            totals[key] = dict(row)
+        else:
+            for name in TOTAL_COLUMNS:
+                found[name] = (found[name] or 0) + (row[name] or 0)
+    if keep is not None:
+        listed.sort(key=_in_order)
+        del listed[keep:]
+    return [*totals.values(), *listed]
 
 
 # --- the figures ---------------------------------------------------------------------------------------------
@@ -668,6 +694,21 @@ def _add(figures, row):
         figures["weather"][weather] += row[f"weather_{weather}"]
 
 
+def responsible_figures():
+    """What the figures of one user of a "responsible" grouping hold: his actions and their reports."""
+    return {"actions": 0, "reports": {"submitted": 0, "draft": 0, "missing": 0, "due": 0, "share": None}}
+
+
+def _add_responsible(groups, row):
+    figures = groups.get(row["grp"])
+    if figures is None:
+        figures = groups[row["grp"]] = responsible_figures()
+    figures["actions"] += int(row["n"] or 0)
+    reports = figures["reports"]
+    for name in ("submitted", "draft", "missing", "due"):
+        reports[name] += int(row[name] or 0)
+
+
 def share(part, whole):
     """`part` of `whole` in whole percents (None when there is no whole)."""
     return round(100 * part / whole) if whole else None
@@ -690,7 +731,6 @@ def _row(row):
     row = dict(row)
     row.pop("kind", None)
     row.pop("part", None)
-    row.pop("in_axe", None)
     row["progress"] = int(row.pop("progress_total") or 0)
     row["axe_id"] = row.pop("grp")
     for name in ("n", "mean_total"):
@@ -725,7 +765,9 @@ class Result:
         return {(row["period"], row["id"]): row for row in self.rows}
 
 
-def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit=None, offset=0, reports_only=False):
+def compute(
+    periods, actions=None, *, group="axe", totals=True, rows=None, limit=None, offset=0, reports_only=False, local=False
+):
     """The figures of `periods` over `actions` (a queryset; all the actions of the periods' pactes when None),
     in one statement.
 
@@ -735,22 +777,23 @@ def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit
 
     `reports_only` reads neither indicators nor milestones (a lighter statement): only the reports' figures
     (due, submitted, draft, missing, no_report, weather) and the rows' plan fields are right then; the
-    indicators, "behind", "milestones_late" and "attention" are zero."""
+    indicators, "behind", "milestones_late" and "attention" are zero.
+
+    `local`: `actions` chooses each action by its own rows (its axe, its id, its referents, its reports), never by
+    another action's: its figures are then kept piece by piece, as a whole pacte's are."""
     result = Result(periods=list(periods), figures={}, rows=[])
     for p in periods:
         result.figures[p.key] = {"total": empty_figures(p.year), "groups": {}}
     if not periods or (not totals and rows is None):
         return result
 
-    # Kept axe by axe over a whole pacte. The plan's order is the axes' order first: a page of listed rows is cut
-    # from each axe's first rows (as many as the page's end), with their number in each axe.
-    by_axe = actions is None
+    # Kept piece by piece over a whole pacte: a page of listed rows is cut from each piece's first rows (as many
+    # as the page's end), merged in the plan's order.
+    by_axe = actions is None or local
     window = (int(offset), int(limit)) if limit is not None and by_axe else None
-    if window is not None and len({p.pacte_id for p in periods}) > 1:
-        by_axe, window = False, None  # two pactes' axes interleave in the order
 
-    def build(axes):
-        sql = _with(periods, actions, lean=reports_only, axes=axes)
+    def build(pieces):
+        sql = _with(periods, actions, lean=reports_only, pieces=pieces)
         if totals:
             _totals_select(sql, group)
         if rows is not None:
@@ -761,16 +804,16 @@ def compute(periods, actions=None, *, group="axe", totals=True, rows=None, limit
                 where.append((f"facts.{rows} = 1", ()))
             elif isinstance(rows, list):
                 where.extend(rows)
-            _rows_select(sql, where, limit, offset, per_axe=window is not None)
+            _rows_select(sql, where, limit, offset, per_piece=window is not None)
         return sql
 
     return _filled(build, {0: (result, group)}, by_axe=by_axe, window=window)[0]
 
 
-def compute_groups(periods, groups, actions=None, *, reports_only=False):
+def compute_groups(periods, groups, actions=None, *, reports_only=False, local=False):
     """{group: Result} of the figures of `periods` over `actions` split by each of `groups` (as `compute`'s
     `group`), in one statement: the facts are computed once for all of them (the campaign page needs the totals
-    by axe and by responsible user). `reports_only` as for `compute`."""
+    by axe and by responsible user). `reports_only` and `local` as for `compute`."""
     results = {group: Result(periods=list(periods), figures={}, rows=[]) for group in groups}
     for result in results.values():
         for p in periods:
@@ -778,8 +821,8 @@ def compute_groups(periods, groups, actions=None, *, reports_only=False):
     if not periods or not groups:
         return results
 
-    def build(axes):
-        sql = _with(periods, actions, lean=reports_only, axes=axes)
+    def build(pieces):
+        sql = _with(periods, actions, lean=reports_only, pieces=pieces)
         for kind, group in enumerate(groups):
             if kind:
                 sql.add(" UNION ALL ")
@@ -787,7 +830,7 @@ def compute_groups(periods, groups, actions=None, *, reports_only=False):
         return sql
 
     targets = {kind: (results[group], group) for kind, group in enumerate(groups)}
-    filled = _filled(build, targets, by_axe=actions is None)
+    filled = _filled(build, targets, by_axe=actions is None or local)
     return {group: filled[kind] for kind, group in enumerate(groups)}
 
 
@@ -800,8 +843,8 @@ def report_figures(periods, actions=None):
         result.figures[p.key] = {"total": empty_figures(p.year), "groups": {}}
     if periods:
 
-        def build(axes):
-            sql = _with(periods, actions, lean=True, axes=axes)
+        def build(pieces):
+            sql = _with(periods, actions, lean=True, pieces=pieces)
             _totals_select(sql, None)
             return sql
 
@@ -814,10 +857,12 @@ def _filled(build, targets, by_axe=False, window=None):
     from the cache while the data it reads is unchanged (`pti.stamps`). The statement's text and parameters name
     it; they hold the periods' dates, so a new day is a new statement.
 
-    `by_axe`: the rows are kept axe by axe, each under its axe's counter (`actions.axe_stamps`) and the stamps of
-    the other tables the statement reads (the axes' numbers, the plan): the statement `build(stale axes)` runs over
-    the actions of the axes written since, alone. Every figure is a sum over actions, so the pacte's totals are
-    the sums of its axes' rows. `window` ((offset, limit)) cuts the listed rows from the axes' first rows."""
+    `by_axe`: the rows are kept piece by piece (a piece: a sixteenth of an axe's actions), each under its piece's
+    counter (`actions.axe_stamps`) and the stamps of the other tables the statement reads (the axes' numbers, the
+    plan): the statement `build(stale pieces)` runs over the actions of the pieces written since, alone. Every
+    figure is a sum over actions: each axe's rows are the sums of its pieces' (kept under their counters), the
+    pacte's totals the sums of its axes'. `window` ((offset, limit)) cuts the listed rows from the pieces' first
+    rows."""
     sql = build(None)
     text = sql.text()
     groups = tuple((kind, group) for kind, (_result, group) in targets.items())
@@ -834,21 +879,30 @@ def _filled(build, targets, by_axe=False, window=None):
         fetched = _fetch(sql)
         return filled(_window(fetched, *window) if window else fetched)
     pieces = axe_stamps.versions(sorted({p.pacte_id for result, _group in targets.values() for p in result.periods}))
+    by_axe = {}
+    for piece, version in pieces.items():
+        by_axe.setdefault(axe_stamps.axe_of(piece), {})[piece] = version
+    keep = sum(window) if window else None
+    others = tuple(sorted(set(tables) - axe_stamps.axe_tables()))
 
-    def compute(stale):
-        rows = {axe: [] for axe in stale}
+    def compute_pieces(stale):
+        rows = {piece: [] for piece in stale}
         for row in _fetch(sql if len(stale) == len(pieces) else build(sorted(stale))):
             rows.setdefault(row["part"], []).append(row)
         return rows
 
-    others = tuple(sorted(set(tables) - axe_stamps.axe_tables()))
+    def compute_axes(stale):
+        wanted = {piece: version for axe in stale for piece, version in by_axe[axe].items()}
+        rows = stamps.cached_pieces(("pieces", parts), wanted, compute_pieces, tables=others)
+        return {axe: _merged([row for piece in by_axe[axe] for row in rows[piece]], keep) for axe in stale}
 
     def summed():
-        by_axe = stamps.cached_pieces(parts, pieces, compute, tables=others)
-        rows = [row for axe in sorted(by_axe) for row in by_axe[axe]]
-        return filled(_window(rows, *window) if window else rows)
+        versions = {axe: tuple(sorted(of_axe.items())) for axe, of_axe in by_axe.items()}
+        rows = stamps.cached_pieces(parts, versions, compute_axes, tables=others)
+        merged = [row for axe in sorted(rows) for row in rows[axe]]
+        return filled(_window(merged, *window) if window else merged)
 
-    # The sums of the axes' rows are kept too, under the axes' counters: an unchanged pacte reads them at once.
+    # The sums of the axes' rows are kept too, under the pieces' counters: an unchanged pacte reads them at once.
     return stamps.cached(("summed", parts, tuple(sorted(pieces.items()))), summed, tables=others)
 
 
@@ -890,16 +944,19 @@ def _fill(targets, fetched):
         years = {p.key: p.year for p in result.periods}
         entry = result.figures[row["period"]]
         if group == "responsible":
-            _add(entry["groups"].setdefault(row["grp"], empty_figures(years[row["period"]])), row)
+            _add_responsible(entry["groups"], row)
             continue
         _add(entry["total"], row)
         if row["grp"] is not None:
             _add(entry["groups"].setdefault(row["grp"], empty_figures(years[row["period"]])), row)
-    for result, _group in targets.values():
+    for result, group in targets.values():
         for entry in result.figures.values():
             finish(entry["total"])
             for figures in entry["groups"].values():
-                finish(figures)
+                if group == "responsible":
+                    figures["reports"]["share"] = share(figures["reports"]["submitted"], figures["reports"]["due"])
+                else:
+                    finish(figures)
         result.rows.sort(key=lambda row: tuple(row[name] for name in ROW_ORDER))
 
 

@@ -162,6 +162,12 @@ class ActionManager(models.Manager.from_queryset(ActionQuerySet)):
         return super().get_queryset().with_late()
 
 
+# An axe's actions are kept in BUCKETS pieces by their id (actions.axe_stamps): the piece of an action, as an
+# expression (its index) and as SQL (axe_stamps.piece_sql, which the figures' statement and the triggers write).
+BUCKETS = 16
+PIECE = models.F("axe_id") * BUCKETS + models.F("id") - models.F("id") / BUCKETS * BUCKETS
+
+
 class Action(models.Model):
     # The pacte is copied from the axe on save, so the database can enforce unique numbers per pacte.
     pacte = models.ForeignKey(Pacte, on_delete=models.CASCADE, related_name="actions", editable=False)
@@ -232,6 +238,8 @@ class Action(models.Model):
             models.Index(fields=["pacte", "status"], name="action_pacte_status_idx"),
             # The action list's order (actions.views.LIST_ORDER), read page after page from a row (pti.paging).
             models.Index(fields=["pacte", "sort_key", "id"], name="action_list_order_idx"),
+            # The piece of its axe an action's figures are kept in (actions.axe_stamps.piece_sql, the same formula).
+            models.Index(PIECE, name="action_piece_idx"),
         ]
 
     def __str__(self):
@@ -674,13 +682,14 @@ from actions.models_followup import FollowUpNote, Milestone  # noqa: E402, F401 
 
 
 class AxeStamp(models.Model):
-    """A counter per axe that the database itself increments, in the transaction of the write, after every
-    INSERT, UPDATE or DELETE of what the figures of the axe's actions read (`actions.axe_stamps`): the figures of
-    a pacte are kept axe by axe, and a report saved computes again its axe's alone.
+    """A counter per piece of an axe (`piece`: the axe's id × BUCKETS + the remainder of its actions' ids,
+    `actions.axe_stamps`) that the database itself increments, in the transaction of the write, after every
+    INSERT, UPDATE or DELETE of what the figures of the piece's actions read: the figures of a pacte are kept
+    piece by piece, and a report saved computes again its piece's alone.
 
     No foreign key: the triggers write it while an axe's actions are deleted, before the axe itself."""
 
-    axe_id = models.BigIntegerField(primary_key=True)
+    piece = models.BigIntegerField(primary_key=True)
     version = models.BigIntegerField(default=0)
 
     class Meta:

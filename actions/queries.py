@@ -194,7 +194,7 @@ def axe_figures(axe, today=None, page=1, per_page=None):
     previous = window.pop(0) if offset and window else None
     ids = [action.pk for action in window]
     rows_where = [(f"facts.id IN ({', '.join(['%s'] * len(ids))})", tuple(ids))] if ids else [("1 = 0", ())]
-    result = figures.compute([p], scope, group="objectif", rows=rows_where)
+    result = figures.compute([p], scope, group="objectif", rows=rows_where, local=True)  # the axe: kept by piece
     rows = result.by_action()
     prefetch_related_objects([axe.pacte], "closed_years")
     for action in window:
@@ -247,7 +247,7 @@ def thematic_axes_summary(user, today=None):
     pactes = {axe.pacte_id: axe.pacte for axe in axes}
     periods = figures.periods_of(pactes.values(), None, today)
     by_pacte = {p.pacte_id: p for p in periods}
-    result = figures.compute(periods, Action.objects.filter(axe__in=axes), group="axe")
+    result = figures.compute(periods, Action.objects.filter(axe__in=axes), group="axe", local=True)
     summary = []
     for axe in axes:
         p = by_pacte[axe.pacte_id]

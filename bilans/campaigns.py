@@ -111,9 +111,11 @@ PENDING_SHOWN = 20  # the reports still owed listed by number on a referent's ro
 
 
 def _pending_actions(p, scope, limit=None):
-    """The actions of period `p` within `scope` (a queryset) whose report is still owed, in the plan's order, as
-    DueAction holding `report_state`: one query, over `scope` only."""
-    return _actions(figures.compute([p], scope, totals=False, rows="no_report", limit=limit, reports_only=True).rows)
+    """The actions of period `p` within `scope` (a queryset choosing each action by its own rows: figures.compute's
+    `local`) whose report is still owed, in the plan's order, as DueAction holding `report_state`: one query, over
+    `scope` only, kept piece by piece."""
+    rows = figures.compute([p], scope, totals=False, rows="no_report", limit=limit, reports_only=True, local=True)
+    return _actions(rows.rows)
 
 
 def year_completion(pacte, year, today=None, page=None, per_page=None):
@@ -137,14 +139,23 @@ def _year_completion(pacte, year, today, page, per_page):
     by_axe, by_user = grouped["axe"], grouped["responsible"].groups()
     unassigned = by_user.pop(None, None)
     counts = {user_id: _report_counts(data) for user_id, data in by_user.items() if data["reports"]["due"]}
-    users = get_user_model().objects.only(*USER_FIELDS).in_bulk(list(counts))
-    referents = [{"user": users[user_id], **row} for user_id, row in counts.items() if user_id in users]
-    referents.sort(key=lambda row: (-(row[DRAFT] + row[MISSING]), row["user"].last_name, row["user"].username))
-    pending_total = sum(1 for row in referents if row[DRAFT] + row[MISSING])
-    pages = max(1, -(-len(referents) // per_page)) if page is not None else 1
+    # The referents' order is read from their names (kept in the cache while the users are unchanged); only the
+    # page's referents are loaded.
+    User = get_user_model()
+    names = {
+        pk: (last_name, username)
+        for pk, last_name, username in stamps.rows(
+            User.objects.filter(pk__in=sorted(counts)).order_by("pk").values_list("pk", "last_name", "username")
+        )
+    }
+    order = sorted(names, key=lambda pk: (-(counts[pk][DRAFT] + counts[pk][MISSING]), *names[pk]))
+    pending_total = sum(1 for pk in order if counts[pk][DRAFT] + counts[pk][MISSING])
+    pages = max(1, -(-len(order) // per_page)) if page is not None else 1
     number = min(max(int(page), 1), pages) if page is not None else 1
     if page is not None:
-        referents = referents[(number - 1) * per_page : number * per_page]
+        order = order[(number - 1) * per_page : number * per_page]
+    users = User.objects.only(*USER_FIELDS).in_bulk(order)
+    referents = [{"user": users[pk], **counts[pk]} for pk in order if pk in users]
     owing = {row["user"].pk: row for row in referents if row[DRAFT] + row[MISSING]}
     for row in referents:
         row["pending"], row["pending_more"] = [], 0

@@ -163,3 +163,42 @@ def test_the_connections_run_without_jit_compilation():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def index_names(plan):
+    found, stack = set(), [plan]
+    while stack:
+        node = stack.pop()
+        if "Index Name" in node:
+            found.add(node["Index Name"])
+        stack.extend(node.get("Plans", []))
+    return found
+
+
+def test_after_a_report_the_figures_read_its_piece_of_the_axe_through_the_piece_index(client, big_plan):
+    """Once a pacte's figures are in the cache, a report saved computes again the piece of the axe it is in
+    (actions.axe_stamps): the dashboard's and the unfolded axe's statements then read that piece's actions
+    through their index, and neither the actions nor the reports by sequential scan."""
+    from django.core.cache import cache
+
+    pacte, action = big_plan["pacte"], Action.objects.filter(pacte=big_plan["pacte"]).order_by("pk")[40]
+    client.force_login(UserFactory(role="copil"))
+    urls = [
+        reverse("pilotage:dashboard", args=[pacte.slug]) + "?annee=2024",
+        reverse("actions:pacte_axe", args=[pacte.slug, action.axe.number]),
+    ]
+    cache.clear()
+    for url in urls:
+        assert client.get(url).status_code == 200
+    ProgressReport.objects.filter(action=action, year=2024).update(state=ReportState.SUBMITTED)
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        statements = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("WITH ")]
+        assert len(statements) == 1, url
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + statements[0])
+            plan = cursor.fetchone()[0]
+        plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+        assert "action_piece_idx" in index_names(plan), url
+        assert sequential_scans(plan) == [], url
