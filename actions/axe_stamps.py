@@ -6,7 +6,9 @@ piece's actions read (`axe_tables`), whoever writes it (a save, a bulk update, a
 `cached_pieces`), and the sums of each axe's pieces under the counters of that axe's pieces: after a referent's
 draft, the statement runs over the few actions of one piece (an axe of 1,200 actions has 16 pieces of 75), and
 the other pieces and axes are read from the cache. A write that concerns a whole axe (its thematic referents)
-counts in every piece of the axe.
+counts in every piece of the axe. An update of a report that changes none of the columns the figures read
+(`REPORT_FIELDS`: the report form's autosave of a draft's text) counts in no piece: what is kept under the
+counters and shows no report's text (`actions.figures.kept`) stays in the cache.
 
 Consistency: the counter is written in the same transaction as the data, so a reader that sees a counter sees
 the data written up to it (a reader computes after it reads the counters: what it caches is never older than the
@@ -92,9 +94,22 @@ def _upsert(pieces_sql):
     )
 
 
+# The columns of the reports that the figures read (actions.figures reads no other): an update that changes none
+# of them (a draft saved again with new text, as the report form's autosave does) counts in no piece.
+REPORT_FIELDS = ("action", "year", "state", "status", "progress", "weather")
+
+
+def _changed_columns(table):
+    """The columns of `table` whose update counts (None: any update counts)."""
+    if table != ProgressReport._meta.db_table:
+        return None
+    return [ProgressReport._meta.get_field(name).column for name in REPORT_FIELDS]
+
+
 def _postgresql(table, pieces):
     function = f"{PREFIX}{table}"
-    return [
+    columns = _changed_columns(table)
+    statements = [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN {_upsert(pieces.format(row="OLD"))} END IF;
@@ -102,19 +117,35 @@ BEGIN
     RETURN NULL;
 END $$""",
         f"DROP TRIGGER IF EXISTS {function} ON {table}",
-        f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OR DELETE ON {table}"
-        f" FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"DROP TRIGGER IF EXISTS {function}_update ON {table}",
+    ]
+    if columns is None:
+        return [
+            *statements,
+            f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OR DELETE ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION {function}()",
+        ]
+    changed = " OR ".join(f'OLD."{column}" IS DISTINCT FROM NEW."{column}"' for column in columns)
+    return [
+        *statements,
+        f"CREATE TRIGGER {function} AFTER INSERT OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {function}_update AFTER UPDATE ON {table} FOR EACH ROW WHEN ({changed})"
+        f" EXECUTE FUNCTION {function}()",
     ]
 
 
 def _sqlite(table, pieces):
     statements = []
+    columns = _changed_columns(table)
     for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
         name = f"{PREFIX}{table}_{event.lower()}"
         body = " ".join(_upsert(pieces.format(row=row)) for row in rows)
+        when = ""
+        if event == "UPDATE" and columns is not None:
+            when = " WHEN " + " OR ".join(f'OLD."{column}" IS NOT NEW."{column}"' for column in columns)
         statements += [
             f"DROP TRIGGER IF EXISTS {name}",
-            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN {body} END",
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} BEGIN {body} END",
         ]
     return statements
 

@@ -17,6 +17,21 @@ class PartnerFactory(DjangoModelFactory):
     kind = PartnerKind.ASSOCIATIVE
 
 
+def _free_number(axe, n):
+    """The `n`-th action's number in `axe`: once the sequence has gone round (past 999 actions in one test
+    process), the next number its pacte does not hold yet."""
+    from actions.models import Action
+
+    if n < 999 or axe.pk is None:
+        return f"{axe.number}.{n % 999 + 1}"
+    taken = set(Action.objects.filter(pacte_id=axe.pacte_id).values_list("number", flat=True))
+    for step in range(999):
+        number = f"{axe.number}.{(n + step) % 999 + 1}"
+        if number not in taken:
+            return number
+    return f"{axe.number}.{n % 999 + 1}"
+
+
 class ActionFactory(DjangoModelFactory):
     class Meta:
         model = "actions.Action"
@@ -24,7 +39,7 @@ class ActionFactory(DjangoModelFactory):
 
     axe = factory.SubFactory(AxeFactory)
     # Kept within 1..999: a number part has at most 3 digits (and the suite creates thousands of actions).
-    number = factory.LazyAttributeSequence(lambda o, n: f"{o.axe.number}.{n % 999 + 1}")
+    number = factory.LazyAttributeSequence(lambda o, n: _free_number(o.axe, n))
     title = factory.Faker("sentence", nb_words=6, locale="fr_FR")
     description = factory.Faker("paragraph", locale="fr_FR")
     start_date = factory.LazyAttribute(lambda o: datetime.date(o.axe.pacte.first_year, 1, 1))

@@ -319,7 +319,7 @@ def _names():
         names[f"a.{field}"] = column(Action, field)
     for field in ("axe", "pacte", "objectif"):
         names[f"a.{field}"] = column(Action, field)
-    for field in ("action", "year", "state", "status", "progress", "weather"):
+    for field in axe_stamps.REPORT_FIELDS:  # the only ones read: an update of another counts in no piece
         names[f"r.{field}"] = column(ProgressReport, field)
     for field in ("indicator", "year", "target", "value"):
         names[f"v.{field}"] = column(IndicatorValue, field)
@@ -534,21 +534,24 @@ PART = axe_stamps.piece_sql("facts.axe_id", "facts.id")
 ROWS = -1  # the `kind` of a listed row
 
 
-def responsible_sql():
+def responsible_sql(within=None):
     """SQL of the pairs (action_id, user_id) of who is expected to write each action's report: its named
-    referents, or, for an action without any, its axe's thematic referents (bilans.campaigns reads it)."""
+    referents, or, for an action without any, its axe's thematic referents (bilans.campaigns reads it). `within`:
+    SQL of the ids of the only actions wanted (the statement's facts), read before the union is made."""
     qn = connection.ops.quote_name
     referents = Action.referents.through._meta
     thematic = Axe.thematic_referents.through._meta
     action_table = qn(Action._meta.db_table)
     axe_column = qn(Action._meta.get_field("axe").column)
+    action_column = qn(referents.get_field("action").column)
     return (
-        f"SELECT r.{qn(referents.get_field('action').column)} AS action_id, r.{qn(referents.get_field('user').column)}"
+        f"SELECT r.{action_column} AS action_id, r.{qn(referents.get_field('user').column)}"
         f" AS user_id FROM {qn(referents.db_table)} r"
-        f" UNION ALL SELECT ra.id AS action_id, t.{qn(thematic.get_field('user').column)} AS user_id"
+        + (f" WHERE r.{action_column} IN ({within})" if within else "")
+        + f" UNION ALL SELECT ra.id AS action_id, t.{qn(thematic.get_field('user').column)} AS user_id"
         f" FROM {action_table} ra JOIN {qn(thematic.db_table)} t ON t.{qn(thematic.get_field('axe').column)} = ra.{axe_column}"
-        f" WHERE NOT EXISTS (SELECT 1 FROM {qn(referents.db_table)} rr"
-        f" WHERE rr.{qn(referents.get_field('action').column)} = ra.id)"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {qn(referents.db_table)} rr WHERE rr.{action_column} = ra.id)"
+        + (f" AND ra.id IN ({within})" if within else "")
     )
 
 
@@ -569,7 +572,7 @@ def _totals_select(sql, group, kind=0):
     sql.add("".join(f", CAST(NULL AS {sql_type}) AS {name}" for name, sql_type in ROW_COLUMNS.items()))
     sql.add(" FROM facts")
     if group == "responsible":
-        sql.add(f" LEFT JOIN ({responsible_sql()}) resp ON resp.action_id = facts.id")
+        sql.add(f" LEFT JOIN ({responsible_sql('SELECT facts.id FROM facts')}) resp ON resp.action_id = facts.id")
     sql.add(" GROUP BY facts.period")
     if column:
         sql.add(f", {group_sql}")
@@ -852,6 +855,18 @@ def report_figures(periods, actions=None):
     return {key: entry["total"]["reports"] for key, entry in result.figures.items()}
 
 
+def kept(pacte_ids, parts, compute):
+    """`compute()` (a result read from the figures of `pacte_ids` and from any other watched data, but from no
+    text of a report), from the cache while the counters of their axes' pieces (`actions.axe_stamps`) and the
+    stamps of the watched tables outside the pieces are unchanged: a draft saved again with new text, which
+    changes no figure, leaves it in the cache (the campaign's completion, the reminders' preview)."""
+    if stamps.reads_own_writes():
+        return compute()
+    pieces = axe_stamps.versions(sorted(pacte_ids))
+    others = tuple(sorted(stamps.WATCHED_TABLES - axe_stamps.axe_tables()))
+    return stamps.cached(("kept", parts, tuple(sorted(pieces.items()))), compute, tables=others)
+
+
 def _filled(build, targets, by_axe=False, window=None):
     """{kind: Result} of `targets` ({kind: (Result, group)}) filled with the rows of the statement `build(None)`:
     from the cache while the data it reads is unchanged (`pti.stamps`). The statement's text and parameters name
@@ -966,7 +981,6 @@ def matching(periods, flag, negate=False):
     The actions' ids are computed by the figures' statement and kept in the cache like its figures (`pti.stamps`),
     then handed to the list's query as one parameter (an array on PostgreSQL, a JSON list on SQLite): a filtered
     list and its count no longer run the whole statement, twice, at every display."""
-    from django.db.models.expressions import RawSQL
 
     if not periods:
         return Q(pk__in=[]) if not negate else Q()
@@ -978,11 +992,18 @@ def matching(periods, flag, negate=False):
         lambda: sorted({row["id"] for row in _fetch(sql)}),
         tables=stamps.tables_in(text),
     )
-    if connection.vendor == "postgresql":
-        condition = Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
-    else:
-        condition = Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)]))
+    condition = in_ids(ids)
     return ~condition if negate else condition
+
+
+def in_ids(ids):
+    """`Q(pk__in=ids)` with the ids as one parameter (an array on PostgreSQL, a JSON list on SQLite): thousands
+    of ids cost a statement what one costs to parse."""
+    from django.db.models.expressions import RawSQL
+
+    if connection.vendor == "postgresql":
+        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [list(ids)]))
+    return Q(pk__in=RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))]))
 
 
 def to_number(value):

@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
@@ -103,7 +105,12 @@ def my_axe_actions(request, pk):
         # rows show nothing of the reader.
         return {"html": render_to_string(template, context, request), "page": page}
 
-    part = fragments.cached(("my-axe-actions", axe.pk, requested, htmx, queries.AXE_PAGE_SIZE), render_part)
+    # The rows show no report's text: a draft saved again with new text leaves them in the cache.
+    part = fragments.cached(
+        ("my-axe-actions", axe.pk, requested, htmx, queries.AXE_PAGE_SIZE),
+        render_part,
+        keep=functools.partial(figures.kept, [axe.pacte_id]),
+    )
     if htmx:
         return HttpResponse(part["html"])
     context = {"axe": axe, "page": part["page"], "part": part["html"]}
@@ -145,8 +152,11 @@ def pacte_axe(request, slug, number):
     part is the same for every reader: rendered once, then read from the cache while the data is unchanged."""
     axe = get_object_or_404(Axe.objects.select_related("pacte"), pacte__slug=slug, number=number)
     requested = page_number(request)
+    # The part shows no report's text: a draft saved again with new text leaves it in the cache.
     part = fragments.cached(
-        ("pacte-axe", axe.pk, requested, queries.AXE_PAGE_SIZE), lambda: _pacte_axe_part(axe, requested)
+        ("pacte-axe", axe.pk, requested, queries.AXE_PAGE_SIZE),
+        lambda: _pacte_axe_part(axe, requested),
+        keep=functools.partial(figures.kept, [axe.pacte_id]),
     )
     if request.htmx:
         return HttpResponse(part["html"])

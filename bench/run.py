@@ -174,8 +174,11 @@ COLD = (
     "/mes-actions/axes/<axe> (référent thématique)",
     "liste des actions",
 )
+# - "(après un avancement)": the same draft saved with a new progress each time: a figure changes, the piece of
+#   the axe it is in is computed again (actions.axe_stamps), the other pieces are read from the cache.
 COLD_SUFFIX = " (cache froid)"
 DRAFT_SUFFIX = " (après un brouillon)"
+PROGRESS_SUFFIX = " (après un avancement)"
 
 
 def with_cold(rows):
@@ -184,12 +187,13 @@ def with_cold(rows):
         *rows,
         *((label + COLD_SUFFIX, user, url) for label, user, url in rows if label in COLD),
         *((label + DRAFT_SUFFIX, user, url) for label, user, url in rows if label in COLD),
+        *((label + PROGRESS_SUFFIX, user, url) for label, user, url in rows if label in COLD),
     ]
 
 
-def draft_saver():
+def draft_saver(progress=False):
     """A function saving the referent's 2025 draft report of his first action of the PTI 2022-2025, as the
-    report form does (the same service, a new text each time)."""
+    report form does (the same service, a new text each time; with `progress`, a new progress too)."""
     from actions import services
     from actions.models import Action
     from pti.models import User
@@ -199,12 +203,17 @@ def draft_saver():
     counter = iter(range(1_000_000))
 
     def save():
+        number = next(counter)
         report = action.reports.filter(year=2025).first()
         services.save_report(
             action,
             2025,
             referent,
-            {"status": action.status, "progress": action.progress, "advances": f"Point d'étape n° {next(counter)}"},
+            {
+                "status": action.status,
+                "progress": (40 + number % 2) if progress else action.progress,
+                "advances": f"Point d'étape n° {number}",
+            },
             {},
             expected_version=report.version if report else 0,
             submit=False,
@@ -251,7 +260,7 @@ def measure(repeat, only=(), budget=10.0, skip=()):
 
     from pti import stamps
 
-    save_draft = None
+    save_draft = save_progress = None
     for label, username, url in with_cold([*pages(), *hard_cases()]):
         if only and label not in (REFERENCE, BARE) and not any(word in label for word in only):
             continue
@@ -260,10 +269,13 @@ def measure(repeat, only=(), budget=10.0, skip=()):
         client = client_for(username)
         cold = label.endswith(COLD_SUFFIX)
         draft = label.endswith(DRAFT_SUFFIX)
+        moved = label.endswith(PROGRESS_SUFFIX)
         if draft and save_draft is None:
             save_draft = draft_saver()
+        if moved and save_progress is None:
+            save_progress = draft_saver(progress=True)
 
-        def prepare(cold=cold, save=save_draft if draft else None):
+        def prepare(cold=cold, save=save_draft if draft else save_progress if moved else None):
             if cold:
                 stamps.changed()  # everything is computed and rendered again
             if save:

@@ -119,11 +119,12 @@ def _pending_actions(p, scope, limit=None):
 
 
 def year_completion(pacte, year, today=None, page=None, per_page=None):
-    """`_year_completion`, from the cache while the plan, the reports and the users are unchanged (pti.stamps)."""
+    """`_year_completion`, from the cache while the figures of the pacte, the referents and the users are
+    unchanged (figures.kept: a draft saved again with new text leaves it there)."""
     today = today or timezone.localdate()
     per_page = per_page or REFERENTS_PER_PAGE
     key = ("campaign", pacte.pk, year, today, str(page), per_page)
-    return stamps.cached(key, lambda: _year_completion(pacte, year, today, page, per_page))
+    return figures.kept([pacte.pk], key, lambda: _year_completion(pacte, year, today, page, per_page))
 
 
 def _year_completion(pacte, year, today, page, per_page):
@@ -142,13 +143,16 @@ def _year_completion(pacte, year, today, page, per_page):
     # The referents' order is read from their names (kept in the cache while the users are unchanged); only the
     # page's referents are loaded.
     User = get_user_model()
-    names = {
-        pk: (last_name, username)
-        for pk, last_name, username in stamps.rows(
-            User.objects.filter(pk__in=sorted(counts)).order_by("pk").values_list("pk", "last_name", "username")
-        )
-    }
-    order = sorted(names, key=lambda pk: (-(counts[pk][DRAFT] + counts[pk][MISSING]), *names[pk]))
+    names = stamps.cached(
+        ("user-names",),
+        lambda: {
+            pk: (last, username) for pk, last, username in User.objects.values_list("pk", "last_name", "username")
+        },
+        tables=(User._meta.db_table,),
+    )
+    order = sorted(
+        (pk for pk in counts if pk in names), key=lambda pk: (-(counts[pk][DRAFT] + counts[pk][MISSING]), *names[pk])
+    )
     pending_total = sum(1 for pk in order if counts[pk][DRAFT] + counts[pk][MISSING])
     pages = max(1, -(-len(order) // per_page)) if page is not None else 1
     number = min(max(int(page), 1), pages) if page is not None else 1
@@ -161,7 +165,7 @@ def _year_completion(pacte, year, today, page, per_page):
         row["pending"], row["pending_more"] = [], 0
     if owing:
         responsible = _responsible(pacte, list(owing))
-        scope = Action.objects.filter(pk__in=sorted(responsible))
+        scope = Action.objects.filter(figures.in_ids(sorted(responsible)))
         for action in _pending_actions(p, scope) if responsible else ():
             for user_id in responsible[action.pk]:
                 row = owing[user_id]
@@ -443,9 +447,9 @@ def _shown(row):
 
 def reminders_preview(campaign, number=1, per_page=50, today=None):
     """`reminders_now` for the staff's page, with the recipients of page `number` only (`per_page` a page; past
-    the last, the last), from the cache while the plan, the reports, the users and the reminders are unchanged
-    (pti.stamps): a page read back costs the same for 10 referents as for 450. The sending itself reads
-    `reminders_now`."""
+    the last, the last), from the cache while the figures of the pacte, the users and the reminders are unchanged
+    (figures.kept: a draft saved again with new text leaves it there): a page read back costs the same for 10
+    referents as for 450. The sending itself reads `reminders_now`."""
     today = today or timezone.localdate()
 
     def whole():
@@ -453,11 +457,12 @@ def reminders_preview(campaign, number=1, per_page=50, today=None):
         return {**now, **{key: [_shown(row) for row in now[key]] for key in ("recipients", "already", "unreachable")}}
 
     def one_page():
-        preview = stamps.cached(("reminders", campaign.pk, today), whole)
+        preview = figures.kept([campaign.pacte_id], ("reminders", campaign.pk, today), whole)
         page = Paginator(preview["recipients"], per_page).get_page(number)
         return {**preview, "count": len(preview["recipients"]), "recipients": list(page), "number": page.number}
 
-    preview = stamps.cached(("reminders-page", campaign.pk, today, number, per_page), one_page)
+    key = ("reminders-page", campaign.pk, today, number, per_page)
+    preview = figures.kept([campaign.pacte_id], key, one_page)
     # The page, for the pagination's links, over the count alone (its rows are those read back).
     page = Paginator(range(preview["count"]), per_page).page(preview["number"])
     page.object_list = preview["recipients"]

@@ -419,10 +419,16 @@ def _campaign_completion(campaign, page):
 
     def render_part():
         completion = campaigns.completion(campaign, page=page)
-        return {
-            "html": render_to_string("bilans/_campaign_completion.html", {"completion": completion}),
-            **{name: completion[name] for name in ("totals", "past_deadline", "days_left")},
-        }
+
+        def draw():
+            return {
+                "html": render_to_string("bilans/_campaign_completion.html", {"completion": completion}),
+                **{name: completion[name] for name in ("totals", "past_deadline", "days_left")},
+            }
+
+        # Drawn again only when what it shows changed (a draft saved again leaves the tables as they were).
+        key = ("campaign-completion-drawn", campaign.pk, page, campaigns.REFERENTS_PER_PAGE)
+        return fragments.cached(key, draw, content=fragments.plain(completion))
 
     return fragments.cached(("campaign-completion", campaign.pk, page, campaigns.REFERENTS_PER_PAGE), render_part)
 

@@ -17,6 +17,7 @@ it is inserted unescaped, as it was rendered.
 
 import hashlib
 
+from django.db.models import Model
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -24,15 +25,38 @@ from django.utils.translation import get_language
 from pti import stamps
 
 
-def cached(parts, render, content=None):
+def cached(parts, render, content=None, keep=None):
     """`render()` (a dict of values and rendered HTML, or the HTML alone) under `parts`, from the cache while the
     data is unchanged, for today's date, the current language and script prefix.
 
     `content`: every value the template shows (plain data: numbers, text, dates, lists and dicts of them), read
     before the call. The fragment is then named by it and follows nothing else: a write that leaves what it shows
-    as it was (a report in another pacte) leaves it in the cache; a change of what it shows is a new fragment."""
+    as it was (a report in another pacte) leaves it in the cache; a change of what it shows is a new fragment.
+
+    `keep`: what keeps it instead of the data's stamp, a function of (key, render) (`actions.figures.kept` over
+    the pactes it shows: a draft saved again with new text leaves in the cache a part that shows no report's
+    text)."""
     key = ("fragment", *parts, get_language(), get_script_prefix(), timezone.localdate().isoformat())
     if content is not None:
         key += (hashlib.sha256(repr(content).encode()).hexdigest(),)
         return stamps.cached(key, render, tables=())
+    if keep is not None:
+        return keep(key, render)
     return stamps.cached(key, render)
+
+
+def plain(value):
+    """`value` as plain data for `cached(..., content=…)`: dicts, lists and tuples of plain values as they are, a
+    model instance as its model and the values of its loaded fields, an object with `__slots__` as its class and
+    its slots' values."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, Model):
+        fields = sorted((name, item) for name, item in vars(value).items() if not name.startswith("_"))
+        return (value._meta.label, [(name, plain(item)) for name, item in fields])
+    slots = getattr(type(value), "__slots__", None)
+    if slots:
+        return (type(value).__name__, [plain(getattr(value, name, None)) for name in slots])
+    return value

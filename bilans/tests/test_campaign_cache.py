@@ -1,0 +1,56 @@
+"""The campaign's completion and the reminders' preview are kept in the cache under the counters of the pacte's
+pieces (actions.figures.kept): the report form's autosave (a draft saved again with new text) computes neither
+again; a report transmitted computes both again, with the new counts."""
+
+import datetime
+
+import pytest
+
+from actions.enums import ReportState
+from actions.models import ProgressReport
+from bilans import campaigns
+from bilans.tests.test_campaign import YEAR, campaign, campaign_url, pacte, people  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TODAY = datetime.date(2026, 1, 20)
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """{name: how many times it was computed} of the campaign's completion and the reminders' preview."""
+    calls = {"completion": 0, "reminders": 0}
+
+    def counting(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(campaigns, "_year_completion", counting("completion", campaigns._year_completion))
+    monkeypatch.setattr(campaigns, "reminders_now", counting("reminders", campaigns.reminders_now))
+    return calls
+
+
+def test_the_autosave_computes_nothing_again_and_a_report_transmitted_does(client, campaign, staff, counted):
+    client.force_login(staff)
+    url, reminders_url = campaign_url(campaign.pacte), campaign_url(campaign.pacte) + "relances/"
+
+    def shown():
+        completion = client.get(url).context["completion"]["totals"]
+        preview = client.get(reminders_url).context["preview"]
+        owed = sorted(a.number for row in preview["recipients"] for a in row["actions"])
+        return (completion["submitted"], completion["draft"], completion["missing"]), owed
+
+    assert shown() == ((1, 1, 3), ["1.2", "1.3", "1.3", "2.1"])
+    assert counted == {"completion": 1, "reminders": 1}
+    draft = ProgressReport.objects.get(action__number="1.2", year=YEAR)
+    draft.advances = "Une phrase de plus, enregistrée toute seule"
+    draft.save()
+    assert shown() == ((1, 1, 3), ["1.2", "1.3", "1.3", "2.1"])
+    assert counted == {"completion": 1, "reminders": 1}
+    draft.state = ReportState.SUBMITTED
+    draft.save()
+    assert shown() == ((2, 0, 3), ["1.3", "1.3", "2.1"])
+    assert counted == {"completion": 2, "reminders": 2}
