@@ -2,18 +2,18 @@
 pieces (actions.figures.kept): the report form's autosave (a draft saved again with new text) computes neither
 again; a report transmitted computes both again, with the new counts."""
 
-import datetime
-
 import pytest
 
 from actions.enums import ReportState
 from actions.models import ProgressReport
 from bilans import campaigns
-from bilans.tests.test_campaign import YEAR, campaign, campaign_url, pacte, people  # noqa: F401  (fixtures)
+from bilans.tests import test_campaign
+from bilans.tests.test_campaign import YEAR, campaign_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TODAY = datetime.date(2026, 1, 20)
+# The campaign page's fixtures: five reports owed in 2025, one submitted, one draft.
+people, pacte, campaign = test_campaign.people, test_campaign.pacte, test_campaign.campaign
 
 
 @pytest.fixture
