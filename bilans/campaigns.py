@@ -446,31 +446,100 @@ def _shown(row):
 
 
 def reminders_preview(campaign, number=1, per_page=50, today=None):
-    """`reminders_now` for the staff's page, with the recipients of page `number` only (`per_page` a page; past
-    the last, the last), from the cache while the figures of the pacte, the users and the reminders are unchanged
-    (figures.kept: a draft saved again with new text leaves it there): a page read back costs the same for 10
-    referents as for 450. The sending itself reads `reminders_now`."""
+    """What `reminders_now` sends on `today`, for the staff's page, with the recipients of page `number` only
+    (`per_page` a page; past the last, the last): the same referents, reports and order, computed from the
+    figures by referent (actions.figures, kept piece by piece), the reports of the referents shown alone listed,
+    and kept in the cache while the figures of the pacte, the users and the reminders are unchanged
+    (figures.kept: a draft saved again with new text leaves it there). The sending itself reads `reminders_now`."""
     today = today or timezone.localdate()
-
-    def whole():
-        now = reminders_now(campaign, today)
-        return {**now, **{key: [_shown(row) for row in now[key]] for key in ("recipients", "already", "unreachable")}}
-
-    def one_page():
-        preview = figures.kept([campaign.pacte_id], ("reminders", campaign.pk, today), whole)
-        page = Paginator(preview["recipients"], per_page).get_page(number)
-        return {**preview, "count": len(preview["recipients"]), "recipients": list(page), "number": page.number}
-
     key = ("reminders-page", campaign.pk, today, number, per_page)
-    preview = figures.kept([campaign.pacte_id], key, one_page)
+    preview = figures.kept([campaign.pacte_id], key, lambda: _preview_page(campaign, today, number, per_page))
     # The page, for the pagination's links, over the count alone (its rows are those read back).
     page = Paginator(range(preview["count"]), per_page).page(preview["number"])
     page.object_list = preview["recipients"]
     return {**preview, "recipients": page}
 
 
+def _user_cards():
+    """{user id: (sort key by name, active, has an e-mail address)} of every account, kept while the users are
+    unchanged."""
+    User = get_user_model()
+
+    def read():
+        rows = User.objects.values_list("pk", "last_name", "first_name", "username", "is_active", "email")
+        return {
+            pk: ((last.lower(), first.lower(), username), active, bool(email))
+            for pk, last, first, username, active, email in rows
+        }
+
+    return stamps.cached(("user-cards",), read, tables=(User._meta.db_table,))
+
+
+def _preview_page(campaign, today, number, per_page):
+    pacte = campaign.pacte
+    p = figures.period(pacte, campaign.year, today)
+    by_user = figures.compute_groups([p], ("responsible",), reports_only=True)["responsible"].groups()
+    cards = _user_cards()
+    owing = [
+        pk for pk, data in by_user.items() if pk in cards and data["reports"]["draft"] + data["reports"]["missing"]
+    ]
+    owing.sort(key=lambda pk: cards[pk][0])
+    reminded = reminded_today(campaign, today)
+    unreachable = [pk for pk in owing if not (cards[pk][1] and cards[pk][2])]
+    reachable = [pk for pk in owing if cards[pk][1] and cards[pk][2]]
+    # Those reminded today are recipients only while they owe a report not reminded of yet.
+    owed = _owed_by(pacte, p, [pk for pk in reachable if pk in reminded])
+    already = [pk for pk in reachable if pk in reminded and all(a.pk in reminded[pk] for a in owed.get(pk, ()))]
+    recipients = [pk for pk in reachable if pk not in set(already)]
+    pages = max(1, -(-len(recipients) // per_page))
+    shown_number = min(max(int(number), 1), pages)
+    shown = recipients[(shown_number - 1) * per_page : shown_number * per_page]
+    owed.update(_owed_by(pacte, p, [pk for pk in [*shown, *unreachable] if pk not in owed]))
+    User = get_user_model()
+    users = User.objects.only(*USER_FIELDS, "email", "is_active").in_bulk([*shown, *already, *unreachable])
+
+    def row(pk):
+        done = reminded.get(pk, set())
+        actions = owed.get(pk, [])
+        return _shown(
+            {
+                "user": users[pk],
+                "actions": [a for a in actions if a.pk not in done],
+                "reminded": [a for a in actions if a.pk in done],
+            }
+        )
+
+    return {
+        "recipients": [row(pk) for pk in shown if pk in users],
+        "count": len(recipients),
+        "number": shown_number,
+        "already": [row(pk) for pk in already if pk in users],
+        "unreachable": [row(pk) for pk in unreachable if pk in users],
+        "deadline": campaign.deadline,
+        "after": today > campaign.deadline,
+        "today": today,
+    }
+
+
+def _owed_by(pacte, p, user_ids):
+    """{user id: [the actions whose report he still owes for period `p`, in the plan's order]} of `user_ids`: one
+    statement over their actions alone (kept piece by piece)."""
+    if not user_ids:
+        return {}
+    responsible = _responsible(pacte, list(user_ids))
+    if not responsible:
+        return {}
+    wanted, owed = set(user_ids), defaultdict(list)
+    for action in _pending_actions(p, Action.objects.filter(figures.in_ids(sorted(responsible)))):
+        for user_id in responsible[action.pk]:
+            if user_id in wanted:
+                owed[user_id].append(action)
+    return dict(owed)
+
+
 def reminders_now(campaign, today=None):
-    """What "Envoyer les relances maintenant" sends on `today`, for the staff's preview and for the task alike:
+    """What "Envoyer les relances maintenant" sends on `today` (the task reads it; the staff's preview,
+    `reminders_preview`, shows the same, page by page, from the figures by referent):
     `recipients`, each referent who gets a reminder with the reports it lists (those still owed and not yet
     reminded of today); `already`, those reminded today of everything they owe; `unreachable`, those without an
     e-mail address or whose account is closed. The same few queries whatever the number of referents."""

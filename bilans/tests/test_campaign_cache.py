@@ -29,7 +29,7 @@ def counted(monkeypatch):
         return wrapper
 
     monkeypatch.setattr(campaigns, "_year_completion", counting("completion", campaigns._year_completion))
-    monkeypatch.setattr(campaigns, "reminders_now", counting("reminders", campaigns.reminders_now))
+    monkeypatch.setattr(campaigns, "_preview_page", counting("reminders", campaigns._preview_page))
     return calls
 
 

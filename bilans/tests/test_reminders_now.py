@@ -398,3 +398,43 @@ def test_the_preview_shows_its_referents_a_page_at_a_time(client, staff, campaig
     assert "Camille Durand camille@haute-vienne.example" in second and "Nadia Benali nadia@" not in second
     last = text(client.get(reminders_url(campaign), {"page": 9}))
     assert "Julien Morel julien@haute-vienne.example" in last and "Page 3 sur 3" in last
+
+
+def test_the_staff_preview_shows_page_by_page_what_the_sending_sends(campaign, people, nadia_reminded_today):
+    """The preview is computed from the figures by referent, the sending from every report owed: both list the
+    same referents in the same order with the same reports. Camille was reminded of 1.2 alone this morning (1.3
+    is still to remind), julien's account is closed, yann (first by name) owes 3.2; three pages of one."""
+    yann = UserFactory(username="yann", first_name="Yann", last_name="Abel")
+    ActionFactory(axe=campaign.pacte.axes.get(number=3), number="3.2", title="Permis", referents=[yann])
+    camille, julien = people["camille"], people["julien"]
+    Reminder.objects.create(
+        campaign=campaign,
+        recipient=camille,
+        kind=ReminderKind.MANUAL,
+        email=camille.email,
+        actions=[action_item(campaign.pacte, "1.2")],
+    )
+    julien.is_active = False
+    julien.save()
+
+    def rows(rows):
+        return [
+            (row["user"].pk, [a.number for a in row["actions"]], [a.number for a in row["reminded"]]) for row in rows
+        ]
+
+    expected = {
+        "recipients": [(yann.pk, ["3.2"], []), (camille.pk, ["1.3"], ["1.2"])],
+        "already": [(people["nadia"].pk, [], ["2.1"])],
+        "unreachable": [(julien.pk, ["1.3"], []), (people["sophie"].pk, ["3.1"], [])],
+    }
+    sent = campaigns.reminders_now(campaign)
+    assert {key: rows(sent[key]) for key in expected} == expected
+    pages = [campaigns.reminders_preview(campaign, number, per_page=1) for number in (1, 2, 3)]
+    assert [rows(page["recipients"]) for page in pages] == [
+        [expected["recipients"][0]],
+        *[[expected["recipients"][1]]] * 2,
+    ]
+    assert [page["recipients"].number for page in pages] == [1, 2, 2]  # past the last page, the last
+    assert {page["count"] for page in pages} == {2}
+    for key in ("already", "unreachable"):
+        assert rows(pages[0][key]) == expected[key]
