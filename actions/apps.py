@@ -10,3 +10,8 @@ class ActionsConfig(AppConfig):
         from pti import stamps
 
         stamps.watch(*figures.watched_models())
+
+        from actions import queries
+        from pti import warm
+
+        warm.register("pactes et axes", queries.warm)

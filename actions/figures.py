@@ -859,12 +859,15 @@ def kept(pacte_ids, parts, compute):
     """`compute()` (a result read from the figures of `pacte_ids` and from any other watched data, but from no
     text of a report), from the cache while the counters of their axes' pieces (`actions.axe_stamps`) and the
     stamps of the watched tables outside the pieces are unchanged: a draft saved again with new text, which
-    changes no figure, leaves it in the cache (the campaign's completion, the reminders' preview)."""
+    changes no figure, leaves it in the cache (the campaign's completion, the reminders' preview). Kept as long as
+    the pieces (`stamps.PIECE_SECONDS`)."""
     if stamps.reads_own_writes():
         return compute()
     pieces = axe_stamps.versions(sorted(pacte_ids))
     others = tuple(sorted(stamps.WATCHED_TABLES - axe_stamps.axe_tables()))
-    return stamps.cached(("kept", parts, tuple(sorted(pieces.items()))), compute, tables=others)
+    return stamps.cached(
+        ("kept", parts, tuple(sorted(pieces.items()))), compute, tables=others, seconds=stamps.PIECE_SECONDS
+    )
 
 
 def _filled(build, targets, by_axe=False, window=None):
@@ -918,7 +921,8 @@ def _filled(build, targets, by_axe=False, window=None):
         return filled(_window(merged, *window) if window else merged)
 
     # The sums of the axes' rows are kept too, under the pieces' counters: an unchanged pacte reads them at once.
-    return stamps.cached(("summed", parts, tuple(sorted(pieces.items()))), summed, tables=others)
+    summed_parts = ("summed", parts, tuple(sorted(pieces.items())))
+    return stamps.cached(summed_parts, summed, tables=others, seconds=stamps.PIECE_SECONDS)
 
 
 def _fetch(sql):

@@ -167,6 +167,23 @@ def pacte_figures(pacte, year=None, today=None):
     return p.year, result.groups(), result.total()
 
 
+def warm():
+    """The night's warming (pti.warm): each pacte's figures by axe and its budgets (the pacte page), and the first
+    page of each of its axes (an unfolded axe, a thematic referent's axe), computed for the day. How many pactes
+    and axes."""
+    from axes.models import Pacte
+
+    count = 0
+    for pacte in Pacte.objects.order_by("pk"):
+        pacte_figures(pacte)
+        figures.budget_totals(pacte)
+        count += 1
+        for axe in Axe.objects.filter(pacte=pacte).select_related("pacte").order_by("number"):
+            axe_figures(axe)
+            count += 1
+    return count
+
+
 AXE_PAGE_SIZE = 50  # actions of an unfolded axe shown at a time ("Afficher la suite" loads the next ones)
 
 

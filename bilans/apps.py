@@ -13,3 +13,8 @@ class BilansConfig(AppConfig):
         # The reminders' preview is kept in the cache (campaigns.reminders_preview): a reminder sent, a deadline
         # moved, change it.
         stamps.watch(Reminder, ReportingCampaign)
+
+        from bilans import views
+        from pti import warm
+
+        warm.register("campagnes de comptes rendus", views.warm_campaigns)

@@ -271,13 +271,17 @@ def reminder_due(campaign, today):
     return None
 
 
+def open_year_campaigns():
+    """The campaigns whose year is still open: once the year's bilan is approved its reports are read-only, there
+    is nothing more to ask for (the reminders, the night's warming)."""
+    return ReportingCampaign.objects.select_related("pacte").exclude(pacte__closed_years__year=F("year"))
+
+
 def send_reminders(today=None):
     """Send the reminders due on `today` for every campaign whose year is still open. Return how many."""
     today = today or timezone.localdate()
     sent = 0
-    # Once the year's bilan is approved its reports are read-only: nothing more to ask for.
-    campaigns = ReportingCampaign.objects.select_related("pacte").exclude(pacte__closed_years__year=F("year"))
-    for campaign in campaigns:
+    for campaign in open_year_campaigns():
         kind = reminder_due(campaign, today)
         if kind is not None:
             sent += send_campaign_reminders(campaign, kind, today)

@@ -536,3 +536,14 @@ def _save_campaign(pacte, year, campaign, form, user):
         locked.version += 1
         locked.save()
     return False
+
+
+def warm_campaigns():
+    """The night's warming (pti.warm): the first page of the figures and tables of each campaign whose year is
+    still open, and of its reminders' preview, computed and rendered for the day. How many campaigns."""
+    count = 0
+    for campaign in campaigns.open_year_campaigns().order_by("pk"):
+        _campaign_completion(campaign, 1)
+        campaigns.reminders_preview(campaign, 1, REMINDERS_PER_PAGE)
+        count += 1
+    return count

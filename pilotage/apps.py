@@ -12,3 +12,8 @@ class PilotageConfig(AppConfig):
         # The dashboard's body is kept in the cache (pilotage.views._dashboard_body) and counts the open and late
         # decisions of the pacte's COPILs: a decision taken, closed or moved to another COPIL changes it.
         stamps.watch(Copil, Decision)
+
+        from pilotage import views
+        from pti import warm
+
+        warm.register("tableaux de bord", views.warm_dashboards)

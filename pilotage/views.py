@@ -136,6 +136,16 @@ def _dashboard_body(pacte, year):
     return fragments.cached(("dashboard-body-shown", pacte.pk, year, LIST_PAGE), body)
 
 
+def warm_dashboards():
+    """The night's warming (pti.warm): the dashboard's body of each pacte in its reporting year (the year the
+    dashboard opens on), computed and rendered for the day. How many."""
+    count = 0
+    for pacte in Pacte.objects.order_by("pk"):
+        _dashboard_body(pacte, reporting_year(pacte))
+        count += 1
+    return count
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def attention_page(request, slug):

@@ -39,7 +39,8 @@ def cached(parts, render, content=None, keep=None):
     key = ("fragment", *parts, get_language(), get_script_prefix(), timezone.localdate().isoformat())
     if content is not None:
         key += (hashlib.sha256(repr(content).encode()).hexdigest(),)
-        return stamps.cached(key, render, tables=())
+        # Named by what it shows, it is right as long as the day lasts.
+        return stamps.cached(key, render, tables=(), seconds=stamps.PIECE_SECONDS)
     if keep is not None:
         return keep(key, render)
     return stamps.cached(key, render)

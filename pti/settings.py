@@ -230,6 +230,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actions.tasks.notify_milestones_due",
         "schedule": crontab(hour=7, minute=30),
     },
+    # The day's figures of the main pages are computed before anyone asks (pti.warm): the figures' statements hold
+    # the day's date, the first reader of the day would compute the whole pacte.
+    "warm-caches": {"task": "pti.tasks.warm_caches", "schedule": crontab(hour=0, minute=5)},
     # A bilan whose worker died mid-job is shown as failed (and can be retried); its page does it too, at once.
     "mark-stale-bilan-jobs": {"task": "bilans.tasks.mark_stale_jobs", "schedule": 60.0},
     # Likewise for the dossiers COPIL being rendered (pilotage.jobs).
@@ -363,7 +366,11 @@ elif not DEBUG:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Culling at the default 300 entries would drop the data's stamps with the results (pti.stamps): a pacte's
+    # figures alone are kept in a few hundred pieces.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 100_000}}
+    }
 
 # Login throttling (pti/throttle.py): after this many failed attempts for one username (or 4x as many from one
 # address) within the window, further attempts from browsers that are not the user's known devices are refused

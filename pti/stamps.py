@@ -31,7 +31,12 @@ database's table in production, `pti.settings.CACHES`):
   saved a report reads its own write, and nobody else gets figures that could still be rolled back (the tests,
   each inside one transaction, therefore read what they wrote);
 - a write made on another connection than Django's (a `psql` session, another program) shows at most
-  `RESULT_SECONDS` later, when the cached result expires (`post_migrate` changes the stamp too);
+  `RESULT_SECONDS` later, when the cached result expires (`post_migrate` changes the stamp too); the pieces of a
+  result kept piece by piece (`cached_pieces`: a pacte's figures, each under the counter of its piece that the
+  database's triggers move, whoever writes) are kept `PIECE_SECONDS`, and so is what is named by these counters
+  (the sums of a pacte's pieces, `actions.figures.kept`) or by its own content (`pti.fragments.cached(...,
+  content=…)`): a write of the actions and their reports shows there at once whoever made it, a write of another
+  table (the plan's axes, the users, the campaigns) made outside Django at most a day later;
 - a stamp evicted from the cache is replaced by a new one: everything is computed afresh.
 """
 
@@ -50,6 +55,10 @@ KEY = "pti:data-stamp"  # changes after every write to a watched table
 EPOCH = "pti:data-stamp:epoch"  # changes when everything may have changed (a migration, `changed()` without table)
 TABLE_KEY = "pti:data-stamp:table:"  # + a table's name: changes after every write to that table
 RESULT_SECONDS = 10 * 60
+# A piece is named by its statement, which holds the day's date (a new day is a new statement): kept a day and a
+# little more, it outlives the day it is computed for, and what the night's warming (pti.warm) computed lasts
+# until the next one.
+PIECE_SECONDS = 26 * 60 * 60
 _CALLBACK = "pti_stamps_renew"  # a connection's own callback, pending in its on-commit list after a write
 _WRITTEN = "pti_stamps_written"  # the tables its open transaction wrote (None in it: everything)
 
@@ -143,10 +152,11 @@ def _stamp(tables):
     return current() if tables is None else current_of(tables)
 
 
-def cached(parts, compute, using=DEFAULT_DB_ALIAS, tables=None):
+def cached(parts, compute, using=DEFAULT_DB_ALIAS, tables=None, seconds=None):
     """`compute()`, from the cache when the same `parts` (a repr-able value naming the result: a statement and its
     parameters) were computed since the last change of the data it reads: `tables` (`tables_in(sql)`), or any
-    watched data when None."""
+    watched data when None; kept `seconds` at most (`RESULT_SECONDS` when None; `PIECE_SECONDS` for a result
+    named by the pieces' counters it is computed from, or by its own content)."""
     if reads_own_writes(using):
         return compute()
     # One entry per result, holding the stamp it was computed under: the cache keeps as many entries as there
@@ -158,7 +168,7 @@ def cached(parts, compute, using=DEFAULT_DB_ALIAS, tables=None):
     if entry is not None and entry[0] == stamp:
         return entry[1]
     result = compute()
-    cache.set(key, (stamp, result), RESULT_SECONDS)
+    cache.set(key, (stamp, result), RESULT_SECONDS if seconds is None else seconds)
     return result
 
 
@@ -181,9 +191,7 @@ def cached_pieces(parts, pieces, compute, using=DEFAULT_DB_ALIAS, tables=None):
             stale.append(piece)
     if stale:
         computed = compute(stale)
-        cache.set_many(
-            {base + str(piece): ((stamp, pieces[piece]), computed[piece]) for piece in stale}, RESULT_SECONDS
-        )
+        cache.set_many({base + str(piece): ((stamp, pieces[piece]), computed[piece]) for piece in stale}, PIECE_SECONDS)
         result.update(computed)
     return result
 

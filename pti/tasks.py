@@ -13,3 +13,11 @@ def send_notification_email(notification_id):
     from pti import notifications
 
     return notifications.send_email(notification_id)
+
+
+@shared_task(acks_late=True)
+def warm_caches():
+    """Celery beat, a few minutes after midnight: compute the day's figures of the main pages (pti.warm)."""
+    from pti import warm
+
+    return [(label, count) for label, count, _seconds in warm.warm_all()]

@@ -1,0 +1,46 @@
+"""The night's warming of the caches: what the main pages compute from the figures of the day (a pacte's figures
+piece by piece, the dashboard's body, the campaign's tables), computed once in the background before anyone asks.
+
+The figures' statements hold the day's date, so that "late" and "due" follow it: the first reader of a new day
+would pay for the whole pacte's statement (a few hundred milliseconds at 10,000 actions). Celery beat runs
+`pti.tasks.warm_caches` a few minutes after midnight, and a deployment runs `manage.py warm_caches` after its
+migrations (which renew every stamp). What is warmed is kept as the pages keep it (`pti.stamps`): the pieces a
+day, the rest until the next write or `RESULT_SECONDS`, after which a page sums the kept pieces again without
+running their statements.
+
+Each app registers what its pages read (`register`, from its `AppConfig.ready`): pti imports no domain app. A
+warmer takes no argument and returns how many things it computed; it runs in French, the pages' language, so that
+the parts of pages it renders are those the pages read (`pti.fragments`).
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+_warmers = {}
+
+
+def register(label, warm):
+    """Warm with `warm()` (labelled `label` in the command's output and the logs); registering again replaces."""
+    _warmers[label] = warm
+
+
+def warm_all():
+    """Run every warmer: [(label, how many, seconds)], in the order they were registered. A warmer that fails is
+    logged and leaves the others to run (a page then computes what it did not)."""
+    done = []
+    language = translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+    with translation.override(language):
+        for label, warm in list(_warmers.items()):
+            start = time.perf_counter()
+            try:
+                count = warm()
+            except Exception:
+                logger.exception("warming %s failed", label)
+                count = None
+            done.append((label, count, time.perf_counter() - start))
+    return done

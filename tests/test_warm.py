@@ -1,0 +1,120 @@
+"""The night's warming (pti.warm, `manage.py warm_caches`, Celery beat's `pti.tasks.warm_caches`): once it ran,
+the main pages run none of the figures' statements; and a pacte's figures, kept piece by piece, outlive the ten
+minutes after which the other cached results expire."""
+
+import io
+import time
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bilans.tests import test_campaign
+from bilans.tests.test_campaign import campaign_url
+from pti import stamps, tasks, warm
+from pti.enums import Role
+from pti.factories import UserFactory
+
+# Committed rows: inside a transaction that wrote, nothing is read from the cache (pti.stamps).
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The campaign page's fixtures: a pacte 2022-2025 of three axes, five reports owed in 2025 (one submitted, one
+# draft), its campaign.
+people, pacte, campaign = test_campaign.people, test_campaign.pacte, test_campaign.campaign
+
+
+def figures_statements(client, url):
+    """(the page's text, how many figures' statements it ran: those start with WITH)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    ran = sum(1 for query in queries.captured_queries if query["sql"].lstrip().startswith("WITH "))
+    return response.content.decode(), ran
+
+
+@pytest.fixture
+def pages(client, campaign, staff):
+    """{name: url} of the pages the warming prepares, for a staff member (who may read them all)."""
+    client.force_login(staff)
+    slug = campaign.pacte.slug
+    return {
+        "tableau de bord": reverse("pilotage:dashboard", args=[slug]),
+        "pacte": reverse("actions:pacte_detail", args=[slug]),
+        "axe déplié": reverse("actions:pacte_axe", args=[slug, 1]),
+        "campagne": campaign_url(campaign.pacte),
+        "relances": campaign_url(campaign.pacte) + "relances/",
+    }
+
+
+def test_after_the_warming_the_main_pages_compute_no_figure(client, pages):
+    cache.clear()
+    for name, url in pages.items():
+        assert figures_statements(client, url)[1] >= 1, name  # nothing warmed: the page computes its figures
+    cache.clear()
+    out = io.StringIO()
+    call_command("warm_caches", stdout=out)
+    lines = [line.split(" : ")[0] for line in out.getvalue().splitlines()]
+    assert lines == ["pactes et axes", "tableaux de bord", "campagnes de comptes rendus"]
+    assert "campagnes de comptes rendus : 1 calculé(s)" in out.getvalue()
+    for name, url in pages.items():
+        text, ran = figures_statements(client, url)
+        assert ran == 0, name
+    # The campaign shows its referents as it did computed on the spot.
+    text, _ran = figures_statements(client, pages["campagne"])
+    assert "Camille Durand" in text and "Nadia Benali" in text
+
+
+def test_a_page_read_again_after_the_results_expired_sums_the_kept_pieces(client, pages, monkeypatch):
+    """Ten minutes later (one second here) the dashboard and the campaign are computed again from the pieces kept
+    under their counters: no statement over the actions; once the pieces expire too, the statement runs again."""
+    monkeypatch.setattr(stamps, "RESULT_SECONDS", 1)
+    cache.clear()
+    first = {name: figures_statements(client, pages[name])[0] for name in ("tableau de bord", "campagne")}
+    time.sleep(1.2)
+    for name in first:
+        text, ran = figures_statements(client, pages[name])
+        assert ran == 0, name
+        assert name != "campagne" or ("Camille Durand" in text and "Nadia Benali" in text)
+    monkeypatch.setattr(stamps, "PIECE_SECONDS", 1)
+    cache.clear()
+    for name in first:
+        figures_statements(client, pages[name])
+    time.sleep(1.2)
+    for name in first:
+        assert figures_statements(client, pages[name])[1] >= 1, name
+
+
+def test_the_beat_warms_a_few_minutes_after_midnight_and_a_failing_part_leaves_the_others(campaign, monkeypatch):
+    entry = settings.CELERY_BEAT_SCHEDULE["warm-caches"]
+    assert entry["task"] == "pti.tasks.warm_caches"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({0}, {5})
+
+    def broken():
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setitem(warm._warmers, "tableaux de bord", broken)
+    assert tasks.warm_caches() == [
+        ("pactes et axes", 4),
+        ("tableaux de bord", None),
+        ("campagnes de comptes rendus", 1),
+    ]
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("warm_caches", stdout=out, stderr=err)
+    assert exit_code.value.code == 1
+    assert "tableaux de bord : échec (voir le journal de l'application)" in err.getvalue()
+    assert "campagnes de comptes rendus : 1 calculé(s)" in out.getvalue()
+
+
+def test_the_warming_renders_the_dashboard_a_copil_member_reads(client, campaign):
+    """The part of page the warming renders is the one a reader's request reads (same language, same day)."""
+    cache.clear()
+    call_command("warm_caches", stdout=io.StringIO())
+    client.force_login(UserFactory(role=Role.COPIL))
+    text, ran = figures_statements(client, reverse("pilotage:dashboard", args=[campaign.pacte.slug]))
+    assert ran == 0
+    assert "PTI 2022-2025" in text
