@@ -1049,7 +1049,16 @@ def budget_totals(pacte, actions=None):
     each entry {"planned", "actual", "with_actual", "share"}, in whole euros.
 
     "actual" is None while no action has recorded an actual budget (not yet known is not zero); "share" is the
-    actual budget in percent of the planned budget of the actions that recorded one, None without them."""
+    actual budget in percent of the planned budget of the actions that recorded one, None without them.
+
+    A whole pacte's are kept in the cache under the counters of its pieces and the other tables' stamps (`kept`:
+    the budgets' own stamp among them), a scope's under the stamps of the tables its statement reads."""
+    if actions is None:
+        return kept([pacte.pk], ("budget-totals", pacte.pk, tuple(pacte.years)), lambda: _budget_totals(pacte, None))
+    return _budget_totals(pacte, actions)
+
+
+def _budget_totals(pacte, actions):
     from django.db.models import Count, Sum
 
     queryset = ActionBudget.objects.filter(action__pacte=pacte)
@@ -1065,7 +1074,7 @@ def budget_totals(pacte, actions=None):
         )
         .order_by()
     )
-    rows = stamps.rows(rows)
+    rows = stamps.rows(rows) if actions is not None else list(rows)  # a whole pacte's: kept by `budget_totals`
     years = {year: _Budget() for year in pacte.years}
     axes, axe_totals, total = {}, {}, _Budget()
     for row in rows:

@@ -147,7 +147,14 @@ def trend(series, year, higher_is_better):
 
 def indicator_items(pacte, year, limit=None, offset=0, axe_number=None):
     """The pacte's indicators, most worrying first in `year`, each with its yearly target and value over the
-    pacte's years and its trend (two queries)."""
+    pacte's years and its trend (two queries). They read the whole pacte's indicators to sort them: kept in the
+    cache under the counters of the pacte's pieces, which the indicators' and values' writes move, and the other
+    tables' stamps (actions.figures.kept)."""
+    parts = ("indicator-items", pacte.pk, tuple(pacte.years), year, limit, offset, axe_number)
+    return figures.kept([pacte.pk], parts, lambda: _indicator_items(pacte, year, limit, offset, axe_number))
+
+
+def _indicator_items(pacte, year, limit, offset, axe_number):
     queryset = Indicator.objects.filter(action__pacte=pacte)
     if axe_number is not None:
         queryset = queryset.filter(action__axe__number=axe_number)
@@ -178,18 +185,17 @@ def indicator_items(pacte, year, limit=None, offset=0, axe_number=None):
             "total",
         )
     )
-    # Both read the whole pacte's indicators to sort them: kept in the cache until the data changes (pti.stamps).
     if limit is not None:
-        indicators = stamps.rows(queryset[offset : offset + limit])
+        indicators = list(queryset[offset : offset + limit])
         values = IndicatorValue.objects.filter(indicator_id__in=[row["pk"] for row in indicators])
     else:
-        indicators = stamps.rows(queryset)
+        indicators = list(queryset)
         values = IndicatorValue.objects.filter(indicator__action__pacte=pacte)
         if axe_number is not None:
             values = values.filter(indicator__action__axe__number=axe_number)
     series = {}
     values = values.annotate(state=figures.indicator_state(higher_is_better="indicator__higher_is_better"))
-    for row in stamps.rows(values.order_by("year").values("indicator_id", "year", "target", "value", "state")):
+    for row in values.order_by("year").values("indicator_id", "year", "target", "value", "state"):
         series.setdefault(row["indicator_id"], []).append(row)
     items = []
     for row in indicators:

@@ -562,3 +562,43 @@ def test_who_writes_which_report_follows_a_referent_named_and_not_a_report_saved
     assert responsible() == ({"1.1": [referent.pk], "1.2": []}, True)
     submit(action)
     assert responsible() == ({"1.1": [referent.pk], "1.2": []}, False)
+
+
+def test_the_dashboard_indicators_and_budgets_outlive_ten_minutes_and_follow_a_value_at_once(
+    client, pacte, monkeypatch
+):
+    """The dashboard's indicators and budgets are kept under the counters of the pacte's pieces (figures.kept):
+    read again after the other results expired (one second here), they run no query; a value or a budget
+    written since shows at once."""
+    import time
+
+    from django.urls import reverse
+
+    from actions.factories import IndicatorFactory, IndicatorValueFactory
+    from actions.models import ActionBudget, IndicatorValue
+    from pti.enums import Role
+
+    action = pacte.actions.get(number="1.1")
+    indicator = IndicatorFactory(action=action, label="Véhicules réparés")
+    IndicatorValueFactory(indicator=indicator, year=2025, target=1234, value=987)
+    ActionBudget.objects.create(action=action, year=2025, planned=45000)
+    monkeypatch.setattr(stamps, "RESULT_SECONDS", 1)
+    client.force_login(UserFactory(role=Role.COPIL))
+    url = reverse("pilotage:dashboard", args=[pacte.slug]) + "?annee=2025"
+
+    def shown():
+        return client.get(url).content.decode().replace("\u202f", " ").replace("\xa0", " ")
+
+    page = shown()
+    assert "987 / 1 234" in page and "45 000" in page
+    time.sleep(1.2)
+    with CaptureQueriesContext(connection) as queries:
+        page = shown()
+    assert "987 / 1 234" in page and "45 000" in page
+    read_tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "actions_indicator" not in read_tables and "actions_actionbudget" not in read_tables
+    IndicatorValue.objects.filter(indicator=indicator).update(value=654)
+    ActionBudget.objects.filter(action=action).update(planned=78000)
+    page = shown()
+    assert "654 / 1 234" in page and "987 / 1 234" not in page
+    assert "78 000" in page and "45 000" not in page
