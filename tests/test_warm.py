@@ -118,3 +118,19 @@ def test_the_warming_renders_the_dashboard_a_copil_member_reads(client, campaign
     text, ran = figures_statements(client, reverse("pilotage:dashboard", args=[campaign.pacte.slug]))
     assert ran == 0
     assert "PTI 2022-2025" in text
+
+
+def test_renew_forgets_what_the_cache_kept_then_warms(client, pages):
+    """After a restored backup, `warm_caches --renew` renews every stamp: what was kept before is computed again
+    (by the warming), and the pages then compute nothing."""
+    assert figures_statements(client, pages["tableau de bord"])[1] >= 1
+    assert figures_statements(client, pages["tableau de bord"])[1] == 0
+    before = stamps.current()
+    out = io.StringIO()
+    with CaptureQueriesContext(connection) as queries:
+        call_command("warm_caches", "--renew", stdout=out)
+    assert stamps.current() != before
+    assert out.getvalue().startswith("Cache renouvelé : tout est recalculé.\n")
+    assert sum(1 for query in queries.captured_queries if query["sql"].startswith("WITH ")) >= 3
+    for name, url in pages.items():
+        assert figures_statements(client, url)[1] == 0, name

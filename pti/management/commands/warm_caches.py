@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from pti import warm
+from pti import stamps, warm
 
 
 class Command(BaseCommand):
@@ -9,7 +9,18 @@ class Command(BaseCommand):
         " après un déploiement, et chaque nuit par Celery beat."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--renew",
+            action="store_true",
+            help="oublier d'abord tout ce que le cache garde (après une restauration de la base, ou des données"
+            " écrites hors de PTI, avec psql par exemple)",
+        )
+
+    def handle(self, *args, renew=False, **options):
+        if renew:
+            stamps.changed()
+            self.stdout.write("Cache renouvelé : tout est recalculé.")
         failed = False
         for label, count, seconds in warm.warm_all():
             if count is None:
