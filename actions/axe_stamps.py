@@ -8,7 +8,9 @@ draft, the statement runs over the few actions of one piece (an axe of 1,200 act
 the other pieces and axes are read from the cache. A write that concerns a whole axe (its thematic referents)
 counts in every piece of the axe. An update of a report that changes none of the columns the figures read
 (`REPORT_FIELDS`: the report form's autosave of a draft's text) counts in no piece: what is kept under the
-counters and shows no report's text (`actions.figures.kept`) stays in the cache.
+counters and shows no report's text (`actions.figures.kept`) stays in the cache. A second counter, `reports`,
+counts only the writes that change what the report counts read (`REPORT_COUNTS`): a progress saved leaves the
+campaign's completion and the reminders' preview in the cache.
 
 Consistency: the counter is written in the same transaction as the data, so a reader that sees a counter sees
 the data written up to it (a reader computes after it reads the counters: what it caches is never older than the
@@ -87,10 +89,12 @@ def axe_tables():
 STAMP = AxeStamp._meta.db_table
 
 
-def _upsert(pieces_sql):
+def _upsert(pieces_sql, reports="1"):
+    """Count a write in the pieces `pieces_sql` selects: `version` always, `reports` by `reports` (SQL: 1 or 0)."""
     return (
-        f"INSERT INTO {STAMP} (piece, version) SELECT s.piece, 1 FROM ({pieces_sql}) s"
-        f" WHERE s.piece IS NOT NULL ON CONFLICT (piece) DO UPDATE SET version = {STAMP}.version + 1;"
+        f"INSERT INTO {STAMP} (piece, version, reports) SELECT s.piece, 1, {reports} FROM ({pieces_sql}) s"
+        f" WHERE s.piece IS NOT NULL ON CONFLICT (piece) DO UPDATE SET version = {STAMP}.version + 1,"
+        f" reports = {STAMP}.reports + excluded.reports;"
     )
 
 
@@ -98,22 +102,67 @@ def _upsert(pieces_sql):
 # of them (a draft saved again with new text, as the report form's autosave does) counts in no piece.
 REPORT_FIELDS = ("action", "year", "state", "status", "progress", "weather")
 
+# What the report counts read (who owes which report, due or not, transmitted, draft or missing: the campaign's
+# completion and the reminders' preview, `actions.figures.kept(..., counter="reports")`), counted in the pieces'
+# `reports` as well as in their `version`: a report's action, year, state and status (the status of the last
+# report transmitted says whether the action was finished before a year); an action's place in the plan, number,
+# title, dates and status (due or not), which the owed reports' lists show; the referents. Not a progress, a
+# weather, an indicator, a milestone, nor an action's texts: they count in `version` alone.
+REPORT_COUNTS = {
+    ProgressReport: ("action", "year", "state", "status"),
+    Action: (
+        "pacte",
+        "axe",
+        "objectif",
+        "number",
+        "sort_key",
+        "title",
+        "start_date",
+        "end_date",
+        "status",
+        "status_date",
+    ),
+}
+NEVER_IN_REPORT_COUNTS = (Indicator, IndicatorValue, Milestone)
+
+
+def _columns(model, names):
+    return [model._meta.get_field(name).column for name in names]
+
 
 def _changed_columns(table):
     """The columns of `table` whose update counts (None: any update counts)."""
     if table != ProgressReport._meta.db_table:
         return None
-    return [ProgressReport._meta.get_field(name).column for name in REPORT_FIELDS]
+    return _columns(ProgressReport, REPORT_FIELDS)
+
+
+def _report_columns(table):
+    """How a write to `table` counts in `reports`: True (always), False (never), or the columns whose update
+    counts (an insert or a deletion always counts)."""
+    for model, names in REPORT_COUNTS.items():
+        if table == model._meta.db_table:
+            return _columns(model, names)
+    return table not in {model._meta.db_table for model in NEVER_IN_REPORT_COUNTS}
+
+
+def _distinct(columns, operator):
+    return " OR ".join(f'OLD."{column}" {operator} NEW."{column}"' for column in columns)
 
 
 def _postgresql(table, pieces):
     function = f"{PREFIX}{table}"
     columns = _changed_columns(table)
+    counted = _report_columns(table)
+    if counted is True or counted is False:
+        reports = "1" if counted else "0"
+    else:
+        reports = f"CASE WHEN TG_OP <> 'UPDATE' OR {_distinct(counted, 'IS DISTINCT FROM')} THEN 1 ELSE 0 END"
     statements = [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN {_upsert(pieces.format(row="OLD"))} END IF;
-    IF TG_OP <> 'DELETE' THEN {_upsert(pieces.format(row="NEW"))} END IF;
+    IF TG_OP <> 'INSERT' THEN {_upsert(pieces.format(row="OLD"), reports)} END IF;
+    IF TG_OP <> 'DELETE' THEN {_upsert(pieces.format(row="NEW"), reports)} END IF;
     RETURN NULL;
 END $$""",
         f"DROP TRIGGER IF EXISTS {function} ON {table}",
@@ -125,29 +174,56 @@ END $$""",
             f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OR DELETE ON {table}"
             f" FOR EACH ROW EXECUTE FUNCTION {function}()",
         ]
-    changed = " OR ".join(f'OLD."{column}" IS DISTINCT FROM NEW."{column}"' for column in columns)
     return [
         *statements,
         f"CREATE TRIGGER {function} AFTER INSERT OR DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {function}()",
-        f"CREATE TRIGGER {function}_update AFTER UPDATE ON {table} FOR EACH ROW WHEN ({changed})"
-        f" EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {function}_update AFTER UPDATE ON {table} FOR EACH ROW"
+        f" WHEN ({_distinct(columns, 'IS DISTINCT FROM')}) EXECUTE FUNCTION {function}()",
     ]
 
 
 def _sqlite(table, pieces):
-    statements = []
+    """Row triggers (SQLite has no others): an insert and a deletion count in both counters (or in `version`
+    alone, for a table that never counts in `reports`); an update, by two triggers whose conditions exclude each
+    other, in both or in `version` alone."""
     columns = _changed_columns(table)
-    for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
-        name = f"{PREFIX}{table}_{event.lower()}"
-        body = " ".join(_upsert(pieces.format(row=row)) for row in rows)
-        when = ""
-        if event == "UPDATE" and columns is not None:
-            when = " WHEN " + " OR ".join(f'OLD."{column}" IS NOT NEW."{column}"' for column in columns)
-        statements += [
-            f"DROP TRIGGER IF EXISTS {name}",
-            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} BEGIN {body} END",
-        ]
+    counted = _report_columns(table)
+    plain = "1" if counted is not False else "0"
+    triggers = [("insert", "INSERT", ("NEW",), "", plain), ("delete", "DELETE", ("OLD",), "", plain)]
+    changed = f"({_distinct(columns, 'IS NOT')})" if columns is not None else None
+    if counted is True or counted is False:
+        triggers.append(("update", "UPDATE", ("OLD", "NEW"), changed, plain))
+    else:
+        in_counts = f"({_distinct(counted, 'IS NOT')})"
+        triggers.append(("update", "UPDATE", ("OLD", "NEW"), in_counts, "1"))
+        rest = f"NOT {in_counts}" + (f" AND {changed}" if changed else "")
+        triggers.append(("update_version", "UPDATE", ("OLD", "NEW"), rest, "0"))
+    statements = []
+    for suffix in ("insert", "update", "update_version", "delete"):
+        statements.append(f"DROP TRIGGER IF EXISTS {PREFIX}{table}_{suffix}")
+    for suffix, event, rows, when, reports in triggers:
+        body = " ".join(_upsert(pieces.format(row=row), reports) for row in rows)
+        condition = f" WHEN {when}" if when else ""
+        statements.append(
+            f"CREATE TRIGGER {PREFIX}{table}_{suffix} AFTER {event} ON {table} FOR EACH ROW{condition} BEGIN {body} END"
+        )
     return statements
+
+
+def uninstall(connection):
+    """Drop the triggers (before a migration rebuilds `STAMP`: SQLite refuses to rename a table that triggers
+    name); `post_migrate` installs them again."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE %s", [PREFIX + "%"]
+            )
+            for name, table in cursor.fetchall():
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON {table}')
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [PREFIX + "%"])
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
 
 
 def install(using):
@@ -160,14 +236,20 @@ def install(using):
                 cursor.execute(statement)
 
 
-def versions(pacte_ids, using="default"):
+COUNTERS = ("version", "reports")
+
+
+def versions(pacte_ids, using="default", counter="version"):
     """{piece: its counter} of every piece of the axes of `pacte_ids` (0 for a piece nothing was written in yet):
-    one query."""
+    one query. `counter`: "version" (every write the figures read) or "reports" (those the report counts read,
+    REPORT_COUNTS)."""
+    if counter not in COUNTERS:
+        raise ValueError(counter)
     axe = Axe._meta.db_table
     placeholders = ", ".join(["%s"] * len(pacte_ids))
     with connections[using].cursor() as cursor:
         cursor.execute(
-            f"SELECT x.id * {BUCKETS} + b.n, COALESCE(s.version, 0) FROM {axe} x CROSS JOIN ({_every_bucket()}) b"
+            f"SELECT x.id * {BUCKETS} + b.n, COALESCE(s.{counter}, 0) FROM {axe} x CROSS JOIN ({_every_bucket()}) b"
             f" LEFT JOIN {STAMP} s ON s.piece = x.id * {BUCKETS} + b.n"
             f" WHERE x.{Axe._meta.get_field('pacte').column} IN ({placeholders})",
             list(pacte_ids),

@@ -691,6 +691,9 @@ class AxeStamp(models.Model):
 
     piece = models.BigIntegerField(primary_key=True)
     version = models.BigIntegerField(default=0)
+    # Moved only by the writes that change what the report counts read (`actions.axe_stamps.REPORT_COUNTS`): a
+    # progress saved leaves what is kept under it (the campaign's completion, the reminders' preview).
+    reports = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("version des chiffres d'un axe")

@@ -120,11 +120,13 @@ def _pending_actions(p, scope, limit=None):
 
 def year_completion(pacte, year, today=None, page=None, per_page=None):
     """`_year_completion`, from the cache while the figures of the pacte, the referents and the users are
-    unchanged (figures.kept: a draft saved again with new text leaves it there)."""
+    unchanged (figures.kept under the `reports` counters: a draft saved again, with new text or a new progress, leaves it there)."""
     today = today or timezone.localdate()
     per_page = per_page or REFERENTS_PER_PAGE
     key = ("campaign", pacte.pk, year, today, str(page), per_page)
-    return figures.kept([pacte.pk], key, lambda: _year_completion(pacte, year, today, page, per_page))
+    return figures.kept(
+        [pacte.pk], key, lambda: _year_completion(pacte, year, today, page, per_page), counter="reports"
+    )
 
 
 def _year_completion(pacte, year, today, page, per_page):
@@ -454,10 +456,12 @@ def reminders_preview(campaign, number=1, per_page=50, today=None):
     (`per_page` a page; past the last, the last): the same referents, reports and order, computed from the
     figures by referent (actions.figures, kept piece by piece), the reports of the referents shown alone listed,
     and kept in the cache while the figures of the pacte, the users and the reminders are unchanged
-    (figures.kept: a draft saved again with new text leaves it there). The sending itself reads `reminders_now`."""
+    (figures.kept under the `reports` counters: a draft saved again, with new text or a new progress, leaves it there). The sending itself reads `reminders_now`."""
     today = today or timezone.localdate()
     key = ("reminders-page", campaign.pk, today, number, per_page)
-    preview = figures.kept([campaign.pacte_id], key, lambda: _preview_page(campaign, today, number, per_page))
+    preview = figures.kept(
+        [campaign.pacte_id], key, lambda: _preview_page(campaign, today, number, per_page), counter="reports"
+    )
     # The page, for the pagination's links, over the count alone (its rows are those read back).
     page = Paginator(range(preview["count"]), per_page).page(preview["number"])
     page.object_list = preview["recipients"]

@@ -1,6 +1,7 @@
 """The campaign's completion and the reminders' preview are kept in the cache under the counters of the pacte's
-pieces (actions.figures.kept): the report form's autosave (a draft saved again with new text) computes neither
-again; a report transmitted computes both again, with the new counts."""
+pieces (actions.figures.kept, under their `reports` counters): the report form's autosave (a draft saved again
+with new text or a new progress) computes neither again; a report transmitted computes both again, with the new
+counts."""
 
 import pytest
 
@@ -47,6 +48,11 @@ def test_the_autosave_computes_nothing_again_and_a_report_transmitted_does(clien
     assert counted == {"completion": 1, "reminders": 1}
     draft = ProgressReport.objects.get(action__number="1.2", year=YEAR)
     draft.advances = "Une phrase de plus, enregistrée toute seule"
+    draft.save()
+    assert shown() == ((1, 1, 3), ["1.2", "1.3", "1.3", "2.1"])
+    assert counted == {"completion": 1, "reminders": 1}
+    # A new progress changes a figure, not what the campaign counts (actions.axe_stamps.REPORT_COUNTS).
+    draft.progress = draft.progress + 5
     draft.save()
     assert shown() == ((1, 1, 3), ["1.2", "1.3", "1.3", "2.1"])
     assert counted == {"completion": 1, "reminders": 1}
