@@ -8,9 +8,10 @@ draft, the statement runs over the few actions of one piece (an axe of 1,200 act
 the other pieces and axes are read from the cache. A write that concerns a whole axe (its thematic referents)
 counts in every piece of the axe. An update of a report that changes none of the columns the figures read
 (`REPORT_FIELDS`: the report form's autosave of a draft's text) counts in no piece: what is kept under the
-counters and shows no report's text (`actions.figures.kept`) stays in the cache. A second counter, `reports`,
-counts only the writes that change what the report counts read (`REPORT_COUNTS`): a progress saved leaves the
-campaign's completion and the reminders' preview in the cache.
+counters and shows no report's text (`actions.figures.kept`) stays in the cache. Narrower counters (`NARROW`)
+count only the writes that change what some results read: `reports`, what the report counts read (a progress
+saved leaves the campaign's completion and the reminders' preview in the cache); `indicators`, what the
+dashboard's indicators and budgets read (no report counts there).
 
 Consistency: the counter is written in the same transaction as the data, so a reader that sees a counter sees
 the data written up to it (a reader computes after it reads the counters: what it caches is never older than the
@@ -89,41 +90,37 @@ def axe_tables():
 STAMP = AxeStamp._meta.db_table
 
 
-def _upsert(pieces_sql, reports="1"):
-    """Count a write in the pieces `pieces_sql` selects: `version` always, `reports` by `reports` (SQL: 1 or 0)."""
-    return (
-        f"INSERT INTO {STAMP} (piece, version, reports) SELECT s.piece, 1, {reports} FROM ({pieces_sql}) s"
-        f" WHERE s.piece IS NOT NULL ON CONFLICT (piece) DO UPDATE SET version = {STAMP}.version + 1,"
-        f" reports = {STAMP}.reports + excluded.reports;"
-    )
-
-
 # The columns of the reports that the figures read (actions.figures reads no other): an update that changes none
 # of them (a draft saved again with new text, as the report form's autosave does) counts in no piece.
 REPORT_FIELDS = ("action", "year", "state", "status", "progress", "weather")
 
-# What the report counts read (who owes which report, due or not, transmitted, draft or missing: the campaign's
-# completion and the reminders' preview, `actions.figures.kept(..., counter="reports")`), counted in the pieces'
-# `reports` as well as in their `version`: a report's action, year, state and status (the status of the last
-# report transmitted says whether the action was finished before a year); an action's place in the plan, number,
-# title, dates and status (due or not), which the owed reports' lists show; the referents. Not a progress, a
-# weather, an indicator, a milestone, nor an action's texts: they count in `version` alone.
-REPORT_COUNTS = {
-    ProgressReport: ("action", "year", "state", "status"),
-    Action: (
-        "pacte",
-        "axe",
-        "objectif",
-        "number",
-        "sort_key",
-        "title",
-        "start_date",
-        "end_date",
-        "status",
-        "status_date",
-    ),
+_PLACE = ("pacte", "axe", "objectif", "number", "sort_key", "title")
+
+# Besides `version` (every write the figures read), each piece has narrower counters, each moved only by the
+# writes that change what some results read; those results are kept under it (`actions.figures.kept(...,
+# counter=…)`). Per counter, {model: the columns whose update counts (an insert or a deletion always counts)};
+# the referents' tables count in a counter when `referents` is true; a model not named counts in none.
+# - `reports`: what the report counts read (who owes which report, due or not, transmitted, draft or missing: the
+#   campaign's completion and the reminders' preview): a report's action, year, state and status (the status of
+#   the last report transmitted says whether the action was finished before a year); an action's place in the
+#   plan, number, title, dates and status, which the owed reports' lists show; the referents. Not a progress, a
+#   weather, an indicator, a milestone, nor an action's texts.
+# - `indicators`: what the dashboard's indicators and budgets read: the indicators and their values, an action's
+#   place in the plan, number and title. Not the reports, milestones or referents.
+NARROW = {
+    "reports": {
+        "models": {
+            ProgressReport: ("action", "year", "state", "status"),
+            Action: (*_PLACE, "start_date", "end_date", "status", "status_date"),
+        },
+        "referents": True,
+    },
+    "indicators": {
+        "models": {Indicator: None, IndicatorValue: None, Action: _PLACE},
+        "referents": False,
+    },
 }
-NEVER_IN_REPORT_COUNTS = (Indicator, IndicatorValue, Milestone)
+COUNTERS = ("version", *NARROW)
 
 
 def _columns(model, names):
@@ -131,38 +128,57 @@ def _columns(model, names):
 
 
 def _changed_columns(table):
-    """The columns of `table` whose update counts (None: any update counts)."""
+    """The columns of `table` whose update counts in `version` (None: any update counts)."""
     if table != ProgressReport._meta.db_table:
         return None
     return _columns(ProgressReport, REPORT_FIELDS)
 
 
-def _report_columns(table):
-    """How a write to `table` counts in `reports`: True (always), False (never), or the columns whose update
-    counts (an insert or a deletion always counts)."""
-    for model, names in REPORT_COUNTS.items():
+def _rule(counter, table):
+    """How a write to `table` counts in `counter`: True (always), False (never), or the columns whose update
+    counts."""
+    for model, names in NARROW[counter]["models"].items():
         if table == model._meta.db_table:
-            return _columns(model, names)
-    return table not in {model._meta.db_table for model in NEVER_IN_REPORT_COUNTS}
+            return True if names is None else _columns(model, names)
+    referents = {Action.referents.through._meta.db_table, Axe.thematic_referents.through._meta.db_table}
+    return NARROW[counter]["referents"] if table in referents else False
 
 
 def _distinct(columns, operator):
     return " OR ".join(f'OLD."{column}" {operator} NEW."{column}"' for column in columns)
 
 
+def _increment(rule, update, operator):
+    """SQL of 1 or 0: how much a write counts in a counter of `rule`; `update`: SQL true on an update."""
+    if rule is True or rule is False:
+        return "1" if rule else "0"
+    if update == "TRUE":
+        return f"CASE WHEN {_distinct(rule, operator)} THEN 1 ELSE 0 END"
+    return f"CASE WHEN NOT ({update}) OR {_distinct(rule, operator)} THEN 1 ELSE 0 END"
+
+
+def _upsert(pieces_sql, increments):
+    """Count a write in the pieces `pieces_sql` selects: `version` by 1, each narrow counter by its increment
+    (`increments`: {counter: SQL of 1 or 0})."""
+    names = ", ".join(NARROW)
+    values = ", ".join(increments[name] for name in NARROW)
+    updates = ", ".join(f"{name} = {STAMP}.{name} + excluded.{name}" for name in NARROW)
+    return (
+        f"INSERT INTO {STAMP} (piece, version, {names}) SELECT s.piece, 1, {values} FROM ({pieces_sql}) s"
+        f" WHERE s.piece IS NOT NULL ON CONFLICT (piece) DO UPDATE SET version = {STAMP}.version + 1, {updates};"
+    )
+
+
 def _postgresql(table, pieces):
     function = f"{PREFIX}{table}"
     columns = _changed_columns(table)
-    counted = _report_columns(table)
-    if counted is True or counted is False:
-        reports = "1" if counted else "0"
-    else:
-        reports = f"CASE WHEN TG_OP <> 'UPDATE' OR {_distinct(counted, 'IS DISTINCT FROM')} THEN 1 ELSE 0 END"
+    update = "TG_OP = 'UPDATE'"
+    increments = {name: _increment(_rule(name, table), update, "IS DISTINCT FROM") for name in NARROW}
     statements = [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN {_upsert(pieces.format(row="OLD"), reports)} END IF;
-    IF TG_OP <> 'DELETE' THEN {_upsert(pieces.format(row="NEW"), reports)} END IF;
+    IF TG_OP <> 'INSERT' THEN {_upsert(pieces.format(row="OLD"), increments)} END IF;
+    IF TG_OP <> 'DELETE' THEN {_upsert(pieces.format(row="NEW"), increments)} END IF;
     RETURN NULL;
 END $$""",
         f"DROP TRIGGER IF EXISTS {function} ON {table}",
@@ -183,29 +199,24 @@ END $$""",
 
 
 def _sqlite(table, pieces):
-    """Row triggers (SQLite has no others): an insert and a deletion count in both counters (or in `version`
-    alone, for a table that never counts in `reports`); an update, by two triggers whose conditions exclude each
-    other, in both or in `version` alone."""
+    """Row triggers (SQLite has no others), one per event; an update's increments are read from OLD and NEW."""
     columns = _changed_columns(table)
-    counted = _report_columns(table)
-    plain = "1" if counted is not False else "0"
-    triggers = [("insert", "INSERT", ("NEW",), "", plain), ("delete", "DELETE", ("OLD",), "", plain)]
-    changed = f"({_distinct(columns, 'IS NOT')})" if columns is not None else None
-    if counted is True or counted is False:
-        triggers.append(("update", "UPDATE", ("OLD", "NEW"), changed, plain))
-    else:
-        in_counts = f"({_distinct(counted, 'IS NOT')})"
-        triggers.append(("update", "UPDATE", ("OLD", "NEW"), in_counts, "1"))
-        rest = f"NOT {in_counts}" + (f" AND {changed}" if changed else "")
-        triggers.append(("update_version", "UPDATE", ("OLD", "NEW"), rest, "0"))
     statements = []
-    for suffix in ("insert", "update", "update_version", "delete"):
+    for suffix in ("insert", "update", "update_version", "delete"):  # update_version: an earlier install's
         statements.append(f"DROP TRIGGER IF EXISTS {PREFIX}{table}_{suffix}")
-    for suffix, event, rows, when, reports in triggers:
-        body = " ".join(_upsert(pieces.format(row=row), reports) for row in rows)
-        condition = f" WHEN {when}" if when else ""
+    for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+        update = "TRUE" if event == "UPDATE" else "FALSE"
+        increments = {
+            name: _increment(_rule(name, table), update, "IS NOT")
+            if event == "UPDATE"
+            else ("0" if _rule(name, table) is False else "1")
+            for name in NARROW
+        }
+        body = " ".join(_upsert(pieces.format(row=row), increments) for row in rows)
+        when = f" WHEN {_distinct(columns, 'IS NOT')}" if event == "UPDATE" and columns is not None else ""
         statements.append(
-            f"CREATE TRIGGER {PREFIX}{table}_{suffix} AFTER {event} ON {table} FOR EACH ROW{condition} BEGIN {body} END"
+            f"CREATE TRIGGER {PREFIX}{table}_{event.lower()} AFTER {event} ON {table} FOR EACH ROW{when}"
+            f" BEGIN {body} END"
         )
     return statements
 
@@ -236,13 +247,10 @@ def install(using):
                 cursor.execute(statement)
 
 
-COUNTERS = ("version", "reports")
-
-
 def versions(pacte_ids, using="default", counter="version"):
     """{piece: its counter} of every piece of the axes of `pacte_ids` (0 for a piece nothing was written in yet):
-    one query. `counter`: "version" (every write the figures read) or "reports" (those the report counts read,
-    REPORT_COUNTS)."""
+    one query. `counter`: "version" (every write the figures read) or a narrow one (NARROW: "reports", those the
+    report counts read; "indicators", those the dashboard's indicators and budgets read)."""
     if counter not in COUNTERS:
         raise ValueError(counter)
     axe = Axe._meta.db_table

@@ -860,8 +860,8 @@ def kept(pacte_ids, parts, compute, counter="version"):
     text of a report), from the cache while the counters of their axes' pieces (`actions.axe_stamps`) and the
     stamps of the watched tables outside the pieces are unchanged: a draft saved again with new text, which
     changes no figure, leaves it in the cache (the campaign's completion, the reminders' preview). Kept as long as
-    the pieces (`stamps.PIECE_SECONDS`). `counter="reports"`: under the pieces' `reports` counters, for a result
-    read from the report counts alone (axe_stamps.REPORT_COUNTS: a progress saved leaves it too)."""
+    the pieces (`stamps.PIECE_SECONDS`). `counter`: one of the pieces' narrower counters (axe_stamps.NARROW), for a
+    result read from what it counts alone ("reports": a progress saved leaves it too)."""
     if stamps.reads_own_writes():
         return compute()
     pieces = axe_stamps.versions(sorted(pacte_ids), counter=counter)
@@ -1052,10 +1052,12 @@ def budget_totals(pacte, actions=None):
     "actual" is None while no action has recorded an actual budget (not yet known is not zero); "share" is the
     actual budget in percent of the planned budget of the actions that recorded one, None without them.
 
-    A whole pacte's are kept in the cache under the counters of its pieces and the other tables' stamps (`kept`:
-    the budgets' own stamp among them), a scope's under the stamps of the tables its statement reads."""
+    A whole pacte's are kept in the cache under the `indicators` counters of its pieces (an action moved to
+    another axe moves them; a report saved does not) and the other tables' stamps (`kept`: the budgets' own stamp
+    among them), a scope's under the stamps of the tables its statement reads."""
     if actions is None:
-        return kept([pacte.pk], ("budget-totals", pacte.pk, tuple(pacte.years)), lambda: _budget_totals(pacte, None))
+        parts = ("budget-totals", pacte.pk, tuple(pacte.years))
+        return kept([pacte.pk], parts, lambda: _budget_totals(pacte, None), counter="indicators")
     return _budget_totals(pacte, actions)
 
 

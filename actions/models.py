@@ -691,9 +691,11 @@ class AxeStamp(models.Model):
 
     piece = models.BigIntegerField(primary_key=True)
     version = models.BigIntegerField(default=0)
-    # Moved only by the writes that change what the report counts read (`actions.axe_stamps.REPORT_COUNTS`): a
-    # progress saved leaves what is kept under it (the campaign's completion, the reminders' preview).
+    # Moved only by the writes that change what some results read (`actions.axe_stamps.NARROW`): the report counts
+    # (a progress saved leaves the campaign's completion and the reminders' preview), the dashboard's indicators
+    # and budgets (a report saved leaves them).
     reports = models.BigIntegerField(default=0)
+    indicators = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("version des chiffres d'un axe")

@@ -148,10 +148,12 @@ def trend(series, year, higher_is_better):
 def indicator_items(pacte, year, limit=None, offset=0, axe_number=None):
     """The pacte's indicators, most worrying first in `year`, each with its yearly target and value over the
     pacte's years and its trend (two queries). They read the whole pacte's indicators to sort them: kept in the
-    cache under the counters of the pacte's pieces, which the indicators' and values' writes move, and the other
-    tables' stamps (actions.figures.kept)."""
+    cache under the `indicators` counters of the pacte's pieces, which the indicators' and values' writes move
+    and a report's leaves, and the other tables' stamps (actions.figures.kept)."""
     parts = ("indicator-items", pacte.pk, tuple(pacte.years), year, limit, offset, axe_number)
-    return figures.kept([pacte.pk], parts, lambda: _indicator_items(pacte, year, limit, offset, axe_number))
+    return figures.kept(
+        [pacte.pk], parts, lambda: _indicator_items(pacte, year, limit, offset, axe_number), counter="indicators"
+    )
 
 
 def _indicator_items(pacte, year, limit, offset, axe_number):

@@ -1,4 +1,4 @@
-"""The pieces' second counter, `reports` (actions.axe_stamps.REPORT_COUNTS): the triggers are dropped before the
+"""The pieces' narrower counters, `reports` and `indicators` (actions.axe_stamps.NARROW): the triggers are dropped before the
 table is altered (SQLite rebuilds it, and refuses while triggers name it); `post_migrate` installs the new ones and
 renews the stamps' epoch."""
 
@@ -21,6 +21,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="axestamp",
             name="reports",
+            field=models.BigIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="axestamp",
+            name="indicators",
             field=models.BigIntegerField(default=0),
         ),
     ]

@@ -231,9 +231,8 @@ def test_the_triggers_are_installed_by_migrate_and_installing_them_again_changes
                 cursor.execute("SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'pti_axe_stamp_%'")
             return cursor.fetchone()[0]
 
-    # SQLite: one per table and event, and a second on the updates of actions and reports (those that count in
-    # `version` alone); PostgreSQL: one per table, and the reports' updates have their own.
-    count = 7 * 3 + 2 if connection.vendor == "sqlite" else 7 + 1
+    # SQLite: one per table and event; PostgreSQL: one per table, and the reports' updates have their own.
+    count = 7 * 3 if connection.vendor == "sqlite" else 7 + 1
     assert triggers() == count
     axe_stamps.install("default")
     assert triggers() == count
@@ -350,10 +349,10 @@ def test_an_unfolded_axe_is_drawn_again_after_a_figure_changed_not_after_a_text(
 
 
 def both_counters(action):
-    """(version, reports) of the piece of `action`."""
+    """(version, reports, indicators) of the piece of `action`."""
     piece = action.axe_id * axe_stamps.BUCKETS + action.pk % axe_stamps.BUCKETS
-    row = AxeStamp.objects.filter(piece=piece).values_list("version", "reports").first()
-    return row or (0, 0)
+    row = AxeStamp.objects.filter(piece=piece).values_list("version", "reports", "indicators").first()
+    return row or (0, 0, 0)
 
 
 def add_referent(plan):
@@ -364,56 +363,49 @@ def thematic_referent(plan):
     plan["axes"][1].thematic_referents.add(UserFactory())
 
 
-# (what is written to 1.1 or its report, whether it counts in `version`, whether it counts in `reports`): the
-# report counts (the campaign, the reminders) read a report's action, year, state and status, an action's place,
-# number, title, dates and status, and the referents; nothing else.
-REPORT_COUNT_WRITES = [
-    ("a draft's new text", lambda plan: save_report(plan["1.1"], advances="Une phrase"), False, False),
-    ("a draft's new progress", lambda plan: save_report(plan["1.1"], progress=45), True, False),
-    ("a draft's new weather", lambda plan: save_report(plan["1.1"], weather="at_risk"), True, False),
-    ("a draft transmitted", lambda plan: save_report(plan["1.1"], state=ReportState.SUBMITTED), True, True),
-    ("a report's new status", lambda plan: save_report(plan["1.1"], status=ActionStatus.DONE), True, True),
-    ("a report deleted", lambda plan: plan["1.1"].reports.get().delete(), True, True),
-    ("a report written", lambda plan: ProgressReportFactory(action=plan["1.1"], year=2024), True, True),
+def update_action(**values):
+    return lambda plan: Action.objects.filter(pk=plan["1.1"].pk).update(**values)
+
+
+# (what is written to 1.1, its report, indicator or milestone; whether it counts in `version`, in `reports`, in
+# `indicators`): the report counts (the campaign, the reminders) read a report's action, year, state and status,
+# an action's place, number, title, dates and status, and the referents; the dashboard's indicators and budgets
+# read the indicators and their values, an action's place, number and title.
+COUNTED_WRITES = [
+    ("a draft's new text", lambda plan: save_report(plan["1.1"], advances="Une phrase"), False, False, False),
+    ("a draft's new progress", lambda plan: save_report(plan["1.1"], progress=45), True, False, False),
+    ("a draft's new weather", lambda plan: save_report(plan["1.1"], weather="at_risk"), True, False, False),
+    ("a draft transmitted", lambda plan: save_report(plan["1.1"], state=ReportState.SUBMITTED), True, True, False),
+    ("a report's new status", lambda plan: save_report(plan["1.1"], status=ActionStatus.DONE), True, True, False),
+    ("a report deleted", lambda plan: plan["1.1"].reports.get().delete(), True, True, False),
+    ("a report written", lambda plan: ProgressReportFactory(action=plan["1.1"], year=2024), True, True, False),
+    ("an action's new progress (bulk)", update_action(progress=60), True, False, False),
+    ("an action's new description", update_action(description="Autre"), True, False, False),
+    ("an action's new title", update_action(title="Autre"), True, True, True),
+    ("an action's new end date", update_action(end_date=datetime.date(2024, 6, 30)), True, True, False),
+    ("an action abandoned", update_action(status=ActionStatus.ABANDONED), True, True, False),
+    ("an indicator's value", lambda plan: IndicatorValue.objects.update(value=90), True, False, True),
+    ("an indicator added", lambda plan: IndicatorFactory(action=plan["1.1"]), True, False, True),
     (
-        "an action's new progress (bulk)",
-        lambda plan: Action.objects.filter(pk=plan["1.1"].pk).update(progress=60),
+        "a milestone reached",
+        lambda plan: Milestone.objects.update(done_date=datetime.date(2025, 4, 1)),
         True,
         False,
-    ),
-    (
-        "an action's new description",
-        lambda plan: Action.objects.filter(pk=plan["1.1"].pk).update(description="Autre"),
-        True,
         False,
     ),
-    ("an action's new title", lambda plan: Action.objects.filter(pk=plan["1.1"].pk).update(title="Autre"), True, True),
-    (
-        "an action's new end date",
-        lambda plan: Action.objects.filter(pk=plan["1.1"].pk).update(end_date=datetime.date(2024, 6, 30)),
-        True,
-        True,
-    ),
-    (
-        "an action abandoned",
-        lambda plan: Action.objects.filter(pk=plan["1.1"].pk).update(status=ActionStatus.ABANDONED),
-        True,
-        True,
-    ),
-    ("an indicator's value", lambda plan: IndicatorValue.objects.update(value=90), True, False),
-    ("a milestone reached", lambda plan: Milestone.objects.update(done_date=datetime.date(2025, 4, 1)), True, False),
-    ("a referent named", add_referent, True, True),
-    ("a thematic referent named", thematic_referent, True, True),
+    ("a referent named", add_referent, True, True, False),
+    ("a thematic referent named", thematic_referent, True, True, False),
 ]
 
 
 @pytest.mark.parametrize(
-    "write, in_version, in_reports",
-    [case[1:] for case in REPORT_COUNT_WRITES],
-    ids=[case[0] for case in REPORT_COUNT_WRITES],
+    "write, in_version, in_reports, in_indicators",
+    [case[1:] for case in COUNTED_WRITES],
+    ids=[case[0] for case in COUNTED_WRITES],
 )
-def test_the_reports_counter_counts_only_what_the_report_counts_read(plan, write, in_version, in_reports):
+def test_the_narrow_counters_count_only_what_their_results_read(plan, write, in_version, in_reports, in_indicators):
     before = both_counters(plan["1.1"])
     write(plan)
     after = both_counters(plan["1.1"])
-    assert (after[0] != before[0], after[1] != before[1]) == (in_version, in_reports)
+    moved = tuple(new != old for new, old in zip(after, before, strict=True))
+    assert moved == (in_version, in_reports, in_indicators)

@@ -567,9 +567,9 @@ def test_who_writes_which_report_follows_a_referent_named_and_not_a_report_saved
 def test_the_dashboard_indicators_and_budgets_outlive_ten_minutes_and_follow_a_value_at_once(
     client, pacte, monkeypatch
 ):
-    """The dashboard's indicators and budgets are kept under the counters of the pacte's pieces (figures.kept):
-    read again after the other results expired (one second here), they run no query; a value or a budget
-    written since shows at once."""
+    """The dashboard's indicators and budgets are kept under the `indicators` counters of the pacte's pieces
+    (figures.kept): read again after the other results expired (one second here), or after a report saved, they
+    run no query; a value or a budget written since shows at once."""
     import time
 
     from django.urls import reverse
@@ -597,6 +597,18 @@ def test_the_dashboard_indicators_and_budgets_outlive_ten_minutes_and_follow_a_v
     assert "987 / 1 234" in page and "45 000" in page
     read_tables = " ".join(query["sql"] for query in queries.captured_queries)
     assert "actions_indicator" not in read_tables and "actions_actionbudget" not in read_tables
+    # A report's new progress changes a figure of the dashboard (its statement runs again over the report's
+    # piece), not its list of indicators nor its budgets.
+    report = action.reports.get(year=2025)
+    report.progress = 55
+    report.save()
+    with CaptureQueriesContext(connection) as queries:
+        page = shown()
+    assert "987 / 1 234" in page
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert any(sql.startswith("WITH ") for sql in statements)
+    assert not any(sql.startswith('SELECT "actions_indicator"') for sql in statements)
+    assert not any("actions_actionbudget" in sql for sql in statements)
     IndicatorValue.objects.filter(indicator=indicator).update(value=654)
     ActionBudget.objects.filter(action=action).update(planned=78000)
     page = shown()
