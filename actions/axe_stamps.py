@@ -148,11 +148,15 @@ def _distinct(columns, operator):
     return " OR ".join(f'OLD."{column}" {operator} NEW."{column}"' for column in columns)
 
 
-def _increment(rule, update, operator):
-    """SQL of 1 or 0: how much a write counts in a counter of `rule`; `update`: SQL true on an update."""
+def _increment(rule, operator, update):
+    """SQL of 1 or 0: how much a write counts in a counter of `rule`. `update`: whether the write is an update
+    (True, False, or SQL true on an update, for a trigger function that serves every event); an insert and a
+    deletion count whenever the rule is not False."""
     if rule is True or rule is False:
         return "1" if rule else "0"
-    if update == "TRUE":
+    if update is False:
+        return "1"
+    if update is True:
         return f"CASE WHEN {_distinct(rule, operator)} THEN 1 ELSE 0 END"
     return f"CASE WHEN NOT ({update}) OR {_distinct(rule, operator)} THEN 1 ELSE 0 END"
 
@@ -172,8 +176,7 @@ def _upsert(pieces_sql, increments):
 def _postgresql(table, pieces):
     function = f"{PREFIX}{table}"
     columns = _changed_columns(table)
-    update = "TG_OP = 'UPDATE'"
-    increments = {name: _increment(_rule(name, table), update, "IS DISTINCT FROM") for name in NARROW}
+    increments = {name: _increment(_rule(name, table), "IS DISTINCT FROM", "TG_OP = 'UPDATE'") for name in NARROW}
     statements = [
         f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -202,22 +205,15 @@ def _sqlite(table, pieces):
     """Row triggers (SQLite has no others), one per event; an update's increments are read from OLD and NEW."""
     columns = _changed_columns(table)
     statements = []
-    for suffix in ("insert", "update", "update_version", "delete"):  # update_version: an earlier install's
-        statements.append(f"DROP TRIGGER IF EXISTS {PREFIX}{table}_{suffix}")
     for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
-        update = "TRUE" if event == "UPDATE" else "FALSE"
-        increments = {
-            name: _increment(_rule(name, table), update, "IS NOT")
-            if event == "UPDATE"
-            else ("0" if _rule(name, table) is False else "1")
-            for name in NARROW
-        }
+        name = f"{PREFIX}{table}_{event.lower()}"
+        increments = {counter: _increment(_rule(counter, table), "IS NOT", event == "UPDATE") for counter in NARROW}
         body = " ".join(_upsert(pieces.format(row=row), increments) for row in rows)
         when = f" WHEN {_distinct(columns, 'IS NOT')}" if event == "UPDATE" and columns is not None else ""
-        statements.append(
-            f"CREATE TRIGGER {PREFIX}{table}_{event.lower()} AFTER {event} ON {table} FOR EACH ROW{when}"
-            f" BEGIN {body} END"
-        )
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name}",
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} BEGIN {body} END",
+        ]
     return statements
 
 

@@ -48,10 +48,7 @@ def setup(database_url):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # One process: the memory cache stands for Redis (production without CACHE_URL would use the database's).
-    # As many entries as Redis would keep (locmem culls a third of them past 300 by default, stamps included).
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 100_000}}
-    }
+    settings.CACHES = {"default": settings.MEMORY_CACHE}
 
 
 def pages():

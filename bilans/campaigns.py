@@ -498,7 +498,8 @@ def _preview_page(campaign, today, number, per_page):
     # Those reminded today are recipients only while they owe a report not reminded of yet.
     owed = _owed_by(pacte, p, [pk for pk in reachable if pk in reminded])
     already = [pk for pk in reachable if pk in reminded and all(a.pk in reminded[pk] for a in owed.get(pk, ()))]
-    recipients = [pk for pk in reachable if pk not in set(already)]
+    done = set(already)
+    recipients = [pk for pk in reachable if pk not in done]
     pages = max(1, -(-len(recipients) // per_page))
     shown_number = min(max(int(number), 1), pages)
     shown = recipients[(shown_number - 1) * per_page : shown_number * per_page]

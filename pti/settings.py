@@ -354,6 +354,10 @@ CONTENT_SECURITY_POLICY = {
 # Cache: the login, password-reset and API counters live there, so in production it is shared by every process
 # of every server: Redis with CACHE_URL=redis://host:6379/1 (recommended: atomic counters), otherwise the
 # database (table pti_cache, created by `migrate`). A per-process memory cache only in development (DEBUG).
+# A process's own memory cache (development, and bench/run.py's one process). Culling at the default 300 entries
+# would drop the data's stamps with the results (pti.stamps): a pacte's figures alone are kept in a few hundred
+# pieces.
+MEMORY_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 100_000}}
 if env("CACHE_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("CACHE_URL")}}
 elif not DEBUG:
@@ -366,11 +370,7 @@ elif not DEBUG:
         }
     }
 else:
-    # Culling at the default 300 entries would drop the data's stamps with the results (pti.stamps): a pacte's
-    # figures alone are kept in a few hundred pieces.
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 100_000}}
-    }
+    CACHES = {"default": MEMORY_CACHE}
 
 # Login throttling (pti/throttle.py): after this many failed attempts for one username (or 4x as many from one
 # address) within the window, further attempts from browsers that are not the user's known devices are refused
