@@ -69,6 +69,7 @@ def test_a_referent_reads_his_news_and_marks_them_read(page, live_server, news):
 
     # The milestone's link leads to the action's milestones.
     page.get_by_role("link", name="Toutes mes notifications").click()
+    expect(page.get_by_role("heading", name="Mes notifications", level=1)).to_be_visible()
     assert wider_than_the_screen(page, PHONE["width"]) is None
     assert_accessible(page, "mes notifications")
     page.get_by_role("link", name="Étape « Comité de sélection", exact=False).click()

@@ -277,4 +277,5 @@ def test_the_plan_pages_have_no_blocking_accessibility_violation(page, live_serv
         assert_accessible(page, label)
     page.goto(f"{live_server.url}/pactes/pti-a11y/axes/ajouter/")
     page.get_by_role("button", name="Créer l'axe").click()  # an empty form: its errors must be accessible too
+    expect(page.get_by_role("alert")).to_contain_text("rien n'a été enregistré")
     assert_accessible(page, "nouvel axe en erreur")

@@ -78,6 +78,9 @@ def pages_of(role, action, copil):
 
 def wider_than_the_screen(page, width):
     """The page's width if it scrolls sideways, with the elements that stick out (not inside a scroll region)."""
+    # Right after a click on a link the new document may not have its root yet: measure the page once loaded.
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.documentElement !== null && document.body !== null")
     scroll = page.evaluate("document.documentElement.scrollWidth")
     if scroll <= width:
         return None
