@@ -244,19 +244,22 @@ def install(using):
 
 
 def versions(pacte_ids, using="default", counter="version"):
-    """{piece: its counter} of every piece of the axes of `pacte_ids` (0 for a piece nothing was written in yet):
-    one query. `counter`: "version" (every write the figures read) or a narrow one (NARROW: "reports", those the
-    report counts read; "indicators", those the dashboard's indicators and budgets read)."""
+    """{piece: its counter} of every piece of the axes of `pacte_ids` (of every pacte when None; 0 for a piece
+    nothing was written in yet): one query. `counter`: "version" (every write the figures read) or a narrow one
+    (NARROW: "reports", those the report counts read; "indicators", those the dashboard's indicators and budgets
+    read)."""
     if counter not in COUNTERS:
         raise ValueError(counter)
     axe = Axe._meta.db_table
-    placeholders = ", ".join(["%s"] * len(pacte_ids))
+    where, params = "", []
+    if pacte_ids is not None:
+        params = list(pacte_ids)
+        where = f" WHERE x.{Axe._meta.get_field('pacte').column} IN ({', '.join(['%s'] * len(params))})"
     with connections[using].cursor() as cursor:
         cursor.execute(
             f"SELECT x.id * {BUCKETS} + b.n, COALESCE(s.{counter}, 0) FROM {axe} x CROSS JOIN ({_every_bucket()}) b"
-            f" LEFT JOIN {STAMP} s ON s.piece = x.id * {BUCKETS} + b.n"
-            f" WHERE x.{Axe._meta.get_field('pacte').column} IN ({placeholders})",
-            list(pacte_ids),
+            f" LEFT JOIN {STAMP} s ON s.piece = x.id * {BUCKETS} + b.n{where}",
+            params,
         )
         return dict(cursor.fetchall())
 

@@ -213,7 +213,7 @@ def _pacte_axe_part(axe, requested):
 @vary_on_headers("HX-Request")
 def action_list(request):
     """The actions, filtered, a page at a time. The results are the same for every reader of the same query:
-    rendered once, then read from the cache while the data is unchanged (pti.fragments)."""
+    rendered once, then read from the cache while what they show is unchanged (pti.fragments)."""
     action_filter = ActionFilter(request.GET or None, queryset=Action.objects.all())
     year = action_filter.form.cleaned_data.get("annee") if action_filter.is_bound and action_filter.is_valid() else None
 
@@ -228,7 +228,11 @@ def action_list(request):
         return render_to_string("actions/_action_results.html", {"page": page})
 
     asked = tuple(sorted((name, tuple(values)) for name, values in request.GET.lists()))
-    results = fragments.cached(("action-list", asked, PAGE_SIZE), render_results)
+    # The results show no report's text: kept under the counters of every pacte's pieces, a day at most, a draft
+    # saved again with new text leaves them in the cache.
+    results = fragments.cached(
+        ("action-list", asked, PAGE_SIZE), render_results, keep=functools.partial(figures.kept, None)
+    )
     if request.htmx:
         return HttpResponse(results)
     query = request.GET.copy()

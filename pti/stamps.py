@@ -35,8 +35,9 @@ database's table in production, `pti.settings.CACHES`):
   result kept piece by piece (`cached_pieces`: a pacte's figures, each under the counter of its piece that the
   database's triggers move, whoever writes) are kept `PIECE_SECONDS`, and so is what is named by these counters
   (the sums of a pacte's pieces, `actions.figures.kept`) or by its own content (`pti.fragments.cached(...,
-  content=…)`): a write of the actions and their reports shows there at once whoever made it, a write of another
-  table (the plan's axes, the users, the campaigns) made outside Django at most a day later (`manage.py
+  content=…)`), and so are the list filters' options (`pti.widgets.StampedSelect`, under their tables' stamps):
+  a write of the actions and their reports shows there at once whoever made it, a write of another
+  table (the plan's axes, the users, the partners, the campaigns) made outside Django at most a day later (`manage.py
   warm_caches --renew` renews every stamp at once: after such a write, or a restored backup);
 - a stamp evicted from the cache is replaced by a new one: everything is computed afresh.
 """

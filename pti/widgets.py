@@ -78,10 +78,10 @@ class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
 
 class StampedSelect(QuickSelect):
     """A select whose options are rows of the plan (pactes, axes, referents, partners): rendered once, then served
-    from the cache until the tables its options are read from change (`pti.stamps`, which the figures use too). A
-    list filter offers as many options as the data has (hundreds of referents and partners at a hundred times the
-    demo's size): building them again on every display, one model instance and one option template each, cost more
-    than the list itself.
+    from the cache until the tables its options are read from change (`pti.stamps`, which the figures use too), a
+    day at most. A list filter offers as many options as the data has (hundreds of referents and partners at a
+    hundred times the demo's size): building them again on every display, one model instance and one option
+    template each, cost more than the list itself.
 
     The options' queryset, the name, the value chosen, the attributes and the language name the result, so that
     two forms restricted differently never share one."""
@@ -93,4 +93,11 @@ class StampedSelect(QuickSelect):
         tables = stamps.tables_in(options[1]) if queryset is not None and options is not None else ()
         key = ("select", options, name, str(value), sorted((attrs or {}).items()), sorted(self.attrs.items()))
         key += (translation.get_language(), self.is_required)
-        return stamps.cached(key, lambda: QuickSelect.render(self, name, value, attrs, renderer), tables=tables)
+        # Kept a day, as the pieces: a write through Django renews the tables' stamps at once; one made outside
+        # it shows at most a day later (or after `manage.py warm_caches --renew`), as for the plan's tables.
+        return stamps.cached(
+            key,
+            lambda: QuickSelect.render(self, name, value, attrs, renderer),
+            tables=tables,
+            seconds=stamps.PIECE_SECONDS,
+        )

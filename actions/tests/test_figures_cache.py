@@ -614,3 +614,46 @@ def test_the_dashboard_indicators_and_budgets_outlive_ten_minutes_and_follow_a_v
     page = shown()
     assert "654 / 1 234" in page and "987 / 1 234" not in page
     assert "78 000" in page and "45 000" not in page
+
+
+def test_the_action_list_and_its_filters_outlive_ten_minutes_and_follow_what_they_show_at_once(
+    client, pacte, monkeypatch
+):
+    """The list's results are kept under the counters of the pactes' pieces and its filters' options under their
+    tables' stamps, a day: read again after the other results expired (one second here) they run no query on the
+    actions nor on the users; a draft's text saved again leaves them; a progress, a referent named or renamed
+    shows at once."""
+    import time
+
+    from django.urls import reverse
+
+    from pti.enums import Role
+
+    monkeypatch.setattr(stamps, "RESULT_SECONDS", 1)
+    action = pacte.actions.get(number="1.1")
+    referent = UserFactory(first_name="Lucie", last_name="Ferrand")
+    action.referents.add(referent)
+    client.force_login(UserFactory(role=Role.STAFF))
+    url = reverse("actions:list")
+    row = re.compile(r"<td>(1\.\d)</td>.*?(\d+)\s*%.*?<td>([^<]*)</td>\s*<td>2025", re.S)
+
+    def shown():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        sql = " ".join(query["sql"] for query in queries.captured_queries)
+        results = re.sub(r"<select.*?</select>", "", page, flags=re.S)
+        options = re.findall(r'<option value="\d+">([^<]*Ferrand[^<]*)</option>', page)
+        return row.findall(results), options, "actions_action" in sql, "DISTINCT" in sql
+
+    expected = [("1.1", "40", "Lucie Ferrand"), ("1.2", "10", "—")]
+    assert shown() == (expected, ["Lucie Ferrand"], True, True)
+    time.sleep(1.2)
+    assert shown() == (expected, ["Lucie Ferrand"], False, False)
+    ProgressReport.objects.filter(action=action, year=2025).update(advances="Nouveau texte du brouillon")
+    assert shown() == (expected, ["Lucie Ferrand"], False, False)
+    Action.objects.filter(pk=action.pk).update(progress=65)
+    expected[0] = ("1.1", "65", "Lucie Ferrand")
+    assert shown() == (expected, ["Lucie Ferrand"], True, False)
+    type(referent).objects.filter(pk=referent.pk).update(last_name="Ferrand-Roux")
+    expected[0] = ("1.1", "65", "Lucie Ferrand-Roux")
+    assert shown() == (expected, ["Lucie Ferrand-Roux"], True, True)
