@@ -865,10 +865,18 @@ def kept(pacte_ids, parts, compute, counter="version"):
     if stamps.reads_own_writes():
         return compute()
     pieces = axe_stamps.versions(None if pacte_ids is None else sorted(pacte_ids), counter=counter)
-    others = tuple(sorted(stamps.WATCHED_TABLES - axe_stamps.axe_tables()))
     return stamps.cached(
-        ("kept", counter, parts, tuple(sorted(pieces.items()))), compute, tables=others, seconds=stamps.PIECE_SECONDS
+        ("kept", counter, parts, tuple(sorted(pieces.items()))),
+        compute,
+        tables=outside_pieces(),
+        seconds=stamps.PIECE_SECONDS,
     )
+
+
+def outside_pieces():
+    """The watched tables whose writes move no piece's counter (the plan, the users, the campaigns...): what a
+    result kept under the counters, or named by the actions it shows, follows besides."""
+    return tuple(sorted(stamps.WATCHED_TABLES - axe_stamps.axe_tables()))
 
 
 def _filled(build, targets, by_axe=False, window=None):

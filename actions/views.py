@@ -100,7 +100,14 @@ def my_axe_actions(request, pk):
         # The first page is a table; the next ones are rows added to it by htmx ("Afficher la suite").
         more = htmx and not page["first"]
         template = "actions/_my_action_more.html" if more else "actions/_my_action_rows.html"
-        context = {"axe": axe, "actions": actions, "page": page}
+        # Each row kept under what it shows and the tables outside the pieces (its pacte, the campaigns' deadlines).
+        rows = fragments.cached_rows(
+            "my-axe",
+            actions,
+            lambda missing: fragments.render_rows("actions/_my_action_row.html", missing, request),
+            tables=figures.outside_pieces(),
+        )
+        context = {"axe": axe, "actions": actions, "rows": rows, "page": page}
         # With the request: the campaigns' deadlines of the rows are read once for all of them (bilans_tags); the
         # rows show nothing of the reader.
         return {"html": render_to_string(template, context, request), "page": page}
@@ -186,11 +193,17 @@ def _pacte_axe_part(axe, requested):
         start = positions[previous] + (0 if continued else 1)
     last_objectif = actions[-1].objectif_id if actions else None
     end = len(objectifs) if page["last"] or last_objectif is None else positions[last_objectif] + 1
+    # Each action's row is kept under what it shows: after a report saved, the part is rendered again around the
+    # rows, and only that action's row is.
+    rendered = fragments.cached_rows(
+        "pacte-axe", actions, lambda missing: fragments.render_rows("actions/_action_row.html", missing)
+    )
+    row_of = {action.pk: row for action, row in zip(actions, rendered, strict=True)}
     empty = figures.finish(figures.empty_figures(year))
     branches = [
         {
             "objectif": obj,
-            "actions": by_objectif[obj.pk],
+            "rows": [row_of[action.pk] for action in by_objectif[obj.pk]],
             "figures": per_objectif.get(obj.pk, empty),
             "continued": continued and obj.pk == previous,
         }
@@ -200,7 +213,7 @@ def _pacte_axe_part(axe, requested):
         "axe": axe,
         "pacte": axe.pacte,
         "branches": branches,
-        "loose": loose,
+        "loose": [row_of[action.pk] for action in loose],
         "loose_continued": page["continued"] and previous is None,
         "has_objectifs": bool(objectifs),
         "year": year,

@@ -8,7 +8,7 @@ message; what differs from one reader to another stays in the page around it.
 
 What uses it: the dashboard's body (`pilotage.views`), an unfolded axe of the pacte page, a thematic referent's axe
 and the action list's results (`actions.views`), the campaign's figures and tables and the reminders' recipients
-(`bilans.views`).
+(`bilans.views`); inside an axe's part, each action's row (`cached_rows`), so that a report saved renders one row.
 
 A part is rendered with `render_to_string` (by our own autoescaped templates); its text is kept as Django's
 `SafeString`, which the cache's pickling keeps as it is (as Django's own `{% cache %}` tag relies on): read back,
@@ -18,8 +18,10 @@ it is inserted unescaped, as it was rendered.
 import hashlib
 
 from django.db.models import Model
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from pti import stamps
@@ -44,6 +46,32 @@ def cached(parts, render, content=None, keep=None):
     if keep is not None:
         return keep(key, render)
     return stamps.cached(key, render)
+
+
+# Ends each row of a batch rendered at once (`render_rows`): a comment no row can hold, its text being escaped.
+ROW_END = "<!--pti:row-end-->"
+
+
+def cached_rows(name, items, render, tables=()):
+    """The rendered rows of `items` (a list of HTML, in order), each kept a day under what it shows: `plain(item)`
+    (its loaded fields and the facts attached to it), the stamps of `tables` (what else the rows show: the plan,
+    the campaigns), the language, the script prefix and the day. A row whose item is unchanged is read from the
+    cache; `render(items)` renders the others, all at once (`render_rows`): after a report saved, the part that
+    holds the table is rendered again around its rows, and only the action's row is."""
+    base = ("row", name, get_language(), get_script_prefix(), timezone.localdate().isoformat())
+    names = [(*base, hashlib.sha256(repr(plain(item)).encode()).hexdigest()) for item in items]
+    return stamps.cached_many(
+        names, lambda missing: render([items[i] for i in missing]), tables=tables, seconds=stamps.PIECE_SECONDS
+    )
+
+
+def render_rows(template, actions, request=None, **context):
+    """[`template` rendered for each of `actions`] (as `action`), in one rendering of them all."""
+    html = render_to_string(
+        "pti/_rows.html", {"row_template": template, "items": actions, "row_end": ROW_END, **context}, request
+    )
+    # Each part is a whole row of our autoescaped template.
+    return [mark_safe(row) for row in html.split(ROW_END)[: len(actions)]]  # noqa: S308
 
 
 def plain(value):

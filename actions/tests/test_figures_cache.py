@@ -657,3 +657,85 @@ def test_the_action_list_and_its_filters_outlive_ten_minutes_and_follow_what_the
     type(referent).objects.filter(pk=referent.pk).update(last_name="Ferrand-Roux")
     expected[0] = ("1.1", "65", "Lucie Ferrand-Roux")
     assert shown() == (expected, ["Lucie Ferrand-Roux"], True, True)
+
+
+def rendered_rows(client, url, template, pattern):
+    """(what `pattern` finds in the page at `url`, the numbers of the actions whose row `template` rendered)."""
+    from django.test.signals import template_rendered
+
+    numbers = []
+
+    def record(sender, template=None, context=None, **kwargs):
+        if template.name == row_template:
+            numbers.append(context["action"].number)
+
+    row_template = template
+    template_rendered.connect(record)
+    try:
+        page = client.get(url).content.decode()
+    finally:
+        template_rendered.disconnect(record)
+    return re.findall(pattern, page, re.S), sorted(numbers)
+
+
+def test_an_unfolded_axe_renders_again_only_the_row_of_the_action_written(client, pacte):
+    """Each row of an unfolded axe is kept under what it shows: after an action renamed, the axe's part is
+    computed again and only that action's row rendered; a status changed is the new row of its action alone."""
+    from django.urls import reverse
+
+    ActionFactory(
+        axe=pacte.axes.get(number=1),
+        number="1.3",
+        objectif=None,
+        title="Garage solidaire",
+        status=ActionStatus.TO_LAUNCH,
+        progress=0,
+    )
+    url = reverse("actions:pacte_axe", args=[pacte.slug, 1])
+    client.force_login(UserFactory())
+    pattern = r"<td>(1\.\d)</td><td><a [^>]*>([^<]*)</a></td><td><span class=\"badge status-(\w+)\">"
+
+    def read():
+        return rendered_rows(client, url, "actions/_action_row.html", pattern)
+
+    titles = {number: title for number, title in pacte.actions.values_list("number", "title")}
+    shown = [("1.1", titles["1.1"], "in_progress"), ("1.2", titles["1.2"], "abandoned")]
+    shown.append(("1.3", "Garage solidaire", "to_launch"))
+    assert read() == (shown, ["1.1", "1.2", "1.3"])
+    assert read() == (shown, [])
+    Action.objects.filter(number="1.3").update(title="Garage solidaire et mobilité")
+    shown[2] = ("1.3", "Garage solidaire et mobilité", "to_launch")
+    assert read() == (shown, ["1.3"])
+    Action.objects.filter(number="1.2").update(status=ActionStatus.DONE)
+    shown[1] = ("1.2", titles["1.2"], "done")
+    assert read() == (shown, ["1.2"])
+
+
+def test_a_thematic_referents_rows_follow_a_report_and_a_deadline_moved(client, pacte):
+    """A thematic referent's rows are kept one by one: a report transmitted renders its action's row alone; the
+    campaign's deadline moved (a table outside the pieces) renders them all with the new date."""
+    from django.urls import reverse
+
+    from actions.models import Axe
+    from bilans.models import ReportingCampaign
+
+    axe = Axe.objects.get(pacte=pacte, number=1)
+    referent = UserFactory()
+    axe.thematic_referents.add(referent)
+    campaign = ReportingCampaign.objects.create(pacte=pacte, year=2025, deadline=datetime.date(2099, 1, 31))
+    client.force_login(referent)
+    url = reverse("actions:my_axe_actions", args=[axe.pk])
+    pattern = r">(1\.\d)</td>.*?2025 : <span class=\"badge report-(\w+)\">.*?date limite le (\d+ \w+ 2099)"
+
+    def read():
+        return rendered_rows(client, url, "actions/_my_action_row.html", pattern)
+
+    shown = [("1.1", "draft", "31 janvier 2099"), ("1.2", "draft", "31 janvier 2099")]
+    assert read() == (shown, ["1.1", "1.2"])
+    assert read() == (shown, [])
+    submit(pacte.actions.get(number="1.1"))
+    shown[0] = ("1.1", "submitted", "31 janvier 2099")
+    assert read() == (shown, ["1.1"])
+    ReportingCampaign.objects.filter(pk=campaign.pk).update(deadline=datetime.date(2099, 2, 28))
+    shown = [(number, state, "28 février 2099") for number, state, _date in shown]
+    assert read() == (shown, ["1.1", "1.2"])
