@@ -10,6 +10,7 @@ no report is reminded of twice the same day to the same referent.
 """
 
 import datetime
+import functools
 import logging
 from collections import defaultdict
 from typing import NamedTuple
@@ -116,6 +117,13 @@ def _pending_actions(p, scope, limit=None):
     `scope` only, kept piece by piece."""
     rows = figures.compute([p], scope, totals=False, rows="no_report", limit=limit, reports_only=True, local=True)
     return _actions(rows.rows)
+
+
+def kept(campaign):
+    """What keeps a rendered part of the campaign's pages (`fragments.cached(..., keep=…)`) that shows its
+    completion or its reminders' preview: as they are, under the `reports` counters of its pacte's pieces and the
+    stamps of the tables outside them (the campaign, its reminders, the users), a day at most."""
+    return functools.partial(figures.kept, [campaign.pacte_id], counter="reports")
 
 
 def year_completion(pacte, year, today=None, page=None, per_page=None):

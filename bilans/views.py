@@ -430,7 +430,12 @@ def _campaign_completion(campaign, page):
         key = ("campaign-completion-drawn", campaign.pk, page, campaigns.REFERENTS_PER_PAGE)
         return fragments.cached(key, draw, content=fragments.plain(completion))
 
-    return fragments.cached(("campaign-completion", campaign.pk, page, campaigns.REFERENTS_PER_PAGE), render_part)
+    # Kept as the completion is (a draft or a progress saved leaves it, and the part is not drawn again).
+    return fragments.cached(
+        ("campaign-completion", campaign.pk, page, campaigns.REFERENTS_PER_PAGE),
+        render_part,
+        keep=campaigns.kept(campaign),
+    )
 
 
 def _reminder_recipients(campaign, preview):
@@ -442,7 +447,9 @@ def _reminder_recipients(campaign, preview):
         return render_to_string("bilans/_reminder_recipients.html", {"recipients": recipients})
 
     return fragments.cached(
-        ("reminder-recipients", campaign.pk, recipients.number, recipients.paginator.per_page), render_table
+        ("reminder-recipients", campaign.pk, recipients.number, recipients.paginator.per_page),
+        render_table,
+        keep=campaigns.kept(campaign),
     )
 
 

@@ -60,3 +60,40 @@ def test_the_autosave_computes_nothing_again_and_a_report_transmitted_does(clien
     draft.save()
     assert shown() == ((2, 0, 3), ["1.3", "1.3", "2.1"])
     assert counted == {"completion": 2, "reminders": 2}
+
+
+def test_the_autosave_leaves_the_drawn_parts_and_a_report_transmitted_draws_them_again(client, campaign, staff):
+    """The parts of the campaign's pages drawn from its completion and preview are kept as they are: a draft saved
+    again (new text, new progress) draws neither again; a report transmitted draws both."""
+    from django.test.signals import template_rendered
+
+    client.force_login(staff)
+    url, reminders_url = campaign_url(campaign.pacte), campaign_url(campaign.pacte) + "relances/"
+    parts = ("bilans/_campaign_completion.html", "bilans/_reminder_recipients.html")
+
+    def drawn():
+        names = []
+
+        def record(sender, template=None, **kwargs):
+            if template.name in parts:
+                names.append(template.name)
+
+        template_rendered.connect(record)
+        try:
+            pages = [client.get(url).content.decode(), client.get(reminders_url).content.decode()]
+        finally:
+            template_rendered.disconnect(record)
+        return sorted(names), all("1.2" in page for page in pages)
+
+    assert drawn() == (sorted(parts), True)
+    assert drawn() == ([], True)
+    draft = ProgressReport.objects.get(action__number="1.2", year=YEAR)
+    draft.advances = "Une phrase de plus, enregistrée toute seule"
+    draft.save()
+    assert drawn() == ([], True)
+    draft.progress = draft.progress + 5
+    draft.save()
+    assert drawn() == ([], True)
+    draft.state = ReportState.SUBMITTED
+    draft.save()
+    assert drawn()[0] == sorted(parts)
