@@ -18,18 +18,27 @@ the data written up to it (a reader computes after it reads the counters: what i
 counter it is kept under). Two transactions writing in one piece take turns on its counter's row until the first
 commits (as they would on a counter cache); a transaction that wrote holds its pieces' rows until its commit.
 
+The plan's tables have a counter each too (`PLAN`: rows of `AxeStamp` that are no axe's piece), incremented by
+triggers after every write to them (`plan_tables`: pactes, axes, objectives, closed years, users; not a
+sign-in's date): the figures' pieces and their sums read nothing else (the axes' numbers, the objectives, the
+referents' names), so they are kept under database counters alone (`actions.figures._filled`), and survive what
+renews the cache's stamps (a lost stamp, `manage.py warm_caches --renew`, a deployment without migration).
+
 The triggers are (re)installed after every `migrate` (`post_migrate`): SQLite drops a table's triggers when
 Django rebuilds the table to alter it. What is written by a table's rebuild or a migration is covered by the
-stamps' epoch, which `post_migrate` renews.
+stamps' epoch, which `post_migrate` renews, and by the plan's counter, which a `migrate` that applied a migration
+increments.
 """
 
 import functools
 
+from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models.signals import post_migrate
 
 from actions.models import BUCKETS, Action, AxeStamp, Indicator, IndicatorValue, Milestone, ProgressReport
-from axes.models import Axe
+from axes.models import Axe, ClosedYear, Objectif, Pacte
+from pti import stamps
 
 PREFIX = "pti_axe_stamp_"
 
@@ -87,6 +96,35 @@ def axe_tables():
     return frozenset(_tables())
 
 
+@functools.cache
+def plan_pieces():
+    """{table: its counter's piece} of the plan's tables and the users' (no axe's piece: an axe's pieces are its
+    id, from 1, times BUCKETS plus a remainder)."""
+    models = (Pacte, Axe, Objectif, ClosedYear, get_user_model())
+    return {model._meta.db_table: number for number, model in enumerate(models, start=1)}
+
+
+def plan_tables():
+    """The tables that have a counter of their own."""
+    return frozenset(plan_pieces())
+
+
+@functools.cache
+def _unwritten():
+    """The names a statement gives its own parts, which no write reaches (the year facts' rows)."""
+    from django.apps import apps
+
+    return frozenset(
+        model._meta.db_table for model in apps.get_app_config("actions").get_models() if not model._meta.managed
+    )
+
+
+def under_counters(tables):
+    """Whether a statement reading `tables` reads nothing that the database's counters (the pieces' and the
+    plan's) do not follow."""
+    return set(tables) <= axe_tables() | plan_tables() | _unwritten()
+
+
 STAMP = AxeStamp._meta.db_table
 
 
@@ -129,9 +167,12 @@ def _columns(model, names):
 
 def _changed_columns(table):
     """The columns of `table` whose update counts in `version` (None: any update counts)."""
-    if table != ProgressReport._meta.db_table:
-        return None
-    return _columns(ProgressReport, REPORT_FIELDS)
+    if table == ProgressReport._meta.db_table:
+        return _columns(ProgressReport, REPORT_FIELDS)
+    user = get_user_model()
+    if table == user._meta.db_table:  # not a sign-in's date
+        return [field.column for field in user._meta.concrete_fields if field.name not in stamps.UNWATCHED_FIELDS]
+    return None
 
 
 def _rule(counter, table):
@@ -237,10 +278,19 @@ def install(using):
     """Create (or replace) the triggers on `using`'s database."""
     connection = connections[using]
     build = {"postgresql": _postgresql, "sqlite": _sqlite}[connection.vendor]
+    plan = {table: f"SELECT {piece} AS piece" for table, piece in plan_pieces().items()}
     with connection.cursor() as cursor:
-        for table, pieces in _tables().items():
+        for table, pieces in {**_tables(), **plan}.items():
             for statement in build(table, pieces):
                 cursor.execute(statement)
+
+
+def plan_changed(using="default"):
+    """Count a write in every plan table's counter (after a migration: what it wrote may have passed no
+    trigger)."""
+    every = " UNION ALL ".join(f"SELECT {piece} AS piece" for piece in plan_pieces().values())
+    with connections[using].cursor() as cursor:
+        cursor.execute(_upsert(every, dict.fromkeys(NARROW, "1")))
 
 
 def versions(pacte_ids, using="default", counter="version"):
@@ -248,6 +298,11 @@ def versions(pacte_ids, using="default", counter="version"):
     nothing was written in yet): one query. `counter`: "version" (every write the figures read) or a narrow one
     (NARROW: "reports", those the report counts read; "indicators", those the dashboard's indicators and budgets
     read)."""
+    return with_plan(pacte_ids, using, counter)[0]
+
+
+def with_plan(pacte_ids, using="default", counter="version"):
+    """(`versions(...)`, {plan table: its counter}), in one query."""
     if counter not in COUNTERS:
         raise ValueError(counter)
     axe = Axe._meta.db_table
@@ -258,19 +313,23 @@ def versions(pacte_ids, using="default", counter="version"):
     with connections[using].cursor() as cursor:
         cursor.execute(
             f"SELECT x.id * {BUCKETS} + b.n, COALESCE(s.{counter}, 0) FROM {axe} x CROSS JOIN ({_every_bucket()}) b"
-            f" LEFT JOIN {STAMP} s ON s.piece = x.id * {BUCKETS} + b.n{where}",
+            f" LEFT JOIN {STAMP} s ON s.piece = x.id * {BUCKETS} + b.n{where}"
+            f" UNION ALL SELECT p.piece, p.{counter} FROM {STAMP} p WHERE p.piece < {BUCKETS}",
             params,
         )
-        return dict(cursor.fetchall())
+        found = dict(cursor.fetchall())
+    return found, {table: found.pop(piece, 0) for table, piece in plan_pieces().items()}
 
 
-def _on_migrate(sender, using="default", **kwargs):
+def _on_migrate(sender, using="default", plan=None, **kwargs):
     if sender.name != "actions":
         return
     with connections[using].cursor() as cursor:
         if STAMP not in connections[using].introspection.table_names(cursor):
             return  # migrated backwards past the table
     install(using)
+    if plan:  # a migration was applied: what it wrote, while the triggers were dropped, counts
+        plan_changed(using)
 
 
 post_migrate.connect(_on_migrate, dispatch_uid="actions.axe_stamps:migrate")

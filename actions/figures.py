@@ -28,10 +28,12 @@ What "the state of an action in year Y" means:
 
 import datetime
 import functools
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import connection
 from django.db.models import Case, CharField, F, Q, Value, When
@@ -55,6 +57,9 @@ from axes.models import Axe
 from pti import stamps
 
 FINISHED = tuple(status.value for status in FINISHED_STATUSES)
+# This module's code: what is kept under the database's counters alone (a pacte's sums, of this module's classes)
+# is named by it too, so that a new version of the code computes its own.
+CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 SUBMITTED, DRAFT = ReportState.SUBMITTED.value, ReportState.DRAFT.value
 
 # The flags of an action in a year, in the order of the rows' columns.
@@ -905,12 +910,20 @@ def _filled(build, targets, by_axe=False, window=None):
     if stamps.reads_own_writes():  # nothing read from the cache: the whole statement, without the counters
         fetched = _fetch(sql)
         return filled(_window(fetched, *window) if window else fetched)
-    pieces = axe_stamps.versions(sorted({p.pacte_id for result, _group in targets.values() for p in result.periods}))
+    pacte_ids = sorted({p.pacte_id for result, _group in targets.values() for p in result.periods})
+    pieces, plan = axe_stamps.with_plan(pacte_ids)
     by_axe = {}
     for piece, version in pieces.items():
         by_axe.setdefault(axe_stamps.axe_of(piece), {})[piece] = version
     keep = sum(window) if window else None
     others = tuple(sorted(set(tables) - axe_stamps.axe_tables()))
+    # What it reads outside the pieces is the plan and the users, each of whose tables has a counter too: the
+    # pieces and their sums are kept under the database's counters alone (and this module's code, whose classes
+    # the sums are), and outlive the cache's stamps; otherwise under the stamps of those other tables.
+    if axe_stamps.under_counters(tables):
+        kept_under = {"stamp": ("plan", tuple(sorted((t, plan[t]) for t in others if t in plan)), CODE)}
+    else:
+        kept_under = {"tables": others}
 
     def compute_pieces(stale):
         rows = {piece: [] for piece in stale}
@@ -920,18 +933,18 @@ def _filled(build, targets, by_axe=False, window=None):
 
     def compute_axes(stale):
         wanted = {piece: version for axe in stale for piece, version in by_axe[axe].items()}
-        rows = stamps.cached_pieces(("pieces", parts), wanted, compute_pieces, tables=others)
+        rows = stamps.cached_pieces(("pieces", parts), wanted, compute_pieces, **kept_under)
         return {axe: _merged([row for piece in by_axe[axe] for row in rows[piece]], keep) for axe in stale}
 
     def summed():
         versions = {axe: tuple(sorted(of_axe.items())) for axe, of_axe in by_axe.items()}
-        rows = stamps.cached_pieces(parts, versions, compute_axes, tables=others)
+        rows = stamps.cached_pieces(parts, versions, compute_axes, **kept_under)
         merged = [row for axe in sorted(rows) for row in rows[axe]]
         return filled(_window(merged, *window) if window else merged)
 
     # The sums of the axes' rows are kept too, under the pieces' counters: an unchanged pacte reads them at once.
     summed_parts = ("summed", parts, tuple(sorted(pieces.items())))
-    return stamps.cached(summed_parts, summed, tables=others, seconds=stamps.PIECE_SECONDS)
+    return stamps.cached(summed_parts, summed, seconds=stamps.PIECE_SECONDS, **kept_under)
 
 
 def _fetch(sql):

@@ -158,8 +158,11 @@ def hard_cases():
 
 # Pages whose figures or rendered parts come from the cache (pti.stamps, pti.fragments) once computed: each is
 # measured twice more, with the cache made cold before every request in two ways:
-# - "(cache froid)": every stamp renewed, as after a migration or a lost cache: everything is computed and
-#   rendered again;
+# - "(cache vidé)": the whole cache emptied (`cache.clear()`), as after Redis lost, or a migration applied (it
+#   moves the plan's counters too): everything is computed and rendered again;
+# - "(tampons renouvelés)": every stamp of the cache renewed, as after a lost stamp, `warm_caches --renew` or a
+#   deployment without migration: what follows the stamps is computed again, a pacte's figures (kept under the
+#   database's counters alone, actions.axe_stamps) are read from the cache;
 # - "(après un brouillon)": a referent's draft report saved through the service (`save_report`), as the report
 #   form's autosave does every few seconds during a campaign: what reads the reports' table is computed again,
 #   the rest (the filters' options, the partners, the plan's axes) is read from the cache.
@@ -179,7 +182,8 @@ COLD = (
 # - "(dix minutes plus tard)": nothing written, but every result kept `RESULT_SECONDS` has expired (the page's
 #   parts, the sums of a pacte's pieces), as for a reader coming back after a meeting: the pieces, kept a day
 #   under the database's counters, and the stamps stay.
-COLD_SUFFIX = " (cache froid)"
+EMPTY_SUFFIX = " (cache vidé)"
+COLD_SUFFIX = " (tampons renouvelés)"
 DRAFT_SUFFIX = " (après un brouillon)"
 PROGRESS_SUFFIX = " (après un avancement)"
 LATER_SUFFIX = " (dix minutes plus tard)"
@@ -189,6 +193,7 @@ def with_cold(rows):
     """`rows` and, after them, the cold-cache variants of each page of COLD."""
     return [
         *rows,
+        *((label + EMPTY_SUFFIX, user, url) for label, user, url in rows if label in COLD),
         *((label + COLD_SUFFIX, user, url) for label, user, url in rows if label in COLD),
         *((label + DRAFT_SUFFIX, user, url) for label, user, url in rows if label in COLD),
         *((label + PROGRESS_SUFFIX, user, url) for label, user, url in rows if label in COLD),
@@ -277,6 +282,8 @@ def measure(repeat, only=(), budget=10.0, skip=()):
             clients[username].force_login(User.objects.get(username=username))
         return clients[username]
 
+    from django.core.cache import cache
+
     from pti import stamps
 
     save_draft = save_progress = None
@@ -287,6 +294,7 @@ def measure(repeat, only=(), budget=10.0, skip=()):
             continue
         client = client_for(username)
         cold = label.endswith(COLD_SUFFIX)
+        emptied = label.endswith(EMPTY_SUFFIX)
         draft = label.endswith(DRAFT_SUFFIX)
         moved = label.endswith(PROGRESS_SUFFIX)
         later = label.endswith(LATER_SUFFIX)
@@ -295,9 +303,13 @@ def measure(repeat, only=(), budget=10.0, skip=()):
         if moved and save_progress is None:
             save_progress = draft_saver(progress=True)
 
-        def prepare(cold=cold, later=later, save=save_draft if draft else save_progress if moved else None):
+        def prepare(
+            cold=cold, emptied=emptied, later=later, save=save_draft if draft else save_progress if moved else None
+        ):
+            if emptied:
+                cache.clear()  # everything is computed and rendered again
             if cold:
-                stamps.changed()  # everything is computed and rendered again
+                stamps.changed()  # what follows the stamps is computed again
             if later:
                 ten_minutes_later()
             if save:

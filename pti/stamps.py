@@ -154,18 +154,20 @@ def _stamp(tables):
     return current() if tables is None else current_of(tables)
 
 
-def cached(parts, compute, using=DEFAULT_DB_ALIAS, tables=None, seconds=None):
+def cached(parts, compute, using=DEFAULT_DB_ALIAS, tables=None, seconds=None, stamp=None):
     """`compute()`, from the cache when the same `parts` (a repr-able value naming the result: a statement and its
     parameters) were computed since the last change of the data it reads: `tables` (`tables_in(sql)`), or any
     watched data when None; kept `seconds` at most (`RESULT_SECONDS` when None; `PIECE_SECONDS` for a result
-    named by the pieces' counters it is computed from, or by its own content)."""
+    named by the pieces' counters it is computed from, or by its own content). `stamp`: what it is kept under
+    instead of the cache's stamps, versions read from the database that follow everything it reads (the
+    counters of `actions.axe_stamps`)."""
     if reads_own_writes(using):
         return compute()
     # One entry per result, holding the stamp it was computed under: the cache keeps as many entries as there
     # are different results asked for, however often the data changes (the database cache culls only at its
     # MAX_ENTRIES). Two processes storing the same entry under two stamps: the next reader computes it again.
     key = _key(parts)
-    stamp = _stamp(tables)
+    stamp = _stamp(tables) if stamp is None else stamp
     entry = cache.get(key)
     if entry is not None and entry[0] == stamp:
         return entry[1]
@@ -174,15 +176,16 @@ def cached(parts, compute, using=DEFAULT_DB_ALIAS, tables=None, seconds=None):
     return result
 
 
-def cached_pieces(parts, pieces, compute, using=DEFAULT_DB_ALIAS, tables=None):
+def cached_pieces(parts, pieces, compute, using=DEFAULT_DB_ALIAS, tables=None, stamp=None):
     """{piece: value} of a result kept in pieces (a pacte's figures, axe by axe), each with its own version
     (`pieces`: {piece: version}, read from the database before the call): a piece is read from the cache when it was
-    computed under the same version and the same stamps (of `tables`, or of any watched data when None);
-    `compute(stale)` returns {piece: value} for the others, all at once (nothing is computed when none is stale)."""
+    computed under the same version and the same stamps (of `tables`, or of any watched data when None; `stamp`
+    instead, as for `cached`); `compute(stale)` returns {piece: value} for the others, all at once (nothing is
+    computed when none is stale)."""
     if reads_own_writes(using):
         return compute(list(pieces))
     base = _key(parts) + ":"
-    stamp = _stamp(tables)
+    stamp = _stamp(tables) if stamp is None else stamp
     found = cache.get_many([base + str(piece) for piece in pieces])
     result, stale = {}, []
     for piece, version in pieces.items():

@@ -1,10 +1,10 @@
-"""The night's warming of the caches: what the main pages compute from the figures of the day (a pacte's figures
-piece by piece, the dashboard's body, the campaign's tables), computed once in the background before anyone asks.
+"""The warming of the caches: what the main pages compute from the figures of the day (a pacte's figures piece by
+piece, the dashboard's body, the campaign's tables), computed in the background before anyone asks.
 
 The figures' statements hold the day's date, so that "late" and "due" follow it: the first reader of a new day
 would pay for the whole pacte's statement (a few hundred milliseconds at 10,000 actions). Celery beat runs
-`pti.tasks.warm_caches` a few minutes after midnight, and a deployment runs `manage.py warm_caches` after its
-migrations (which renew every stamp). What is warmed is kept as the pages keep it (`pti.stamps`): the pieces a
+`pti.tasks.warm_caches` every ten minutes from 0:01 (cheap on a warm cache; a lost cache is computed again within
+ten minutes), and a deployment runs `manage.py warm_caches` after its migrations (which renew every stamp). What is warmed is kept as the pages keep it (`pti.stamps`): the pieces a
 day, the rest until the next write or `RESULT_SECONDS`, after which a page sums the kept pieces again without
 running their statements.
 

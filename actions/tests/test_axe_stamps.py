@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -231,8 +232,9 @@ def test_the_triggers_are_installed_by_migrate_and_installing_them_again_changes
                 cursor.execute("SELECT COUNT(*) FROM pg_trigger WHERE tgname LIKE 'pti_axe_stamp_%'")
             return cursor.fetchone()[0]
 
-    # SQLite: one per table and event; PostgreSQL: one per table, and the reports' updates have their own.
-    count = 7 * 3 if connection.vendor == "sqlite" else 7 + 1
+    # Seven tables of the pieces and five of the plan (pactes, axes, objectives, closed years, users). SQLite:
+    # one per table and event; PostgreSQL: one per table, and the reports' and users' updates have their own.
+    count = 12 * 3 if connection.vendor == "sqlite" else 12 + 2
     assert triggers() == count
     axe_stamps.install("default")
     assert triggers() == count
@@ -409,3 +411,72 @@ def test_the_narrow_counters_count_only_what_their_results_read(plan, write, in_
     after = both_counters(plan["1.1"])
     moved = tuple(new != old for new, old in zip(after, before, strict=True))
     assert moved == (in_version, in_reports, in_indicators)
+
+
+def plan_counters():
+    return axe_stamps.with_plan(None)[1]
+
+
+def outside_django(sql, params):
+    """Run `sql` on Django's connection without its execute wrappers: as another program would (no stamp)."""
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql.replace("%s", "?") if connection.vendor == "sqlite" else sql, params)
+    finally:
+        cursor.close()
+
+
+# (a write; the tables whose counter it moves): each table of the plan and the users have a counter of their own,
+# that a sign-in's date, a report and an axe's action do not move.
+PLAN_WRITES = [
+    (
+        "a sign-in",
+        lambda plan: get_user_model().objects.update(last_login=datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC)),
+        set(),
+    ),
+    ("a user renamed", lambda plan: get_user_model().objects.update(last_name="Martin-Roux"), {"pti_user"}),
+    ("an axe renamed", lambda plan: plan["axes"][1].save(), {"axes_axe"}),
+    ("a pacte retitled", lambda plan: plan["pacte"].save(), {"axes_pacte"}),
+    (
+        "an objective added",
+        lambda plan: plan["axes"][1].objectifs.create(number=1, text="Lever les freins"),
+        {"axes_objectif"},
+    ),
+    ("a year closed", lambda plan: plan["pacte"].closed_years.create(year=2022), {"axes_closedyear"}),
+    ("a report's progress saved", lambda plan: save_report(plan["1.1"], progress=45), set()),
+    ("an action added", lambda plan: ActionFactory(axe=plan["axes"][2], number="2.2", objectif=None), set()),
+    (
+        "an axe renamed outside Django",
+        lambda plan: outside_django("UPDATE axes_axe SET title = %s WHERE id = %s", ["Mobilité", plan["axes"][1].pk]),
+        {"axes_axe"},
+    ),
+]
+
+
+@pytest.mark.parametrize("write, expected", [(w[1], w[2]) for w in PLAN_WRITES], ids=[w[0] for w in PLAN_WRITES])
+def test_each_table_of_the_plan_has_its_counter(plan, write, expected):
+    UserFactory()  # a user to sign in or rename, written before the counters are read
+    before = plan_counters()
+    assert set(before) == {"axes_pacte", "axes_axe", "axes_objectif", "axes_closedyear", "pti_user"}
+    write(plan)
+    after = plan_counters()
+    assert {table for table in before if after[table] != before[table]} == expected
+
+
+def test_a_pactes_figures_outlive_the_caches_stamps_and_follow_the_plan_written_outside_django(plan):
+    """Kept under the database's counters alone, the figures survive the cache's stamps renewed (a lost stamp,
+    `warm_caches --renew`, a deployment without migration); an axe renumbered by another program, or a migration
+    applied, computes them again."""
+    from pti import stamps
+
+    shown, ran = read(plan)
+    assert ran == [None]  # every piece
+    stamps.changed()
+    cache.delete(stamps.TABLE_KEY + "axes_axe")
+    assert read(plan) == (shown, [])
+    outside_django("UPDATE axes_axe SET number = %s WHERE id = %s", [3, plan["axes"][2].pk])
+    assert read(plan) == (shown, [None])
+    assert read(plan) == (shown, [])
+    axe_stamps.plan_changed()  # what a migrate that applied a migration calls
+    assert read(plan) == (shown, [None])

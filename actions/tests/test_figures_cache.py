@@ -146,18 +146,39 @@ def test_a_rolled_back_write_leaves_the_cache_and_the_next_write_still_shows(pac
 
 
 @pytest.mark.parametrize("lost", ["the axes' table's", "the epoch"])
-def test_a_lost_stamp_means_what_follows_it_is_computed_again(pacte, lost):
+def test_a_lost_stamp_means_what_follows_it_is_computed_again(client, pacte, lost):
+    """What follows the cache's stamps (the list filters' options) is computed again after its stamp is lost; a
+    pacte's figures, kept under the database's counters alone, are not."""
     from django.core.cache import cache
+    from django.urls import reverse
+
+    from pti.enums import Role
+
+    client.force_login(UserFactory(role=Role.STAFF))
+    url = reverse("actions:list")
+
+    def options_read():
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        return any('FROM "axes_axe"' in query["sql"] for query in queries.captured_queries)
 
     read(pacte)
+    assert options_read() is True
+    assert options_read() is False
     cache.delete(stamps.TABLE_KEY + "axes_axe" if lost != "the epoch" else stamps.EPOCH)
-    assert read(pacte) == (0, 2, True)
+    assert options_read() is True
     assert read(pacte) == (0, 2, False)
 
 
 def test_a_change_of_everything_as_after_a_migration_drops_what_follows_one_table(pacte):
+    """`post_migrate` renews every stamp, and a migration applied moves the plan's counters: the figures are
+    computed again."""
+    from actions import axe_stamps
+
     read(pacte)
     stamps.changed()  # what post_migrate calls
+    assert read(pacte) == (0, 2, False)
+    axe_stamps.plan_changed()  # what post_migrate calls after a migration applied
     assert read(pacte) == (0, 2, True)
 
 
