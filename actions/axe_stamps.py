@@ -18,16 +18,16 @@ the data written up to it (a reader computes after it reads the counters: what i
 counter it is kept under). Two transactions writing in one piece take turns on its counter's row until the first
 commits (as they would on a counter cache); a transaction that wrote holds its pieces' rows until its commit.
 
-The plan's tables have a counter each too (`PLAN`: rows of `AxeStamp` that are no axe's piece), incremented by
-triggers after every write to them (`plan_tables`: pactes, axes, objectives, closed years, users; not a
+The plan's tables have a counter each too (`plan_pieces`: rows of `AxeStamp` that are no axe's piece),
+incremented by triggers after every write to them (`plan_tables`: pactes, axes, objectives, closed years, users; not a
 sign-in's date): the figures' pieces and their sums read nothing else (the axes' numbers, the objectives, the
 referents' names), so they are kept under database counters alone (`actions.figures._filled`), and survive what
 renews the cache's stamps (a lost stamp, `manage.py warm_caches --renew`, a deployment without migration).
 
 The triggers are (re)installed after every `migrate` (`post_migrate`): SQLite drops a table's triggers when
 Django rebuilds the table to alter it. What is written by a table's rebuild or a migration is covered by the
-stamps' epoch, which `post_migrate` renews, and by the plan's counter, which a `migrate` that applied a migration
-increments.
+stamps' epoch, which `post_migrate` renews, and by the plan's counters, which a `migrate` that applied a
+migration increments (`plan_changed`).
 """
 
 import functools

@@ -43,6 +43,21 @@ def _get_action(request, pk, *, edit=False, queryset=None):
     return action
 
 
+def _with_rows(actions, request):
+    """`actions` (with their year's facts), each with `row`: its row of a referent's table, kept under what it
+    shows and the tables outside the pieces (its pacte, the campaigns' deadlines), shared by the referent's desk and
+    a thematic referent's axe (fragments.cached_rows)."""
+    rows = fragments.cached_rows(
+        "my-action",
+        actions,
+        lambda missing: fragments.render_rows("actions/_my_action_row.html", missing, request),
+        tables=figures.outside_pieces(),
+    )
+    for action, row in zip(actions, rows, strict=True):
+        action.row = row
+    return actions
+
+
 @require_GET
 def my_actions(request):
     """The referent's desk: the actions he is named on, in full, with the reports due from them (the to-do
@@ -55,6 +70,7 @@ def my_actions(request):
         ),
         scope=scope,
     )
+    actions = _with_rows(actions, request)
     todo = [a for a in actions if a.report_todo]
     returned = queries.returned_reports(scope)
     returned_ids = {(report.action_id, report.year) for report in returned}
@@ -100,14 +116,7 @@ def my_axe_actions(request, pk):
         # The first page is a table; the next ones are rows added to it by htmx ("Afficher la suite").
         more = htmx and not page["first"]
         template = "actions/_my_action_more.html" if more else "actions/_my_action_rows.html"
-        # Each row kept under what it shows and the tables outside the pieces (its pacte, the campaigns' deadlines).
-        rows = fragments.cached_rows(
-            "my-axe",
-            actions,
-            lambda missing: fragments.render_rows("actions/_my_action_row.html", missing, request),
-            tables=figures.outside_pieces(),
-        )
-        context = {"axe": axe, "actions": actions, "rows": rows, "page": page}
+        context = {"axe": axe, "actions": _with_rows(actions, request), "page": page}
         # With the request: the campaigns' deadlines of the rows are read once for all of them (bilans_tags); the
         # rows show nothing of the reader.
         return {"html": render_to_string(template, context, request), "page": page}

@@ -3,15 +3,17 @@ no JavaScript). Every chart is shown beside a data table for screen-reader users
 marked decorative with a title."""
 
 import re
+import uuid
 from decimal import Decimal
 
 import pygal
 from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from pygal.style import Style
 
-from pti import palette
+from pti import palette, stamps
 
 
 def _style(colors=None):
@@ -96,8 +98,29 @@ def _top_down(items):
     return list(reversed(items))
 
 
+def _fresh_id(svg):
+    """`svg` (read from the cache) under an id of its own: two charts of one page never share one."""
+    match = _CHART_ID.search(svg)
+    if not match:
+        return svg
+    return mark_safe(svg.replace(match[1], f"chart-{uuid.uuid4()}"))  # noqa: S308 - our own SVG, an id changed
+
+
 def indicator_chart(label, years, targets, values, unit="", width=480, height=260, alt=None):
-    """Target and value of one indicator per year, as grouped bars."""
+    """Target and value of one indicator per year, as grouped bars: drawn once for the same data (kept a day under
+    what it shows, the action page shows it to every reader), served under a fresh id."""
+    shown = (label, [str(year) for year in years], [_number(v) for v in targets], [_number(v) for v in values])
+    key = ("indicator-chart", *shown, unit, width, height, alt, get_language())
+    svg = stamps.cached(
+        key,
+        lambda: _indicator_chart(label, years, targets, values, unit, width, height, alt),
+        tables=(),
+        seconds=stamps.PIECE_SECONDS,
+    )
+    return _fresh_id(svg)
+
+
+def _indicator_chart(label, years, targets, values, unit, width, height, alt):
     chart = pygal.Bar(
         **_config(
             colors=(palette.TARGET.background, palette.VALUE.background),

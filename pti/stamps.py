@@ -39,7 +39,9 @@ database's table in production, `pti.settings.CACHES`):
   a write of the actions and their reports shows there at once whoever made it, a write of another
   table (the plan's axes, the users, the partners, the campaigns) made outside Django at most a day later (`manage.py
   warm_caches --renew` renews every stamp at once: after such a write, or a restored backup);
-- a stamp evicted from the cache is replaced by a new one: everything is computed afresh.
+- a stamp evicted from the cache is replaced by a new one: everything that follows it is computed afresh; what is
+  kept under versions read from the database alone (`stamp=`: a pacte's pieces and their sums, under the
+  counters of `actions.axe_stamps`, which follow every table they read) does not follow the cache's stamps.
 """
 
 import functools

@@ -760,3 +760,26 @@ def test_a_thematic_referents_rows_follow_a_report_and_a_deadline_moved(client, 
     ReportingCampaign.objects.filter(pk=campaign.pk).update(deadline=datetime.date(2099, 2, 28))
     shown = [(number, state, "28 février 2099") for number, state, _date in shown]
     assert read() == (shown, ["1.1", "1.2"])
+
+
+def test_the_referents_desk_and_the_thematic_axe_share_the_rows_of_an_action(client, pacte):
+    """A referent's desk renders his actions' rows once; the same action's row in a thematic referent's axe is
+    read from the cache, and a report transmitted renders that row alone again, on either page."""
+    from django.urls import reverse
+
+    from actions.models import Axe
+
+    axe = Axe.objects.get(pacte=pacte, number=1)
+    referent = UserFactory()
+    pacte.actions.get(number="1.1").referents.add(referent)
+    axe.thematic_referents.add(referent)
+    client.force_login(referent)
+    desk, thematic = reverse("actions:my_actions"), reverse("actions:my_axe_actions", args=[axe.pk])
+    pattern = r">(1\.\d)</td>.*?2025 : <span class=\"badge report-(\w+)\">"
+    template = "actions/_my_action_row.html"
+
+    assert rendered_rows(client, desk, template, pattern) == ([("1.1", "draft")], ["1.1"])
+    assert rendered_rows(client, thematic, template, pattern) == ([("1.1", "draft"), ("1.2", "draft")], ["1.2"])
+    submit(pacte.actions.get(number="1.1"))
+    assert rendered_rows(client, thematic, template, pattern) == ([("1.1", "submitted"), ("1.2", "draft")], ["1.1"])
+    assert rendered_rows(client, desk, template, pattern)[1] == []

@@ -1,0 +1,55 @@
+"""The action page's indicator charts are drawn once for the same data, and each one served has an id of its own."""
+
+import re
+
+import pygal
+import pytest
+
+from pti import charts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """How many bar charts pygal drew."""
+    count = {"bars": 0}
+    original = pygal.Bar
+
+    def counting(*args, **kwargs):
+        count["bars"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(charts.pygal, "Bar", counting)
+    return count
+
+
+def chart_ids(svg):
+    return set(re.findall(r'id="(chart-[0-9a-f-]+)"', svg))
+
+
+def test_the_same_data_is_drawn_once_and_served_under_fresh_ids(drawn):
+    first = charts.indicator_chart("Véhicules réparés", [2024, 2025], [100, 120], [80, None], "véhicules")
+    second = charts.indicator_chart("Véhicules réparés", [2024, 2025], [100, 120], [80, None], "véhicules")
+    assert drawn["bars"] == 1
+    assert len(chart_ids(first)) == len(chart_ids(second)) == 1
+    assert chart_ids(first) != chart_ids(second)
+    (old,), (new,) = chart_ids(first), chart_ids(second)
+    assert old not in second and first.replace(old, new) == second
+    assert "<title>Véhicules réparés : cible et réalisé par année</title>" in second
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        ("Véhicules réparés", [2024, 2025], [100, 120], [80, 95], "véhicules"),  # a value entered
+        ("Véhicules réparés", [2024, 2025], [100, 130], [80, None], "véhicules"),  # a target changed
+        ("Véhicules remis en état", [2024, 2025], [100, 120], [80, None], "véhicules"),  # renamed
+        ("Véhicules réparés", [2024, 2025], [100, 120], [80, None], "voitures"),  # another unit
+    ],
+)
+def test_what_the_chart_shows_changed_draws_it_again(drawn, changed):
+    charts.indicator_chart("Véhicules réparés", [2024, 2025], [100, 120], [80, None], "véhicules")
+    svg = charts.indicator_chart(*changed)
+    assert drawn["bars"] == 2
+    assert changed[4] in svg
