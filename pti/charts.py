@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pygal
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -53,6 +54,15 @@ def _config(colors=None, **kwargs):
         "truncate_legend": -1,
         **kwargs,
     }
+
+
+def _french(value):
+    """A graduation as French writes it ("2 400", "12,5")."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return number_format(int(value), 0, force_grouping=True)
+    return number_format(round(float(value), 2), 2, force_grouping=True).rstrip("0")
 
 
 def _number(value):
@@ -128,6 +138,10 @@ def _indicator_chart(label, years, targets, values, unit, width, height, alt):
             height=height,
             title=None,
             y_title=unit or None,
+            # A few graduations, written the French way: pygal's default (up to sixteen) crowds the axis of a
+            # chart 260 px high.
+            max_scale=6,
+            value_formatter=_french,
         )
     )
     chart.x_labels = [str(year) for year in years]

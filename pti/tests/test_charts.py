@@ -53,3 +53,14 @@ def test_what_the_chart_shows_changed_draws_it_again(drawn, changed):
     svg = charts.indicator_chart(*changed)
     assert drawn["bars"] == 2
     assert changed[4] in svg
+
+
+def test_the_axis_has_a_few_graduations_written_the_french_way():
+    svg = charts.indicator_chart(
+        "Nouveaux allocataires orientés", [2022, 2023], [2600, 2700], [2717, 2938], "personnes"
+    )
+    texts = re.findall(r"<text [^>]*>([^<]*)</text>", svg)
+    assert texts[: texts.index("2022")] == ["0", "800", "1\xa0600", "2\xa0400"]
+    small = charts.indicator_chart("Taux d'accès", [2024], [2.5], [1.2], "%")
+    small_texts = re.findall(r"<text [^>]*>([^<]*)</text>", small)
+    assert small_texts[: small_texts.index("2024")] == ["0", "0,8", "1,6", "2,4"]
