@@ -863,9 +863,9 @@ def report_figures(periods, actions=None):
 def kept(pacte_ids, parts, compute, counter="version"):
     """`compute()` (a result read from the figures of `pacte_ids`, of every pacte when None, and from any other
     watched data, but from no text of a report), from the cache while the counters of their axes' pieces
-    (`actions.axe_stamps`) and the stamps of the watched tables outside the pieces are unchanged: a draft saved again with new text, which
-    changes no figure, leaves it in the cache (the campaign's completion, the reminders' preview). Kept as long as
-    the pieces (`stamps.PIECE_SECONDS`). `counter`: one of the pieces' narrower counters (axe_stamps.NARROW), for a
+    (`actions.axe_stamps`) and the stamps of the watched tables outside the pieces are unchanged: a draft saved
+    again with new text, which changes no figure, leaves it in the cache (the campaign's completion, the
+    reminders' preview). Kept as long as the pieces (`stamps.PIECE_SECONDS`). `counter`: one of the pieces' narrower counters (axe_stamps.NARROW), for a
     result read from what it counts alone ("reports": a progress saved leaves it too)."""
     if stamps.reads_own_writes():
         return compute()

@@ -47,12 +47,7 @@ def _with_rows(actions, request):
     """`actions` (with their year's facts), each with `row`: its row of a referent's table, kept under what it
     shows and the tables outside the pieces (its pacte, the campaigns' deadlines), shared by the referent's desk and
     a thematic referent's axe (fragments.cached_rows)."""
-    rows = fragments.cached_rows(
-        "my-action",
-        actions,
-        lambda missing: fragments.render_rows("actions/_my_action_row.html", missing, request),
-        tables=figures.outside_pieces(),
-    )
+    rows = fragments.cached_rows("actions/_my_action_row.html", actions, request, tables=figures.outside_pieces())
     for action, row in zip(actions, rows, strict=True):
         action.row = row
     return actions
@@ -204,9 +199,7 @@ def _pacte_axe_part(axe, requested):
     end = len(objectifs) if page["last"] or last_objectif is None else positions[last_objectif] + 1
     # Each action's row is kept under what it shows: after a report saved, the part is rendered again around the
     # rows, and only that action's row is.
-    rendered = fragments.cached_rows(
-        "pacte-axe", actions, lambda missing: fragments.render_rows("actions/_action_row.html", missing)
-    )
+    rendered = fragments.cached_rows("actions/_action_row.html", actions)
     row_of = {action.pk: row for action, row in zip(actions, rendered, strict=True)}
     empty = figures.finish(figures.empty_figures(year))
     branches = [

@@ -60,9 +60,10 @@ def _french(value):
     """A graduation as French writes it ("2 400", "12,5")."""
     if value is None:
         return ""
-    if float(value).is_integer():
-        return number_format(int(value), 0, force_grouping=True)
-    return number_format(round(float(value), 2), 2, force_grouping=True).rstrip("0")
+    rounded = round(float(value), 2)
+    if rounded.is_integer():
+        return number_format(int(rounded), 0, force_grouping=True)
+    return number_format(rounded, 2, force_grouping=True).rstrip("0")
 
 
 def _number(value):

@@ -48,20 +48,24 @@ def cached(parts, render, content=None, keep=None):
     return stamps.cached(key, render)
 
 
-# Ends each row of a batch rendered at once (`render_rows`): a comment no row can hold, its text being escaped.
+# Ends each row of a batch rendered at once (`_render_rows`): a comment no row can hold, its text being escaped.
 ROW_END = "<!--pti:row-end-->"
 
 
-def cached_rows(name, items, render, tables=()):
-    """The rendered rows of `items` (model instances: a list of HTML, in order), each kept a day under what it
-    shows: its loaded fields and the facts attached to it (`_shown`), the stamps of `tables` (what else the rows
-    show: the plan, the campaigns), the language, the script prefix and the day. A row whose item is unchanged is
-    read from the cache; `render(items)` renders the others, all at once (`render_rows`): after a report saved,
-    the part that holds the table is rendered again around its rows, and only the action's row is."""
-    base = ("row", name, get_language(), get_script_prefix(), timezone.localdate().isoformat())
+def cached_rows(template, items, request=None, tables=()):
+    """`template` rendered for each of `items` (model instances, as `action`: a list of HTML, in order), each row
+    kept a day under what it shows: its loaded fields and the facts attached to it (`_shown`), the stamps of
+    `tables` (what else the rows show: the plan, the campaigns), the language, the script prefix and the day. A row
+    whose item is unchanged is read from the cache; the others are rendered all at once (`_render_rows`, with
+    `request` for the template's tags): after a report saved, the part that holds the table is rendered again
+    around its rows, and only the action's row is."""
+    base = ("row", template, get_language(), get_script_prefix(), timezone.localdate().isoformat())
     names = [(*base, hashlib.sha256(_shown(item).encode()).hexdigest()) for item in items]
     return stamps.cached_many(
-        names, lambda missing: render([items[i] for i in missing]), tables=tables, seconds=stamps.PIECE_SECONDS
+        names,
+        lambda missing: _render_rows(template, [items[i] for i in missing], request),
+        tables=tables,
+        seconds=stamps.PIECE_SECONDS,
     )
 
 
@@ -73,11 +77,9 @@ def _shown(item):
     return repr((item._meta.label, values))
 
 
-def render_rows(template, actions, request=None, **context):
+def _render_rows(template, actions, request=None):
     """[`template` rendered for each of `actions`] (as `action`), in one rendering of them all."""
-    html = render_to_string(
-        "pti/_rows.html", {"row_template": template, "items": actions, "row_end": ROW_END, **context}, request
-    )
+    html = render_to_string("pti/_rows.html", {"row_template": template, "items": actions, "row_end": ROW_END}, request)
     # Each part is a whole row of our autoescaped template.
     return [mark_safe(row) for row in html.split(ROW_END)[: len(actions)]]  # noqa: S308
 

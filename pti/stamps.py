@@ -188,19 +188,17 @@ def cached_pieces(parts, pieces, compute, using=DEFAULT_DB_ALIAS, tables=None, s
         return compute(list(pieces))
     base = _key(parts) + ":"
     stamp = _stamp(tables) if stamp is None else stamp
-    found = cache.get_many([base + str(piece) for piece in pieces])
-    result, stale = {}, []
-    for piece, version in pieces.items():
-        entry = found.get(base + str(piece))
-        if entry is not None and entry[0] == (stamp, version):
-            result[piece] = entry[1]
-        else:
-            stale.append(piece)
-    if stale:
+    keys = {piece: base + str(piece) for piece in pieces}
+    piece_of = {key: piece for piece, key in keys.items()}
+
+    def compute_keys(missing):
+        stale = [piece_of[key] for key in missing]
         computed = compute(stale)
-        cache.set_many({base + str(piece): ((stamp, pieces[piece]), computed[piece]) for piece in stale}, PIECE_SECONDS)
-        result.update(computed)
-    return result
+        return {keys[piece]: computed[piece] for piece in stale}
+
+    expected = {keys[piece]: (stamp, version) for piece, version in pieces.items()}
+    found = _read_many(expected, compute_keys, PIECE_SECONDS)
+    return {piece: found[keys[piece]] for piece in pieces}
 
 
 def cached_many(names, compute, using=DEFAULT_DB_ALIAS, tables=None, seconds=None):
@@ -210,22 +208,35 @@ def cached_many(names, compute, using=DEFAULT_DB_ALIAS, tables=None, seconds=Non
     if reads_own_writes(using):
         return compute(list(range(len(names))))
     keys = [_key(name) for name in names]
-    stamp = _stamp(tables)
-    found = cache.get_many(keys)
-    results, missing = [None] * len(names), []
+    first = {}
     for index, key in enumerate(keys):
+        first.setdefault(key, index)
+
+    def compute_keys(missing):
+        return dict(zip(missing, compute([first[key] for key in missing]), strict=True))
+
+    found = _read_many(
+        dict.fromkeys(keys, _stamp(tables)), compute_keys, RESULT_SECONDS if seconds is None else seconds
+    )
+    return [found[key] for key in keys]
+
+
+def _read_many(expected, compute, seconds):
+    """{key: value} of the entries named by `expected` ({key: the stamp its entry must hold}), in one read of the
+    cache; `compute(missing keys)` returns {key: value} of the others, all at once, stored in one write."""
+    found = cache.get_many(list(expected))
+    result, missing = {}, []
+    for key, stamp in expected.items():
         entry = found.get(key)
         if entry is not None and entry[0] == stamp:
-            results[index] = entry[1]
+            result[key] = entry[1]
         else:
-            missing.append(index)
+            missing.append(key)
     if missing:
         computed = compute(missing)
-        timeout = RESULT_SECONDS if seconds is None else seconds
-        cache.set_many({keys[index]: (stamp, value) for index, value in zip(missing, computed, strict=True)}, timeout)
-        for index, value in zip(missing, computed, strict=True):
-            results[index] = value
-    return results
+        cache.set_many({key: (expected[key], computed[key]) for key in missing}, seconds)
+        result.update(computed)
+    return result
 
 
 _WORD = re.compile(r"\w+")

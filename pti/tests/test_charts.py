@@ -64,3 +64,7 @@ def test_the_axis_has_a_few_graduations_written_the_french_way():
     small = charts.indicator_chart("Taux d'accès", [2024], [2.5], [1.2], "%")
     small_texts = re.findall(r"<text [^>]*>([^<]*)</text>", small)
     assert small_texts[: small_texts.index("2024")] == ["0", "0,8", "1,6", "2,4"]
+
+
+def test_a_graduation_rounded_to_a_whole_number_has_no_trailing_comma():
+    assert [charts._french(v) for v in (2.001, 2400, 0.8, 12.5, None)] == ["2", "2\xa0400", "0,8", "12,5", ""]
