@@ -10,6 +10,8 @@ class ActionsConfig(AppConfig):
         from pti import stamps
 
         stamps.watch(*figures.watched_models())
+        if axe_stamps.renew_epoch not in stamps.RENEWALS:
+            stamps.RENEWALS.append(axe_stamps.renew_epoch)
 
         from actions import queries
         from pti import warm

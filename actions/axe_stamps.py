@@ -104,6 +104,27 @@ def plan_pieces():
     return {model._meta.db_table: number for number, model in enumerate(models, start=1)}
 
 
+# The database's epoch: a row of `STAMP` that is no counter (no axe's piece, no table's), a random number that
+# `manage.py warm_caches --renew` draws again (`renew_epoch`). What is kept under the database's counters alone is
+# named by it too: a restored backup brings its counters back to values they had before, under which the cache may
+# keep what was computed from other data; after `--renew`, nothing kept before is read again.
+EPOCH = 0
+EPOCH_NAME = "epoch"
+
+
+def renew_epoch(using="default"):
+    """Draw a new epoch of the database (`pti.stamps.renew`): what is kept under its counters alone is computed
+    again."""
+    import secrets
+
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {STAMP} (piece, version, {', '.join(NARROW)}) VALUES (%s, %s{', 0' * len(NARROW)})"
+            f" ON CONFLICT (piece) DO UPDATE SET version = excluded.version",
+            [EPOCH, secrets.randbelow(2**62) + 1],
+        )
+
+
 def plan_tables():
     """The tables that have a counter of their own."""
     return frozenset(plan_pieces())
@@ -302,7 +323,7 @@ def versions(pacte_ids, using="default", counter="version"):
 
 
 def with_plan(pacte_ids, using="default", counter="version"):
-    """(`versions(...)`, {plan table: its counter}), in one query."""
+    """(`versions(...)`, {plan table: its counter, and `EPOCH_NAME`: the database's epoch}), in one query."""
     if counter not in COUNTERS:
         raise ValueError(counter)
     axe = Axe._meta.db_table
@@ -318,7 +339,8 @@ def with_plan(pacte_ids, using="default", counter="version"):
             params,
         )
         found = dict(cursor.fetchall())
-    return found, {table: found.pop(piece, 0) for table, piece in plan_pieces().items()}
+    epoch = found.pop(EPOCH, 0)
+    return found, {**{table: found.pop(piece, 0) for table, piece in plan_pieces().items()}, EPOCH_NAME: epoch}
 
 
 def _on_migrate(sender, using="default", plan=None, **kwargs):

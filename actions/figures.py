@@ -28,12 +28,10 @@ What "the state of an action in year Y" means:
 
 import datetime
 import functools
-import hashlib
 import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from django.db import connection
 from django.db.models import Case, CharField, F, Q, Value, When
@@ -57,9 +55,6 @@ from axes.models import Axe
 from pti import stamps
 
 FINISHED = tuple(status.value for status in FINISHED_STATUSES)
-# This module's code: what is kept under the database's counters alone (a pacte's sums, of this module's classes)
-# is named by it too, so that a new version of the code computes its own.
-CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 SUBMITTED, DRAFT = ReportState.SUBMITTED.value, ReportState.DRAFT.value
 
 # The flags of an action in a year, in the order of the rows' columns.
@@ -918,10 +913,12 @@ def _filled(build, targets, by_axe=False, window=None):
     keep = sum(window) if window else None
     others = tuple(sorted(set(tables) - axe_stamps.axe_tables()))
     # What it reads outside the pieces is the plan and the users, each of whose tables has a counter too: the
-    # pieces and their sums are kept under the database's counters alone (and this module's code, whose classes
-    # the sums are), and outlive the cache's stamps; otherwise under the stamps of those other tables.
+    # pieces and their sums are kept under the database's counters alone (and its epoch; the code that computed
+    # them names every entry, `stamps.release`), and outlive the cache's stamps; otherwise under the stamps of
+    # those other tables.
     if axe_stamps.under_counters(tables):
-        kept_under = {"stamp": ("plan", tuple(sorted((t, plan[t]) for t in others if t in plan)), CODE)}
+        counted = tuple(sorted((t, plan[t]) for t in others if t in plan))
+        kept_under = {"stamp": ("plan", counted, plan[axe_stamps.EPOCH_NAME])}
     else:
         kept_under = {"tables": others}
 

@@ -41,7 +41,15 @@ database's table in production, `pti.settings.CACHES`):
   warm_caches --renew` renews every stamp at once: after such a write, or a restored backup);
 - a stamp evicted from the cache is replaced by a new one: everything that follows it is computed afresh; what is
   kept under versions read from the database alone (`stamp=`: a pacte's pieces and their sums, under the
-  counters of `actions.axe_stamps`, which follow every table they read) does not follow the cache's stamps.
+  counters of `actions.axe_stamps`, which follow every table they read, and the database's epoch) does not
+  follow the cache's stamps;
+- every entry is named by the code that made it (`release`: a hash of the project's modules, templates, static
+  files, translations and requirements): the processes of a new deployment, migration or not, read nothing
+  rendered or computed by the code it replaced (the processes of the old one, during a rolling restart, keep
+  theirs), and the servers of one deployment share their entries wherever they are checked out;
+- `renew()` (`manage.py warm_caches --renew`, after a restored backup, whose counters went back in time, or data
+  written outside PTI) renews every stamp and the database's epoch (`RENEWALS`): nothing kept before is read
+  again.
 """
 
 import functools
@@ -141,14 +149,85 @@ def changed(using=DEFAULT_DB_ALIAS, table=None):
         transaction.on_commit(_callback(connection), using=using)
 
 
+# What else must be forgotten when everything is (`renew`): apps register a function of the database's alias (the
+# database's own epoch, under which what is kept under its counters alone is named: `actions.axe_stamps`).
+RENEWALS = []
+
+
+def renew(using=DEFAULT_DB_ALIAS):
+    """Forget everything kept (`manage.py warm_caches --renew`: after a restored backup, whose counters went back
+    in time, or data written outside PTI): every stamp, and what is kept under the database's counters alone."""
+    for renewal in RENEWALS:
+        renewal(using)
+    changed(using)
+
+
 def reads_own_writes(using=DEFAULT_DB_ALIAS):
     """Whether the open transaction on `using` wrote watched data: it computes afresh, and caches nothing."""
     connection = connections[using]
     return connection.in_atomic_block and _pending(connection)
 
 
+@functools.cache
+def release():
+    """A hash of the code and the files that make what is kept (the Python modules, templates, static files and
+    translations of the project's own apps, and the templates', static files' and translations' folders the
+    settings name): part of every entry's name, so that a deployment that changes a template, a figure's code or
+    a translation serves nothing rendered or computed by the code it replaced, migration or not. Read once per
+    process."""
+    return _release_of(_release_roots(), _base())
+
+
+def _base():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(settings.BASE_DIR).resolve()
+
+
+def _release_roots():
+    """The folders and files `release` hashes: the project's own apps, the templates', static files' and
+    translations' folders of the settings, and requirements.txt (not the packages of a virtualenv inside the
+    project: their versions are there)."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    roots = [Path(config.path).resolve() for config in apps.get_app_configs()]
+    for engine in settings.TEMPLATES:
+        roots += [Path(folder).resolve() for folder in engine.get("DIRS", ())]
+    roots += [Path(folder).resolve() for folder in (*getattr(settings, "STATICFILES_DIRS", ()), *settings.LOCALE_PATHS)]
+    base = _base()
+    own = [root for root in roots if root.is_relative_to(base) and "site-packages" not in root.parts]
+    return [*own, base / "requirements.txt"]
+
+
+_RELEASE_SUFFIXES = frozenset({".py", ".html", ".txt", ".xml", ".css", ".js", ".svg", ".mo", ".json"})
+
+
+def _release_of(roots, base):
+    """The hash of the files `roots` (folders and files) hold whose suffix is one of `_RELEASE_SUFFIXES`: their
+    path from `base` and their content, the same on every server of a deployment wherever it is checked out; the
+    tests left out."""
+    digest = hashlib.sha256()
+    files = set()
+    for root in roots:
+        if root.is_file():
+            files.add(root)
+        elif root.is_dir():
+            files.update(path for path in root.rglob("*") if path.suffix in _RELEASE_SUFFIXES)
+    for path in sorted(files):
+        name = path.relative_to(base)
+        if "tests" in name.parts or "__pycache__" in name.parts or not path.is_file():
+            continue
+        digest.update(name.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def _key(parts):
-    return "pti:stamped:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    return "pti:stamped:" + hashlib.sha256(repr((release(), parts)).encode()).hexdigest()
 
 
 def _stamp(tables):

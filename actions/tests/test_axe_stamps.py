@@ -2,6 +2,7 @@
 pacte's figures are kept axe by axe, so that a report saved computes again its axe's figures alone."""
 
 import datetime
+import io
 import re
 
 import pytest
@@ -414,7 +415,9 @@ def test_the_narrow_counters_count_only_what_their_results_read(plan, write, in_
 
 
 def plan_counters():
-    return axe_stamps.with_plan(None)[1]
+    counters = axe_stamps.with_plan(None)[1]
+    del counters[axe_stamps.EPOCH_NAME]
+    return counters
 
 
 def outside_django(sql, params):
@@ -465,9 +468,8 @@ def test_each_table_of_the_plan_has_its_counter(plan, write, expected):
 
 
 def test_a_pactes_figures_outlive_the_caches_stamps_and_follow_the_plan_written_outside_django(plan):
-    """Kept under the database's counters alone, the figures survive the cache's stamps renewed (a lost stamp,
-    `warm_caches --renew`, a deployment without migration); an axe renumbered by another program, or a migration
-    applied, computes them again."""
+    """Kept under the database's counters alone, the figures survive the cache's stamps lost (an evicted stamp);
+    an axe renumbered by another program, or a migration applied, computes them again."""
     from pti import stamps
 
     shown, ran = read(plan)
@@ -480,3 +482,25 @@ def test_a_pactes_figures_outlive_the_caches_stamps_and_follow_the_plan_written_
     assert read(plan) == (shown, [])
     axe_stamps.plan_changed()  # what a migrate that applied a migration calls
     assert read(plan) == (shown, [None])
+
+
+def test_a_restored_backup_and_renew_forget_what_was_kept_under_the_counters(plan):
+    """A restored backup brings the counters back to values they had before: the cache may hold, under the same
+    counters, figures of other data. `warm_caches --renew`, which the restore procedure runs, draws a new epoch
+    of the database: nothing kept before is read again."""
+    from django.core.management import call_command
+
+    everything = {"pacte": (1, 3), 1: (0, 2), 2: (1, 1)}
+    assert read(plan) == (everything, [None])
+    before = {row.piece: (row.version, row.reports, row.indicators) for row in AxeStamp.objects.all()}
+    # The restored data differs (1.1's report transmitted), its counters are those the cache knows.
+    ProgressReport.objects.filter(action=plan["1.1"]).update(state=ReportState.SUBMITTED)
+    for piece, (version, reports, indicators) in before.items():
+        outside_django(
+            "UPDATE actions_axestamp SET version = %s, reports = %s, indicators = %s WHERE piece = %s",
+            [version, reports, indicators, piece],
+        )
+    assert read(plan) == (everything, [])  # what the restore leaves, before --renew: the figures of before
+    call_command("warm_caches", "--renew", stdout=io.StringIO(), stderr=io.StringIO())
+    assert read(plan)[0] == {"pacte": (2, 3), 1: (1, 2), 2: (1, 1)}
+    assert read(plan) == ({"pacte": (2, 3), 1: (1, 2), 2: (1, 1)}, [])  # and kept again

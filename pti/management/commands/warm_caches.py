@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, renew=False, **options):
         if renew:
-            stamps.changed()
+            stamps.renew()
             self.stdout.write("Cache renouvelé : tout est recalculé.")
         failed = False
         for label, count, seconds in warm.warm_all():
