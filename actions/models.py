@@ -238,6 +238,8 @@ class Action(models.Model):
             models.Index(fields=["pacte", "status"], name="action_pacte_status_idx"),
             # The action list's order (actions.views.LIST_ORDER), read page after page from a row (pti.paging).
             models.Index(fields=["pacte", "sort_key", "id"], name="action_list_order_idx"),
+            # An axe's actions in the plan's order, page after page (a thematic referent's axe, an unfolded axe).
+            models.Index(fields=["axe", "sort_key", "id"], name="action_axe_order_idx"),
             # The piece of its axe an action's figures are kept in (actions.axe_stamps.piece_sql, the same formula).
             models.Index(PIECE, name="action_piece_idx"),
         ]

@@ -30,7 +30,7 @@ def attach_year_facts(actions, year=None, today=None, scope=None):
 
     `report_year`, `report_due`, `report_state` ("submitted", "draft", "missing" or "not_due"), `report_closure`
     (why the year is closed, or None) and `report_todo` (due, not submitted and the year still open).
-    `scope` (a queryset holding them) keeps the query short for long lists."""
+    `scope` (a queryset holding them) keeps the query short for long lists; by default, their ids."""
     actions = list(actions)
     if not actions:
         return actions
@@ -39,7 +39,7 @@ def attach_year_facts(actions, year=None, today=None, scope=None):
     periods = figures.periods_of(pactes.values(), year, today)
     by_pacte = {p.pacte_id: p for p in periods}
     if scope is None:
-        scope = Action.objects.filter(pk__in=[action.pk for action in actions])
+        scope = [action.pk for action in actions]
     rows = figures.compute(periods, scope, totals=False, rows=True).by_action() if periods else {}
     for action in actions:
         action.pacte = pactes[action.pacte_id]  # the one instance whose closed years are prefetched

@@ -107,7 +107,7 @@ def my_axe_actions(request, pk):
             Action.objects.filter(axe=axe).select_related("pacte", "axe__pacte", "objectif").order_by("sort_key", "pk"),
             requested,
         )
-        actions = queries.attach_year_facts(actions, scope=Action.objects.filter(pk__in=[a.pk for a in actions]))
+        actions = queries.attach_year_facts(actions)
         # The first page is a table; the next ones are rows added to it by htmx ("Afficher la suite").
         more = htmx and not page["first"]
         template = "actions/_my_action_more.html" if more else "actions/_my_action_rows.html"

@@ -206,3 +206,42 @@ def test_after_a_report_the_figures_read_its_piece_of_the_axe_through_the_piece_
         plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
         assert "action_piece_idx" in index_names(plan), url
         assert sequential_scans(plan) == [], url
+
+
+def actions_read(plan):
+    """The most rows of `actions_action` one node of a plan (EXPLAIN ANALYZE's JSON) read: those it kept and those
+    its filters removed, on all its loops."""
+    most, stack = 0, [plan]
+    while stack:
+        node = stack.pop()
+        if node.get("Relation Name") == "actions_action":
+            read = node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+            most = max(most, read * node.get("Actual Loops", 1))
+        stack.extend(node.get("Plans", []))
+    return most
+
+
+def test_a_thematic_referents_axe_reads_the_actions_of_its_page_not_the_pactes(client, big_plan):
+    """A thematic referent's axe, page by page (50 actions of its 75): its page's actions in the plan's order,
+    through the index on the axe (action_axe_order_idx), and their year's facts through the primary key,
+    whatever the size of the pacte (300 actions) and of the table (3,000)."""
+    from django.core.cache import cache
+
+    axe = big_plan["axe"]
+    axe.thematic_referents.add(big_plan["referent"])
+    client.force_login(big_plan["referent"])
+    for page in ("", "?page=2"):
+        cache.clear()
+        url = reverse("actions:my_axe_actions", args=[axe.pk]) + page
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        read = {}
+        with connection.cursor() as cursor:
+            for query in queries.captured_queries:
+                if "actions_action" not in query["sql"] or not query["sql"].startswith(("SELECT", "WITH")):
+                    continue
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + query["sql"])
+                plan = cursor.fetchone()[0]
+                plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+                read[query["sql"][:200]] = actions_read(plan)
+        assert read and max(read.values()) <= 75, (url, read)  # no scan reads more actions than the axe holds
