@@ -12,6 +12,7 @@ def _test_settings(settings, tmp_path):
     # Each test starts with empty counters (logins, password resets, API rate) and charts: the memory cache
     # outlives a test, and primary keys come back after a rollback.
     cache.clear()
+    settings.PTI_WARM_WHEN_CACHE_LOST = False  # each test's empty cache is no lost cache to warm
 
 
 @pytest.fixture

@@ -207,6 +207,9 @@ DEPARTEMENT = {
 
 # Celery: eager when no broker is configured (embedded default and tests).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "")
+# When the cache has lost its stamps (Redis restarted or emptied), queue the warming of the main pages at once
+# (pti.warm.when_cache_lost) rather than leave it to the next round of Celery beat; never with eager tasks.
+PTI_WARM_WHEN_CACHE_LOST = env_bool("PTI_WARM_WHEN_CACHE_LOST", True)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", None)

@@ -79,6 +79,12 @@ def _new():
     return uuid.uuid4().hex
 
 
+# Called when the cache has lost its stamps, the data's or the epoch (Redis restarted or emptied, a first start):
+# everything kept is lost with them; apps register what to do then (`pti.warm.when_cache_lost` queues the warming
+# of the main pages).
+ON_LOSS = []
+
+
 def _read(keys):
     """The stamps under `keys` (one read of the cache), a new one for each the cache has lost."""
     found = cache.get_many(keys)
@@ -87,6 +93,9 @@ def _read(keys):
         for key in missing:
             cache.add(key, _new(), None)
         found.update(cache.get_many(missing))
+        if KEY in missing or EPOCH in missing:
+            for hook in ON_LOSS:
+                hook()
     return tuple(found.get(key) or _new() for key in keys)
 
 

@@ -3,8 +3,8 @@ piece, the dashboard's body, the campaign's tables), computed in the background 
 
 The figures' statements hold the day's date, so that "late" and "due" follow it: the first reader of a new day
 would pay for the whole pacte's statement (a few hundred milliseconds at 10,000 actions). Celery beat runs
-`pti.tasks.warm_caches` every ten minutes from 0:01 (cheap on a warm cache; a lost cache is computed again within
-ten minutes), and a deployment runs `manage.py warm_caches` after its migrations (which renew every stamp). What is warmed is kept as the pages keep it (`pti.stamps`): the pieces a
+`pti.tasks.warm_caches` every ten minutes from 0:01 (cheap on a warm cache; a lost cache is queued for a worker as
+soon as a reader finds its stamps gone, `when_cache_lost`), and a deployment runs `manage.py warm_caches` after its migrations (which renew every stamp). What is warmed is kept as the pages keep it (`pti.stamps`): the pieces a
 day, the rest until the next write or `RESULT_SECONDS`, after which a page sums the kept pieces again without
 running their statements.
 
@@ -17,9 +17,13 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
+
+QUEUED = "pti:warm:queued-after-loss"
+QUEUED_SECONDS = 60
 
 _warmers = {}
 
@@ -44,3 +48,21 @@ def warm_all():
                 count = None
             done.append((label, count, time.perf_counter() - start))
     return done
+
+
+def when_cache_lost():
+    """The cache has lost its stamps (`pti.stamps.ON_LOSS`: Redis restarted or emptied): queue the warming of the
+    main pages for a Celery worker at once (once a minute at most, whichever process saw the loss first), so that
+    their readers meet the whole pacte's statement for the seconds it takes, not until the next round of the
+    beat. Never with eager tasks (the embedded default, the tests): the request would compute everything."""
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.PTI_WARM_WHEN_CACHE_LOST:
+        return
+    if not cache.add(QUEUED, True, QUEUED_SECONDS):
+        return
+
+    from pti import tasks
+
+    try:
+        tasks.warm_caches.apply_async(retry=False)
+    except Exception:  # the broker down: the beat's next round warms, a page computes what it needs
+        logger.exception("queueing the warming after a lost cache failed")

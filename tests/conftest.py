@@ -59,6 +59,8 @@ class CeleryWorker:
             # Close the connection after each task, so that pytest-django can flush and drop the database.
             "DATABASE_CONN_MAX_AGE": "0",
             "CELERY_TASK_ALWAYS_EAGER": "0",
+            # The tests empty the cache: the worker must not warm the test database's pages behind their back.
+            "PTI_WARM_WHEN_CACHE_LOST": "0",
             "DJANGO_MEDIA_ROOT": str(self.media_root),
             "PYTHONUNBUFFERED": "1",
         }
