@@ -17,3 +17,4 @@ class PilotageConfig(AppConfig):
         from pti import warm
 
         warm.register("tableaux de bord", views.warm_dashboards)
+        warm.register("tableaux de bord des années passées", views.warm_past_dashboards, last=True)

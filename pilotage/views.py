@@ -137,12 +137,23 @@ def _dashboard_body(pacte, year):
 
 
 def warm_dashboards():
-    """The night's warming (pti.warm): the dashboard's body of each pacte in its reporting year (the year the
-    dashboard opens on), computed and rendered for the day. How many."""
+    """The warming (pti.warm): the dashboard's body of each pacte in its reporting year (the year the dashboard
+    opens on), computed and rendered for the day. How many."""
     count = 0
     for pacte in Pacte.objects.order_by("pk"):
         _dashboard_body(pacte, reporting_year(pacte))
         count += 1
+    return count
+
+
+def warm_past_dashboards():
+    """The warming, after the main pages (pti.warm, `last`): each pacte's dashboard in every year before its
+    reporting year (the COPIL reviews the past year). How many."""
+    count = 0
+    for pacte in Pacte.objects.order_by("pk"):
+        for year in range(reporting_year(pacte) - 1, pacte.first_year - 1, -1):
+            _dashboard_body(pacte, year)
+            count += 1
     return count
 
 

@@ -28,18 +28,22 @@ QUEUED_SECONDS = 60
 _warmers = {}
 
 
-def register(label, warm):
-    """Warm with `warm()` (labelled `label` in the command's output and the logs); registering again replaces."""
-    _warmers[label] = warm
+def register(label, warm, last=False):
+    """Warm with `warm()` (labelled `label` in the command's output and the logs); registering again replaces.
+    `last`: after every other warmer (what fewer readers ask for: the past years' dashboards), so that the pages
+    read most are warm first after a lost cache."""
+    _warmers[label] = (warm, last)
 
 
 def warm_all():
-    """Run every warmer: [(label, how many, seconds)], in the order they were registered. A warmer that fails is
-    logged and leaves the others to run (a page then computes what it did not)."""
+    """Run every warmer: [(label, how many, seconds)], in the order they were registered, those registered `last`
+    after the others. A warmer that fails is logged and leaves the others to run (a page then computes what it
+    did not)."""
     done = []
     language = translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+    ordered = sorted(_warmers.items(), key=lambda item: item[1][1])  # a stable sort: the registration's order
     with translation.override(language):
-        for label, warm in list(_warmers.items()):
+        for label, (warm, _last) in ordered:
             start = time.perf_counter()
             try:
                 count = warm()

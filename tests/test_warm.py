@@ -43,6 +43,7 @@ def pages(client, campaign, staff):
     slug = campaign.pacte.slug
     return {
         "tableau de bord": reverse("pilotage:dashboard", args=[slug]),
+        "tableau de bord d'une année passée": reverse("pilotage:dashboard", args=[slug]) + "?annee=2023",
         "pacte": reverse("actions:pacte_detail", args=[slug]),
         "axe déplié": reverse("actions:pacte_axe", args=[slug, 1]),
         "campagne": campaign_url(campaign.pacte),
@@ -58,7 +59,13 @@ def test_after_the_warming_the_main_pages_compute_no_figure(client, pages):
     out = io.StringIO()
     call_command("warm_caches", stdout=out)
     lines = [line.split(" : ")[0] for line in out.getvalue().splitlines()]
-    assert lines == ["pactes et axes", "tableaux de bord", "campagnes de comptes rendus"]
+    # The past years' dashboards, read less, after the others.
+    assert lines == [
+        "pactes et axes",
+        "tableaux de bord",
+        "campagnes de comptes rendus",
+        "tableaux de bord des années passées",
+    ]
     assert "campagnes de comptes rendus : 1 calculé(s)" in out.getvalue()
     for name, url in pages.items():
         text, ran = figures_statements(client, url)
@@ -99,11 +106,12 @@ def test_the_beat_warms_every_ten_minutes_from_just_after_midnight_and_a_failing
     def broken():
         raise RuntimeError("base indisponible")
 
-    monkeypatch.setitem(warm._warmers, "tableaux de bord", broken)
+    monkeypatch.setitem(warm._warmers, "tableaux de bord", (broken, False))
     assert tasks.warm_caches() == [
         ("pactes et axes", 4),
         ("tableaux de bord", None),
         ("campagnes de comptes rendus", 1),
+        ("tableaux de bord des années passées", 3),  # 2024, 2023 and 2022 of the pacte 2022-2025
     ]
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit) as exit_code:
