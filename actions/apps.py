@@ -13,7 +13,9 @@ class ActionsConfig(AppConfig):
         if axe_stamps.renew_epoch not in stamps.RENEWALS:
             stamps.RENEWALS.append(axe_stamps.renew_epoch)
 
-        from actions import queries
+        from actions import queries, views
         from pti import warm
 
         warm.register("pactes et axes", queries.warm)
+        warm.register("axes dépliés et axes des référents thématiques", views.warm_axes)
+        warm.register("liste des actions", views.warm_action_list)

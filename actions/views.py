@@ -2,7 +2,7 @@ import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -100,7 +100,19 @@ def my_axe_actions(request, pk):
     """The actions of an axe with this year's report state (loaded into /mes-actions/ by htmx, or a page). The
     rows are the same for every reader: rendered once, then read from the cache while the data is unchanged."""
     axe = get_object_or_404(Axe.objects.select_related("pacte"), pk=pk)
-    requested, htmx = page_number(request), bool(request.htmx)
+    htmx = bool(request.htmx)
+    part = _my_axe_part(axe, page_number(request), htmx, request)
+    if htmx:
+        return HttpResponse(part["html"])
+    context = {"axe": axe, "page": part["page"], "part": part["html"]}
+    return render(request, "actions/my_axe_actions.html", context)
+
+
+def _my_axe_part(axe, requested, htmx, request=None):
+    """{"html", "page"}: the page `requested` of a thematic referent's axe, as an htmx part (`htmx`) or in its
+    page, from the cache while what it shows is unchanged. `request` only spares the rows' template tags some
+    reads (bilans_tags reads the campaigns' deadlines once per request): the part is the same without it (the
+    warming's)."""
 
     def render_part():
         actions, page = queries.paginated(
@@ -117,15 +129,11 @@ def my_axe_actions(request, pk):
         return {"html": render_to_string(template, context, request), "page": page}
 
     # The rows show no report's text: a draft saved again with new text leaves them in the cache.
-    part = fragments.cached(
+    return fragments.cached(
         ("my-axe-actions", axe.pk, requested, htmx, queries.AXE_PAGE_SIZE),
         render_part,
         keep=functools.partial(figures.kept, [axe.pacte_id]),
     )
-    if htmx:
-        return HttpResponse(part["html"])
-    context = {"axe": axe, "page": part["page"], "part": part["html"]}
-    return render(request, "actions/my_axe_actions.html", context)
 
 
 @require_GET
@@ -162,17 +170,34 @@ def pacte_axe(request, slug, number):
     """One axe of the pacte tree: its objectives and actions with status and progress (htmx part or page). The
     part is the same for every reader: rendered once, then read from the cache while the data is unchanged."""
     axe = get_object_or_404(Axe.objects.select_related("pacte"), pacte__slug=slug, number=number)
-    requested = page_number(request)
-    # The part shows no report's text: a draft saved again with new text leaves it in the cache.
-    part = fragments.cached(
-        ("pacte-axe", axe.pk, requested, queries.AXE_PAGE_SIZE),
-        lambda: _pacte_axe_part(axe, requested),
-        keep=functools.partial(figures.kept, [axe.pacte_id]),
-    )
+    part = _kept_pacte_axe_part(axe, page_number(request))
     if request.htmx:
         return HttpResponse(part["html"])
     context = {"axe": axe, "pacte": axe.pacte, "page": part["page"], "part": part["html"]}
     return render(request, "actions/pacte_axe.html", context)
+
+
+def _kept_pacte_axe_part(axe, requested):
+    """`_pacte_axe_part`, from the cache while what it shows is unchanged: it shows no report's text, so a draft
+    saved again with new text leaves it there."""
+    return fragments.cached(
+        ("pacte-axe", axe.pk, requested, queries.AXE_PAGE_SIZE),
+        lambda: _pacte_axe_part(axe, requested),
+        keep=functools.partial(figures.kept, [axe.pacte_id]),
+    )
+
+
+def warm_axes():
+    """The warming (pti.warm): the first page of each axe, unfolded in its pacte's page and as a thematic
+    referent's axe (a page and the htmx part /mes-actions/ loads), rendered for the day as their readers read
+    them. How many axes."""
+    count = 0
+    for axe in Axe.objects.select_related("pacte").order_by("pacte_id", "number"):
+        _kept_pacte_axe_part(axe, 1)
+        for htmx in (False, True):
+            _my_axe_part(axe, 1, htmx)
+        count += 1
+    return count
 
 
 def _pacte_axe_part(axe, requested):
@@ -229,7 +254,20 @@ def _pacte_axe_part(axe, requested):
 def action_list(request):
     """The actions, filtered, a page at a time. The results are the same for every reader of the same query:
     rendered once, then read from the cache while what they show is unchanged (pti.fragments)."""
-    action_filter = ActionFilter(request.GET or None, queryset=Action.objects.all())
+    action_filter, year, results = _action_list_results(request.GET)
+    if request.htmx:
+        return HttpResponse(results)
+    query = request.GET.copy()
+    for name in paging.CURSOR_PARAMS:
+        query.pop(name, None)
+    context = {"filter": action_filter, "results": results, "query": query.urlencode(), "year": year}
+    return render(request, "actions/action_list.html", context)
+
+
+def _action_list_results(query):
+    """(the filter, the year chosen, the results' HTML) of the action list for `query` (a QueryDict), the results
+    from the cache while what they show is unchanged."""
+    action_filter = ActionFilter(query or None, queryset=Action.objects.all())
     year = action_filter.form.cleaned_data.get("annee") if action_filter.is_bound and action_filter.is_valid() else None
 
     def render_results():
@@ -238,23 +276,24 @@ def action_list(request):
         # what the first costs; a full-text search is read by rank, page by page.
         searched = search.RANK in queryset.query.annotations
         queryset = search.ordered(queries.list_actions(queryset), *LIST_ORDER)
-        page = paging.paginate(queryset, request.GET, LIST_ORDER, PAGE_SIZE, keyset=not searched)
+        page = paging.paginate(queryset, query, LIST_ORDER, PAGE_SIZE, keyset=not searched)
         page.object_list = queries.attach_year_facts(page.object_list, year)
         return render_to_string("actions/_action_results.html", {"page": page})
 
-    asked = tuple(sorted((name, tuple(values)) for name, values in request.GET.lists()))
+    asked = tuple(sorted((name, tuple(values)) for name, values in query.lists()))
     # The results show no report's text: kept under the counters of every pacte's pieces, a day at most, a draft
     # saved again with new text leaves them in the cache.
     results = fragments.cached(
         ("action-list", asked, PAGE_SIZE), render_results, keep=functools.partial(figures.kept, None)
     )
-    if request.htmx:
-        return HttpResponse(results)
-    query = request.GET.copy()
-    for name in paging.CURSOR_PARAMS:
-        query.pop(name, None)
-    context = {"filter": action_filter, "results": results, "query": query.urlencode(), "year": year}
-    return render(request, "actions/action_list.html", context)
+    return action_filter, year, results
+
+
+def warm_action_list():
+    """The warming (pti.warm): the first page of the action list, unfiltered, as its readers read it. How many
+    pages."""
+    _action_list_results(QueryDict())
+    return 1
 
 
 @require_GET

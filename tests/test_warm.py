@@ -3,6 +3,7 @@ the main pages run none of the figures' statements; and a pacte's figures, kept 
 minutes after which the other cached results expire."""
 
 import io
+import re
 import time
 
 import pytest
@@ -46,6 +47,8 @@ def pages(client, campaign, staff):
         "tableau de bord d'une année passée": reverse("pilotage:dashboard", args=[slug]) + "?annee=2023",
         "pacte": reverse("actions:pacte_detail", args=[slug]),
         "axe déplié": reverse("actions:pacte_axe", args=[slug, 1]),
+        "axe d'un référent thématique": reverse("actions:my_axe_actions", args=[campaign.pacte.axes.get(number=2).pk]),
+        "liste des actions": reverse("actions:list"),
         "campagne": campaign_url(campaign.pacte),
         "relances": campaign_url(campaign.pacte) + "relances/",
     }
@@ -62,6 +65,8 @@ def test_after_the_warming_the_main_pages_compute_no_figure(client, pages):
     # The past years' dashboards, read less, after the others.
     assert lines == [
         "pactes et axes",
+        "axes dépliés et axes des référents thématiques",
+        "liste des actions",
         "tableaux de bord",
         "campagnes de comptes rendus",
         "tableaux de bord des années passées",
@@ -109,6 +114,8 @@ def test_the_beat_warms_every_ten_minutes_from_just_after_midnight_and_a_failing
     monkeypatch.setitem(warm._warmers, "tableaux de bord", (broken, False))
     assert tasks.warm_caches() == [
         ("pactes et axes", 4),
+        ("axes dépliés et axes des référents thématiques", 3),
+        ("liste des actions", 1),
         ("tableaux de bord", None),
         ("campagnes de comptes rendus", 1),
         ("tableaux de bord des années passées", 3),  # 2024, 2023 and 2022 of the pacte 2022-2025
@@ -145,3 +152,27 @@ def test_renew_forgets_what_the_cache_kept_then_warms(client, pages):
     assert sum(1 for query in queries.captured_queries if query["sql"].startswith("WITH ")) >= 3
     for name, url in pages.items():
         assert figures_statements(client, url)[1] == 0, name
+
+
+def test_the_warmed_axes_and_action_list_are_those_their_readers_render(client, pages):
+    """Rendered by the warming, without a request, the parts read the same as rendered for a reader's request:
+    the unfolded axe, the thematic referent's axe (as a page and as the part /mes-actions/ loads) and the action
+    list."""
+    urls = {name: pages[name] for name in ("axe déplié", "axe d'un référent thématique", "liste des actions")}
+
+    def unsigned(text):  # a page's own tokens (the sign-out form's CSRF token) differ from request to request
+        return re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]*"', r'\1=""', text)
+
+    cache.clear()
+    by_reader = {name: unsigned(client.get(url).content.decode()) for name, url in urls.items()}
+    by_reader["htmx"] = client.get(urls["axe d'un référent thématique"], headers={"HX-Request": "true"}).content
+    cache.clear()
+    call_command("warm_caches", stdout=io.StringIO())
+    for name, url in urls.items():
+        text, ran = figures_statements(client, url)
+        assert ran == 0, name
+        assert unsigned(text) == by_reader[name], name
+    with CaptureQueriesContext(connection) as queries:
+        part = client.get(urls["axe d'un référent thématique"], headers={"HX-Request": "true"}).content
+    assert not [query for query in queries.captured_queries if query["sql"].startswith("WITH ")]
+    assert part == by_reader["htmx"] and b"<tr" in part
