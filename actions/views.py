@@ -290,9 +290,10 @@ def _action_list_results(query):
 
 
 def warm_action_list():
-    """The warming (pti.warm): the first page of the action list, unfiltered, as its readers read it. How many
-    pages."""
-    _action_list_results(QueryDict())
+    """The warming (pti.warm): the first page of the action list, unfiltered, and its filters' options
+    (pti.widgets.StampedSelect), as its readers read them. How many pages."""
+    action_filter, _year, _results = _action_list_results(QueryDict())
+    render_to_string("actions/_action_filter_fields.html", {"filter": action_filter})
     return 1
 
 

@@ -168,10 +168,17 @@ def test_the_warmed_axes_and_action_list_are_those_their_readers_render(client, 
     by_reader["htmx"] = client.get(urls["axe d'un référent thématique"], headers={"HX-Request": "true"}).content
     cache.clear()
     call_command("warm_caches", stdout=io.StringIO())
+    read = {}
     for name, url in urls.items():
-        text, ran = figures_statements(client, url)
+        with CaptureQueriesContext(connection) as queries:
+            text, ran = figures_statements(client, url)
+        read[name] = len(queries.captured_queries)
         assert ran == 0, name
         assert unsigned(text) == by_reader[name], name
+    for name, url in urls.items():  # read again: nothing more in the cache, the filters' options included
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        assert len(queries.captured_queries) == read[name], name
     with CaptureQueriesContext(connection) as queries:
         part = client.get(urls["axe d'un référent thématique"], headers={"HX-Request": "true"}).content
     assert not [query for query in queries.captured_queries if query["sql"].startswith("WITH ")]
