@@ -18,3 +18,4 @@ class BilansConfig(AppConfig):
         from pti import warm
 
         warm.register("campagnes de comptes rendus", views.warm_campaigns)
+        warm.register("pages des bilans", views.warm_bilans, last=True)

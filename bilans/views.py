@@ -554,3 +554,14 @@ def warm_campaigns():
         campaigns.reminders_preview(campaign, 1, REMINDERS_PER_PAGE)
         count += 1
     return count
+
+
+def warm_bilans():
+    """The warming, after the main pages (pti.warm, `last`): the reports' completion each bilan page shows, for
+    every year of every pacte up to its reporting year (`campaigns.report_counts`). How many pages."""
+    count = 0
+    for pacte in Pacte.objects.order_by("pk"):
+        for year in range(reporting_year(pacte), pacte.first_year - 1, -1):
+            campaigns.report_counts(pacte, year)
+            count += 1
+    return count

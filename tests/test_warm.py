@@ -49,6 +49,7 @@ def pages(client, campaign, staff):
         "axe déplié": reverse("actions:pacte_axe", args=[slug, 1]),
         "axe d'un référent thématique": reverse("actions:my_axe_actions", args=[campaign.pacte.axes.get(number=2).pk]),
         "liste des actions": reverse("actions:list"),
+        "page d'un bilan": reverse("bilans:detail", args=[slug, 2024]),
         "campagne": campaign_url(campaign.pacte),
         "relances": campaign_url(campaign.pacte) + "relances/",
     }
@@ -70,6 +71,7 @@ def test_after_the_warming_the_main_pages_compute_no_figure(client, pages):
         "tableaux de bord",
         "campagnes de comptes rendus",
         "tableaux de bord des années passées",
+        "pages des bilans",
     ]
     assert "campagnes de comptes rendus : 1 calculé(s)" in out.getvalue()
     for name, url in pages.items():
@@ -119,6 +121,7 @@ def test_the_beat_warms_every_ten_minutes_from_just_after_midnight_and_a_failing
         ("tableaux de bord", None),
         ("campagnes de comptes rendus", 1),
         ("tableaux de bord des années passées", 3),  # 2024, 2023 and 2022 of the pacte 2022-2025
+        ("pages des bilans", 4),  # 2025 to 2022
     ]
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(SystemExit) as exit_code:
