@@ -160,9 +160,9 @@ def hard_cases():
 # measured twice more, with the cache made cold before every request in two ways:
 # - "(cache vidé)": the whole cache emptied (`cache.clear()`), as after Redis lost, or a migration applied (it
 #   moves the plan's counters too): everything is computed and rendered again;
-# - "(tampons renouvelés)": every stamp of the cache renewed, as after a lost stamp, `warm_caches --renew` or a
-#   deployment without migration: what follows the stamps is computed again, a pacte's figures (kept under the
-#   database's counters alone, actions.axe_stamps) are read from the cache;
+# - "(tampons renouvelés)": every stamp of the cache renewed, as after a lost stamp: what follows the stamps is
+#   computed again, a pacte's figures (kept under the database's counters alone, actions.axe_stamps) are read
+#   from the cache (`warm_caches --renew` forgets them too, and a deployment names every entry anew);
 # - "(après un brouillon)": a referent's draft report saved through the service (`save_report`), as the report
 #   form's autosave does every few seconds during a campaign: what reads the reports' table is computed again,
 #   the rest (the filters' options, the partners, the plan's axes) is read from the cache.
