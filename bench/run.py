@@ -10,11 +10,16 @@ between the demo size and the largest one. On PostgreSQL, every size is measured
     python bench/run.py --scale 100 --markdown       # the table as Markdown (docs/performance.md)
     python bench/run.py --only bilan --only campagne # only the pages whose label holds one of the words
 
-The database named by DATABASE_URL is created from scratch: point it at a scratch database.
+Each size is seeded in a database of its own, next to the one DATABASE_URL names (NAME_x1, NAME_x25, NAME_x100:
+created afresh, dropped at the end unless --keep; files of a temporary folder without DATABASE_URL), and a process
+per size measures the same page one after the other, page by page: the machine's drift during the run falls on
+every size alike. `--sequential` measures the sizes one after the other in the database DATABASE_URL names, which
+it empties first (as before 4 December 2026, evening).
 """
 
 import argparse
 import io
+import itertools
 import json
 import os
 import statistics
@@ -263,10 +268,16 @@ def _get(client, url):
 
 
 def measure(repeat, only=(), budget=10.0, skip=()):
-    """{label: {"queries", "median", "first", "admin"}}; a page is requested `repeat` times, or fewer (at least
-    once) when that would take more than `budget` seconds. Each request of a page is followed by one of the admin
-    changelist (`admin`: their median), so that the ratio to the admin compares requests made under the same load
-    of the machine."""
+    """{label: {"queries", "median", "first", "admin"}}: `measure_each`'s figures."""
+    return dict(measure_each(repeat, only, budget, skip))
+
+
+def measure_each(repeat, only=(), budget=10.0, skip=()):
+    """(label, {"queries", "median", "first", "admin"}) of each page in turn, measured when asked for (a
+    generator: the sizes' processes measure the same page one after the other, `measure_interleaved`); a page is
+    requested `repeat` times, or fewer (at least once) when that would take more than `budget` seconds. Each
+    request of a page is followed by one of the admin changelist (`admin`: their median), so that the ratio to the
+    admin compares requests made under the same load of the machine."""
     from django.db import connection
     from django.test import Client
 
@@ -274,7 +285,6 @@ def measure(repeat, only=(), budget=10.0, skip=()):
 
     admin_url = next(url for label, _user, url in pages() if label == REFERENCE)
     clients = {}
-    results = {}
 
     def client_for(username):
         if username not in clients:
@@ -338,13 +348,15 @@ def measure(repeat, only=(), budget=10.0, skip=()):
             timings.append(total)
             firsts.append(first)
             admin.append(_get(client_for("admin"), admin_url)[2])
-        results[label] = {
-            "queries": len(queries),
-            "median": statistics.median(timings),
-            "first": statistics.median(firsts),
-            "admin": statistics.median(admin),
-        }
-    return results
+        yield (
+            label,
+            {
+                "queries": len(queries),
+                "median": statistics.median(timings),
+                "first": statistics.median(firsts),
+                "admin": statistics.median(admin),
+            },
+        )
 
 
 def measure_elsewhere(database_url, args):
@@ -362,6 +374,107 @@ def measure_elsewhere(database_url, args):
         command, check=True, capture_output=True, text=True, env={**os.environ, "DATABASE_URL": database_url}
     ).stdout
     return json.loads(output.splitlines()[-1])
+
+
+def measure_interleaved(urls, args):
+    """{scale: {label: figures}}: each size's database (`urls`: {scale: its DATABASE_URL}) measured by a process of
+    its own, page by page in lockstep: the same page is measured at every size one after the other (in an order
+    that turns from page to page) before the next one, so that the machine's drift over the run (another tenant,
+    a warmer CPU) falls on every size alike and the growth compares requests made minutes apart no more."""
+    import subprocess
+
+    command = [sys.executable, __file__, "--measure-here", "--lockstep", "--repeat", str(args.repeat)]
+    command += ["--budget", str(args.budget)]
+    for word in args.only:
+        command += ["--only", word]
+    for word in args.skip:
+        command += ["--skip", word]
+    children = {
+        scale: subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "DATABASE_URL": url},
+        )
+        for scale, url in urls.items()
+    }
+    results = {scale: {} for scale in urls}
+    scales = list(urls)
+    try:
+        for turn in itertools.count():
+            done = False
+            for scale in scales[turn % len(scales) :] + scales[: turn % len(scales)]:
+                child = children[scale]
+                child.stdin.write("next\n")
+                child.stdin.flush()
+                answer = json.loads(child.stdout.readline() or "null")
+                if answer is None:
+                    done = True
+                    continue
+                label, figures = answer
+                results[scale][label] = figures
+            if done:
+                break
+    finally:
+        for child in children.values():
+            child.stdin.close()
+            child.wait(60)
+    return results
+
+
+def _lockstep(args):
+    """The child's side of `measure_interleaved`: one page measured each time the parent asks ("next" on standard
+    input), its figures written as one line of JSON; null when every page is done."""
+    answers, sys.stdout = sys.stdout, sys.stderr  # what the application prints stays off the answers
+    pages_left = measure_each(args.repeat, args.only, args.budget, args.skip)
+    for _line in sys.stdin:
+        answer = next(pages_left, None)
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
+        if answer is None:
+            return
+
+
+def size_databases(database_url, scales, tmp):
+    """{scale: the DATABASE_URL of its own database}: next to the one given (its name and `_x<scale>`, created
+    afresh on PostgreSQL), or files of a temporary folder."""
+    if database_url is None:
+        return {scale: f"sqlite:///{tmp}/bench_x{scale}.sqlite3" for scale in scales}
+    import psycopg
+
+    base, _slash, name = database_url.rpartition("/")
+    urls = {scale: f"{base}/{name}_x{scale}" for scale in scales}
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        for scale in scales:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}_x{scale}"')
+            connection.execute(f'CREATE DATABASE "{name}_x{scale}"')
+    return urls
+
+
+def drop_size_databases(database_url, urls):
+    if database_url is None:
+        return
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        for url in urls.values():
+            connection.execute(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}"')
+
+
+def seed_elsewhere(url, scale):
+    """(actions, seconds) of `seed_demo --scale` into the database `url`, migrated first, in a process of its own."""
+    import subprocess
+
+    output = subprocess.run(
+        [sys.executable, __file__, "--seed-here", str(scale)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": url},
+    ).stdout
+    return tuple(json.loads(output.splitlines()[-1]))
 
 
 def seed(scale):
@@ -464,13 +577,34 @@ def main():
     parser.add_argument(
         "--budget", type=float, default=10.0, help="seconds at most per page and size (3 requests at least)"
     )
+    parser.add_argument(
+        "--sequential",
+        action="store_true",
+        help="mesurer les tailles l'une après l'autre dans une seule base (au lieu d'une base par taille, page par page)",
+    )
+    parser.add_argument("--keep", action="store_true", help="garder les bases des tailles (NOM_x1, NOM_x25…)")
     parser.add_argument("--measure-here", action="store_true", help=argparse.SUPPRESS)  # the child's side
+    parser.add_argument("--lockstep", action="store_true", help=argparse.SUPPRESS)  # page by page, when asked
+    parser.add_argument("--seed-here", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure_here:
         setup(os.environ["DATABASE_URL"])
-        print(json.dumps(measure(args.repeat, args.only, args.budget, args.skip)))
+        if args.lockstep:
+            _lockstep(args)
+        else:
+            print(json.dumps(measure(args.repeat, args.only, args.budget, args.skip)))
+        return
+    if args.seed_here:
+        setup(os.environ["DATABASE_URL"])
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        print(json.dumps(seed(args.seed_here)))
         return
     scales = sorted({1, *(args.scale or [25])})
+    if not args.sequential:
+        interleaved(scales, args)
+        return
 
     tmp = None
     database_url = os.environ.get("DATABASE_URL")
@@ -495,6 +629,39 @@ def main():
     print(" ; ".join(f"--scale {scale} : {n} actions (seed {t:.1f} s)" for scale, n, t, _r in sizes) + "\n")
     report(sizes, args.markdown)
     if tmp:
+        tmp.cleanup()
+
+
+def interleaved(scales, args):
+    """Each size in a database of its own (`size_databases`), seeded, then measured page by page in lockstep
+    (`measure_interleaved`)."""
+    database_url = os.environ.get("DATABASE_URL")
+    tmp = tempfile.TemporaryDirectory()
+    urls = size_databases(database_url, scales, tmp.name)
+    try:
+        seeded = {}
+        for scale, url in urls.items():
+            seeded[scale] = seed_elsewhere(url, scale)
+            actions, seconds = seeded[scale]
+            print(f"seed_demo --scale {scale} : {actions} actions en {seconds:.1f} s", file=sys.stderr, flush=True)
+        results = measure_interleaved(urls, args)
+        setup(urls[scales[0]])
+        from django.db import connection
+
+        analyzed = " après VACUUM ANALYZE" if connection.vendor == "postgresql" else ""
+        print(
+            f"PTI bench – une base {connection.vendor} par taille{analyzed}, mesurées page par page l'une après"
+            f" l'autre ; médiane sur {args.repeat} requêtes par page au plus\n"
+        )
+        sizes = [(scale, *seeded[scale], results[scale]) for scale in scales]
+        print(" ; ".join(f"--scale {scale} : {n} actions (seed {t:.1f} s)" for scale, n, t, _r in sizes) + "\n")
+        report(sizes, args.markdown)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            drop_size_databases(database_url, urls)
         tmp.cleanup()
 
 
