@@ -21,8 +21,10 @@ commits (as they would on a counter cache); a transaction that wrote holds its p
 The plan's tables have a counter each too (`plan_pieces`: rows of `AxeStamp` that are no axe's piece),
 incremented by triggers after every write to them (`plan_tables`: pactes, axes, objectives, closed years, users; not a
 sign-in's date): the figures' pieces and their sums read nothing else (the axes' numbers, the objectives, the
-referents' names), so they are kept under database counters alone (`actions.figures._filled`), and survive what
-renews the cache's stamps (a lost stamp, `manage.py warm_caches --renew`, a deployment without migration).
+referents' names), so they are kept under database counters alone (`actions.figures._filled`) and the database's
+epoch (`EPOCH`), and survive a lost stamp of the cache; `manage.py warm_caches --renew` draws a new epoch (after a
+restored backup, whose counters went back to values the cache has seen), and a new release of the code names
+every entry anew (`pti.stamps.release`).
 
 The triggers are (re)installed after every `migrate` (`post_migrate`): SQLite drops a table's triggers when
 Django rebuilds the table to alter it. What is written by a table's rebuild or a migration is covered by the

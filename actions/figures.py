@@ -353,15 +353,21 @@ def _scope(sql, n, periods, actions, pieces=None):
     _restrict(sql, n, actions, pieces)
 
 
+def _by_ids(actions):
+    """Whether `actions` are a page's ids (a list), read through the primary key rather than a scan of the
+    pacte's actions."""
+    return isinstance(actions, (list, tuple))
+
+
 def _pacte_of(n, actions):
-    """The pacte of `a`, for a condition beside `_restrict(actions)`: a page's ids (a list) are read through the
-    primary key, and their pactes' condition, written so that no index serves it, is checked on those rows alone
-    (the statistics of a small pacte would otherwise have its index scanned, all its actions read)."""
-    return f"(a.{n['a.pacte']} + 0)" if isinstance(actions, (list, tuple)) else f"a.{n['a.pacte']}"
+    """The pacte of `a`, for a condition beside `_restrict(actions)`: with a page's ids (`_by_ids`), the pactes'
+    condition, written so that no index serves it, is checked on those rows alone (the statistics of a small pacte
+    would otherwise have its index scanned, all its actions read)."""
+    return f"(a.{n['a.pacte']} + 0)" if _by_ids(actions) else f"a.{n['a.pacte']}"
 
 
 def _restrict(sql, n, actions, pieces):
-    if isinstance(actions, (list, tuple)):  # a page's ids: read by the primary key, not a scan of the pacte's
+    if _by_ids(actions):
         ids = sorted(set(actions)) or [None]
         sql.add(f" AND a.id IN ({_placeholders(ids)})", *ids)
     elif actions is not None:
@@ -870,8 +876,9 @@ def kept(pacte_ids, parts, compute, counter="version"):
     watched data, but from no text of a report), from the cache while the counters of their axes' pieces
     (`actions.axe_stamps`) and the stamps of the watched tables outside the pieces are unchanged: a draft saved
     again with new text, which changes no figure, leaves it in the cache (the campaign's completion, the
-    reminders' preview). Kept as long as the pieces (`stamps.PIECE_SECONDS`). `counter`: one of the pieces' narrower counters (axe_stamps.NARROW), for a
-    result read from what it counts alone ("reports": a progress saved leaves it too)."""
+    reminders' preview). Kept as long as the pieces (`stamps.PIECE_SECONDS`). `counter`: one of the pieces'
+    narrower counters (axe_stamps.NARROW), for a result read from what it counts alone ("reports": a progress
+    saved leaves it too)."""
     if stamps.reads_own_writes():
         return compute()
     pieces = axe_stamps.versions(None if pacte_ids is None else sorted(pacte_ids), counter=counter)

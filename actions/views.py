@@ -128,9 +128,10 @@ def _my_axe_part(axe, requested, htmx, request=None):
         # rows show nothing of the reader.
         return {"html": render_to_string(template, context, request), "page": page}
 
-    # The rows show no report's text: a draft saved again with new text leaves them in the cache.
+    # The rows show no report's text: a draft saved again with new text leaves them in the cache. The first page is
+    # the same table for htmx (/mes-actions/ loads it) and for the page: one entry.
     return fragments.cached(
-        ("my-axe-actions", axe.pk, requested, htmx, queries.AXE_PAGE_SIZE),
+        ("my-axe-actions", axe.pk, requested, htmx and requested > 1, queries.AXE_PAGE_SIZE),
         render_part,
         keep=functools.partial(figures.kept, [axe.pacte_id]),
     )
@@ -189,13 +190,12 @@ def _kept_pacte_axe_part(axe, requested):
 
 def warm_axes():
     """The warming (pti.warm): the first page of each axe, unfolded in its pacte's page and as a thematic
-    referent's axe (a page and the htmx part /mes-actions/ loads), rendered for the day as their readers read
-    them. How many axes."""
+    referent's axe (the page, and the same part /mes-actions/ loads by htmx), rendered for the day as their readers
+    read them. How many axes."""
     count = 0
     for axe in Axe.objects.select_related("pacte").order_by("pacte_id", "number"):
         _kept_pacte_axe_part(axe, 1)
-        for htmx in (False, True):
-            _my_axe_part(axe, 1, htmx)
+        _my_axe_part(axe, 1, htmx=False)
         count += 1
     return count
 

@@ -235,8 +235,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The day's figures of the main pages are computed before anyone asks (pti.warm): the figures' statements hold
     # the day's date, the first reader of the day would compute the whole pacte. Every ten minutes from 0:01: a
-    # warm cache costs the run a few reads (a tenth of a second at a hundred times the demo), and a cache lost
-    # (Redis restarted) or a migration applied is computed again within ten minutes rather than by a reader.
+    # warm cache costs the run its reads (half a second at a hundred times the demo, with Redis), and a migration
+    # applied is computed again within ten minutes rather than by a reader (a cache lost is queued at once:
+    # pti.warm.when_cache_lost).
     "warm-caches": {"task": "pti.tasks.warm_caches", "schedule": crontab(minute="1-59/10")},
     # A bilan whose worker died mid-job is shown as failed (and can be retried); its page does it too, at once.
     "mark-stale-bilan-jobs": {"task": "bilans.tasks.mark_stale_jobs", "schedule": 60.0},

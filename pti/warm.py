@@ -4,9 +4,10 @@ piece, the dashboard's body, the campaign's tables), computed in the background 
 The figures' statements hold the day's date, so that "late" and "due" follow it: the first reader of a new day
 would pay for the whole pacte's statement (a few hundred milliseconds at 10,000 actions). Celery beat runs
 `pti.tasks.warm_caches` every ten minutes from 0:01 (cheap on a warm cache; a lost cache is queued for a worker as
-soon as a reader finds its stamps gone, `when_cache_lost`), and a deployment runs `manage.py warm_caches` after its migrations (which renew every stamp). What is warmed is kept as the pages keep it (`pti.stamps`): the pieces a
-day, the rest until the next write or `RESULT_SECONDS`, after which a page sums the kept pieces again without
-running their statements.
+soon as a reader finds its stamps gone, `when_cache_lost`), and a deployment runs `manage.py warm_caches` after its
+migrations (its new code reads nothing the old one kept, `pti.stamps.release`). What is warmed is kept as the pages
+keep it (`pti.stamps`): the pieces a day, the rest until the next write or `RESULT_SECONDS`, after which a page sums
+the kept pieces again without running their statements.
 
 Each app registers what its pages read (`register`, from its `AppConfig.ready`): pti imports no domain app. A
 warmer takes no argument and returns how many things it computed; it runs in French, the pages' language, so that
