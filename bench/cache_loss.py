@@ -28,32 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup(database_url, cache_url, broker_url):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pti.settings")
-    os.environ.update(
-        {
-            "DATABASE_URL": database_url,
-            "CACHE_URL": cache_url,
-            "CELERY_BROKER_URL": broker_url,
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-        }
-    )
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.ROOT_URLCONF = "bench.urls"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def start_worker(log):
     command = [sys.executable, "-m", "celery", "-A", "pti", "worker", "--pool=solo", "--loglevel=info"]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-loss-{os.getpid()}@%h"]
@@ -104,12 +78,12 @@ def main():
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("DATABASE_URL : une base PostgreSQL remplie par seed_demo")
-    setup(os.environ["DATABASE_URL"], args.cache_url, args.broker_url)
+    from bench import run  # the setup, the pages and the cold list
 
+    run.setup(os.environ["DATABASE_URL"], args.cache_url, args.broker_url)
     from django.test import Client
 
     from actions.models import Action
-    from bench import run  # the pages and the cold list
     from pti.models import User
 
     pages = [row for row in [*run.pages(), *run.hard_cases()] if row[0] in run.COLD]

@@ -32,14 +32,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup(database_url):
+def setup(database_url, cache_url=None, broker_url=None):
+    """Django in production mode on `database_url`; with the memory cache and eager tasks, or with the shared
+    cache `cache_url` and the broker `broker_url` that a real worker uses too (bench/cache_loss.py)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pti.settings")
     os.environ["DATABASE_URL"] = database_url
     # Production mode: no query logging, no debug toolbar-like overhead (static files need no manifest here).
     os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
     os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "0"
-    os.environ.pop("CELERY_BROKER_URL", None)
+    if broker_url:
+        os.environ.update({"CACHE_URL": cache_url, "CELERY_BROKER_URL": broker_url, "CELERY_TASK_ALWAYS_EAGER": "0"})
+    else:
+        os.environ.pop("CELERY_BROKER_URL", None)
     import django
 
     django.setup()
@@ -52,8 +57,9 @@ def setup(database_url):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # One process: the memory cache stands for Redis (production without CACHE_URL would use the database's).
-    settings.CACHES = {"default": settings.MEMORY_CACHE}
+    if not broker_url:
+        # One process: the memory cache stands for Redis (production without CACHE_URL would use the database's).
+        settings.CACHES = {"default": settings.MEMORY_CACHE}
 
 
 def pages():
